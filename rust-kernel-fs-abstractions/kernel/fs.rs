@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Kernel file systems.
+//!
+//! A file system type implements [`FileSystem`] and is registered with [`Registration`] (or the
+//! [`module_fs!`](crate::module_fs) macro). Mounting goes through the VFS's filesystem context
+//! (`struct fs_context`): [`FileSystem::init_options`] makes the mount options,
+//! [`FileSystem::parse_param`] receives each parameter typed by [`FileSystem::PARAMS`],
+//! [`FileSystem::fill_super`] sets up a new [`SuperBlock`](sb::SuperBlock) and
+//! [`FileSystem::init_root`] makes its root. Inode, file and address-space operations are not
+//! part of this trait: like in C, each inode gets its own tables (see [`inode::Params`]).
+//!
+//! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h) and
+//! [`include/linux/fs_context.h`](srctree/include/linux/fs_context.h)
+
+use crate::{
+    bindings,
+    error::{code::*, from_result, to_result, Error, Result, VTABLE_DEFAULT_ERROR},
+    fmt,
+    prelude::*,
+    seq_file::SeqFile,
+    types::{ForeignOwnable, Opaque},
+    ThisModule,
+};
+use core::marker::PhantomData;
+
+pub mod dentry;
+pub mod file;
+pub use self::file::{File, LocalFile};
+pub mod inode;
+pub mod param;
+pub mod sb;
+
+mod kiocb;
+pub use self::kiocb::Kiocb;
+
+/// Flags of a file system type (`file_system_type.fs_flags`).
+pub mod flags {
+    /// The file system may be mounted by a user namespace's root (`FS_USERNS_MOUNT`).
+    pub const USERNS_MOUNT: i32 = bindings::FS_USERNS_MOUNT as i32;
+}
+
+/// A file system context (`struct fs_context`): a mount or a reconfiguration in progress.
+///
+/// # Invariants
+///
+/// The pointee is a valid file system context.
+#[repr(transparent)]
+pub struct FsContext(Opaque<bindings::fs_context>);
+
+impl FsContext {
+    /// Creates a reference to an [`FsContext`] from a valid pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a file system context that remains valid for `'a`.
+    pub unsafe fn from_raw<'a>(ptr: *mut bindings::fs_context) -> &'a Self {
+        // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the
+        // same since `Self` is a transparent wrapper of `Opaque<bindings::fs_context>`.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    /// Returns the raw pointer to the C `struct fs_context`.
+    pub fn as_raw(&self) -> *mut bindings::fs_context {
+        self.0.get()
+    }
+
+    /// Reports an invalid mount request and returns `EINVAL` (C's `invalfc()`).
+    ///
+    /// The message, prefixed with the file system's name, goes to the context's log, where
+    /// `fsconfig(2)` users read it, or to the kernel log for `mount(2)` callers.
+    pub fn invalid(&self, args: fmt::Arguments<'_>) -> Error {
+        let raw = self.as_raw();
+        // SAFETY: `raw` is a valid context by the type invariants, so its log is valid; the
+        // format string takes exactly one `%pA` argument, a `fmt::Arguments`.
+        unsafe {
+            bindings::logfc(
+                (*raw).log.log,
+                (*raw).log.prefix,
+                b'e' as c_char,
+                c"%pA".as_char_ptr(),
+                (&raw const args).cast::<c_void>(),
+            )
+        };
+        EINVAL
+    }
+}
+
+/// A file system type.
+#[vtable]
+pub trait FileSystem {
+    /// The data of a mounted instance (a superblock), made by [`FileSystem::fill_super`] and
+    /// dropped after the superblock is shut down.
+    type Data: ForeignOwnable + Send + Sync;
+
+    /// The mount options collected by [`FileSystem::parse_param`].
+    type Options: Send;
+
+    /// The name of the file system type, as in `mount -t NAME` and `/proc/filesystems`.
+    const NAME: &'static CStr;
+
+    /// The file system type's [`flags`].
+    const FLAGS: i32 = 0;
+
+    /// The mount parameters the file system accepts. Any other parameter is rejected with
+    /// `EINVAL` and a message that names it.
+    const PARAMS: param::Table = param::Table::EMPTY;
+
+    /// Makes the options of a new mount, before any parameter is parsed.
+    fn init_options() -> Result<Self::Options>;
+
+    /// Takes one mount parameter of [`FileSystem::PARAMS`], already parsed and typed.
+    fn parse_param(options: &mut Self::Options, param: param::Param<'_>) -> Result;
+
+    /// Sets up a new superblock for a mount with `options` and returns the data of the new
+    /// instance.
+    fn fill_super(sb: &sb::SuperBlock<Self, sb::New>, options: &Self::Options)
+        -> Result<Self::Data>;
+
+    /// Makes the root directory of a superblock that [`FileSystem::fill_super`] set up.
+    fn init_root(sb: &sb::SuperBlock<Self>) -> Result<dentry::Root<Self>>;
+
+    /// Shows the mount options of `sb` in `/proc/mounts`, each as `,name=value`.
+    fn show_options(_sb: &sb::SuperBlock<Self>, _m: &SeqFile) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// A registration of a file system type: the file system can be mounted while it lives.
+///
+/// # Invariants
+///
+/// `fs` is a `file_system_type` registered with `register_filesystem` whose callbacks are
+/// those of [`Tables<T>`].
+#[pin_data(PinnedDrop)]
+pub struct Registration<T: FileSystem + ?Sized> {
+    #[pin]
+    fs: Opaque<bindings::file_system_type>,
+    _t: PhantomData<fn() -> T>,
+}
+
+// SAFETY: A registration only unregisters the file system type when dropped, which may happen
+// on any thread.
+unsafe impl<T: FileSystem + ?Sized> Send for Registration<T> {}
+
+// SAFETY: A shared reference to a registration allows nothing.
+unsafe impl<T: FileSystem + ?Sized> Sync for Registration<T> {}
+
+impl<T: FileSystem + ?Sized> Registration<T> {
+    /// Registers the file system type `T`, owned by `module`.
+    pub fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            fs <- Opaque::try_ffi_init(|slot: *mut bindings::file_system_type| {
+                let mut fs: bindings::file_system_type = pin_init::zeroed();
+                fs.owner = module.as_ptr();
+                fs.name = T::NAME.as_char_ptr();
+                fs.fs_flags = T::FLAGS;
+                fs.init_fs_context = Some(Tables::<T>::init_fs_context);
+                fs.parameters = T::PARAMS.as_raw();
+                fs.kill_sb = Some(Tables::<T>::kill_sb);
+                // SAFETY: `slot` is valid for writes and pinned: it stays where it is until
+                // `drop` unregisters it.
+                unsafe { slot.write(fs) };
+                // SAFETY: `slot` is a fully initialised file system type.
+                to_result(unsafe { bindings::register_filesystem(slot) })
+            }),
+            _t: PhantomData,
+        })
+    }
+}
+
+#[pinned_drop]
+impl<T: FileSystem + ?Sized> PinnedDrop for Registration<T> {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: By the type invariants the file system type is registered. The module that
+        // owns it cannot be unloaded while a superblock of it exists, so no callback runs after
+        // this returns.
+        unsafe { bindings::unregister_filesystem(self.fs.get()) };
+    }
+}
+
+/// The C callbacks and operation tables of a file system type `T`.
+struct Tables<T: FileSystem + ?Sized>(PhantomData<fn() -> T>);
+
+impl<T: FileSystem + ?Sized> Tables<T> {
+    const CONTEXT_OPS: bindings::fs_context_operations = bindings::fs_context_operations {
+        free: Some(Self::free_fc),
+        parse_param: Some(Self::parse_param),
+        get_tree: Some(Self::get_tree),
+        ..pin_init::zeroed()
+    };
+
+    const SUPER_OPS: bindings::super_operations = bindings::super_operations {
+        statfs: Some(bindings::simple_statfs),
+        drop_inode: Some(bindings::inode_just_drop),
+        show_options: if T::HAS_SHOW_OPTIONS {
+            Some(Self::show_options)
+        } else {
+            None
+        },
+        ..pin_init::zeroed()
+    };
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a new, valid `fc` for this file system type.
+    unsafe extern "C" fn init_fs_context(fc: *mut bindings::fs_context) -> c_int {
+        from_result(|| {
+            let options = KBox::new(T::init_options()?, GFP_KERNEL)?;
+            // SAFETY: `fc` is valid and ours to set up; `free_fc` turns `fs_private` back.
+            unsafe {
+                (*fc).fs_private = KBox::into_raw(options).cast();
+                (*fc).ops = &Self::CONTEXT_OPS;
+            }
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid `fc` that `init_fs_context` set up, once, at its end.
+    unsafe extern "C" fn free_fc(fc: *mut bindings::fs_context) {
+        // SAFETY: `fs_private` is null or the options that `init_fs_context` boxed.
+        let options = unsafe { (*fc).fs_private }.cast::<T::Options>();
+        if !options.is_null() {
+            // SAFETY: See above; nobody uses the options after the context is freed.
+            drop(unsafe { KBox::from_raw(options) });
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid `fc` that `init_fs_context` set up and a valid `param`.
+    unsafe extern "C" fn parse_param(
+        fc: *mut bindings::fs_context,
+        param: *mut bindings::fs_parameter,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: `fc` is valid for the duration of the call.
+            let ctx = unsafe { FsContext::from_raw(fc) };
+            // SAFETY: `param` belongs to `fc` and stays valid for the duration of the call.
+            let Some(p) = (unsafe { T::PARAMS.parse(ctx, param) })? else {
+                // Not ours: the VFS handles "source" and rejects (and names) anything else.
+                return Err(ENOPARAM);
+            };
+            // SAFETY: `fs_private` holds the options boxed by `init_fs_context`; the VFS calls
+            // the context's operations one at a time (under `fc->uapi_mutex` or before the
+            // context is visible), so this is the only reference.
+            let options = unsafe { &mut *(*fc).fs_private.cast::<T::Options>() };
+            T::parse_param(options, p)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid `fc` that `init_fs_context` set up.
+    unsafe extern "C" fn get_tree(fc: *mut bindings::fs_context) -> c_int {
+        // SAFETY: `fc` is valid and `fill_super` has the signature `get_tree_nodev` expects.
+        unsafe { bindings::get_tree_nodev(fc, Some(Self::fill_super)) }
+    }
+
+    /// # Safety
+    ///
+    /// Called by `get_tree_nodev` with a new superblock, locked and not yet visible, and the
+    /// valid `fc` that `init_fs_context` set up.
+    unsafe extern "C" fn fill_super(
+        sb: *mut bindings::super_block,
+        fc: *mut bindings::fs_context,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: The superblock is new and ours to set up.
+            unsafe { (*sb).s_op = &Self::SUPER_OPS };
+            // SAFETY: The superblock is new and only visible to this thread (see above).
+            let new_sb = unsafe { sb::SuperBlock::<T, sb::New>::from_raw(sb) };
+            // SAFETY: `fs_private` holds the options boxed by `init_fs_context`, not changed
+            // while the tree is got.
+            let options = unsafe { &*(*fc).fs_private.cast::<T::Options>() };
+            let data = T::fill_super(new_sb, options)?;
+            // SAFETY: The superblock is still ours; `kill_sb` turns `s_fs_info` back.
+            unsafe { (*sb).s_fs_info = data.into_foreign() };
+            // SAFETY: The superblock now has its data: it is `Ready`.
+            let ready = unsafe { sb::SuperBlock::<T>::from_raw(sb) };
+            let root = T::init_root(ready)?;
+            // SAFETY: The superblock is still ours; the VFS owns the root reference from now on.
+            unsafe { (*sb).s_root = root.into_raw() };
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS, once, with a superblock of this type that is being shut down.
+    unsafe extern "C" fn kill_sb(sb: *mut bindings::super_block) {
+        // SAFETY: `sb` is valid; `s_fs_info` is null or was set by `fill_super`.
+        let data = unsafe { (*sb).s_fs_info };
+        // SAFETY: `sb` is an anonymous superblock made by `get_tree_nodev`.
+        unsafe { bindings::kill_anon_super(sb) };
+        if !data.is_null() {
+            // SAFETY: `data` came from `T::Data::into_foreign` in `fill_super`, and the
+            // superblock and all its inodes are gone, so nothing borrows it any more.
+            drop(unsafe { T::Data::from_foreign(data) });
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid `seq_file` and the root of a mounted superblock.
+    unsafe extern "C" fn show_options(
+        m: *mut bindings::seq_file,
+        root: *mut bindings::dentry,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: The root dentry is valid and its superblock is `Ready` while mounted.
+            let sb = unsafe { sb::SuperBlock::<T>::from_raw((*root).d_sb) };
+            // SAFETY: `m` is valid for the duration of the call.
+            let m = unsafe { SeqFile::from_raw(m) };
+            T::show_options(sb, m)?;
+            Ok(0)
+        })
+    }
+}
+
+/// Declares a kernel module that registers the file system type `type`.
+///
+/// # Examples
+///
+/// ```ignore
+/// use kernel::prelude::*;
+/// use kernel::fs;
+///
+/// kernel::module_fs! {
+///     type: MyFs,
+///     name: "myfs",
+///     authors: ["Rust for Linux Contributors"],
+///     description: "My Rust file system",
+///     license: "GPL",
+/// }
+///
+/// struct MyFs;
+/// #[vtable]
+/// impl fs::FileSystem for MyFs {
+///     // ...
+/// }
+/// ```
+#[macro_export]
+macro_rules! module_fs {
+    (type: $type:ty, $($f:tt)*) => {
+        #[$crate::prelude::pin_data]
+        struct FsModule {
+            #[pin]
+            _fs: $crate::fs::Registration<$type>,
+        }
+
+        impl $crate::InPlaceModule for FsModule {
+            fn init(
+                module: &'static $crate::ThisModule,
+            ) -> impl ::pin_init::PinInit<Self, $crate::error::Error> {
+                $crate::try_pin_init!(Self {
+                    _fs <- $crate::fs::Registration::new(module),
+                })
+            }
+        }
+
+        $crate::prelude::module! {
+            type: FsModule,
+            $($f)*
+        }
+    }
+}
+

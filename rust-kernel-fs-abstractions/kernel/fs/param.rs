@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Typed mount parameters.
+//!
+//! A file system describes the parameters it accepts with a [`Table`] of [`Spec`]s. The VFS
+//! parses each parameter against the table with `fs_parse()` (so malformed values are rejected
+//! with the usual messages, e.g. "Bad value for 'mode'"), and the file system receives a typed
+//! [`Param`] with the index of the matching [`Spec`] and its [`Value`].
+//!
+//! C headers: [`include/linux/fs_parser.h`](srctree/include/linux/fs_parser.h)
+
+use crate::{
+    bindings,
+    error::{code::*, Error, Result},
+    fmt,
+    fs::FsContext,
+    prelude::*,
+};
+use core::ptr;
+
+/// The type of value that a mount parameter takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A flag without a value, e.g. `noatime`.
+    Flag,
+    /// A flag that may be negated with a `no` prefix, e.g. `acl` and `noacl`.
+    FlagNo,
+    /// A boolean value, e.g. `acl=yes`.
+    Bool,
+    /// An unsigned 32-bit integer in the given base (0: detected from a `0x` or `0` prefix).
+    U32 {
+        /// The base of the number.
+        base: u32,
+    },
+    /// A signed 32-bit integer.
+    S32,
+    /// An unsigned 64-bit integer.
+    U64,
+    /// A string.
+    String,
+}
+
+/// The specification of one mount parameter: its name and the type of its value.
+#[derive(Clone, Copy, Debug)]
+pub struct Spec {
+    name: &'static CStr,
+    kind: Kind,
+}
+
+impl Spec {
+    /// A parameter of the given name and kind.
+    pub const fn new(name: &'static CStr, kind: Kind) -> Self {
+        Self { name, kind }
+    }
+
+    /// A flag without a value (C's `fsparam_flag`).
+    pub const fn flag(name: &'static CStr) -> Self {
+        Self::new(name, Kind::Flag)
+    }
+
+    /// A flag that may be negated with `no` (C's `fsparam_flag_no`).
+    pub const fn flag_no(name: &'static CStr) -> Self {
+        Self::new(name, Kind::FlagNo)
+    }
+
+    /// A boolean (C's `fsparam_bool`).
+    pub const fn bool(name: &'static CStr) -> Self {
+        Self::new(name, Kind::Bool)
+    }
+
+    /// An unsigned 32-bit decimal or `0x`/`0`-prefixed integer (C's `fsparam_u32`).
+    pub const fn u32(name: &'static CStr) -> Self {
+        Self::new(name, Kind::U32 { base: 0 })
+    }
+
+    /// An unsigned 32-bit octal integer, e.g. a mode (C's `fsparam_u32oct`).
+    pub const fn u32_oct(name: &'static CStr) -> Self {
+        Self::new(name, Kind::U32 { base: 8 })
+    }
+
+    /// A signed 32-bit integer (C's `fsparam_s32`).
+    pub const fn s32(name: &'static CStr) -> Self {
+        Self::new(name, Kind::S32)
+    }
+
+    /// An unsigned 64-bit integer (C's `fsparam_u64`).
+    pub const fn u64(name: &'static CStr) -> Self {
+        Self::new(name, Kind::U64)
+    }
+
+    /// A string (C's `fsparam_string`).
+    pub const fn string(name: &'static CStr) -> Self {
+        Self::new(name, Kind::String)
+    }
+
+    /// The name of the parameter.
+    pub const fn name(&self) -> &'static CStr {
+        self.name
+    }
+
+    /// The kind of value the parameter takes.
+    pub const fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    const fn to_raw(self, opt: u8) -> bindings::fs_parameter_spec {
+        let mut raw: bindings::fs_parameter_spec = pin_init::zeroed();
+        raw.name = crate::str::as_char_ptr_in_const_context(self.name);
+        raw.opt = opt;
+        match self.kind {
+            Kind::Flag => {}
+            Kind::FlagNo => raw.flags = bindings::fs_param_neg_with_no as u16,
+            Kind::Bool => raw.type_ = Some(bindings::fs_param_is_bool),
+            Kind::U32 { base } => {
+                raw.type_ = Some(bindings::fs_param_is_u32);
+                raw.data = ptr::without_provenance(base as usize);
+            }
+            Kind::S32 => raw.type_ = Some(bindings::fs_param_is_s32),
+            Kind::U64 => raw.type_ = Some(bindings::fs_param_is_u64),
+            Kind::String => raw.type_ = Some(bindings::fs_param_is_string),
+        }
+        raw
+    }
+}
+
+/// The C parameter table for a list of [`Spec`]s, with its zeroed terminator; `M` is the number
+/// of specs plus one.
+///
+/// Made by [`param_table!`](crate::param_table); not meant to be used directly.
+///
+/// # Invariants
+///
+/// Entry `i` of `raw` describes `specs[i]` with option number `i`; the entries after the last
+/// spec are zeroed.
+#[doc(hidden)]
+pub struct RawTable<const M: usize> {
+    raw: [bindings::fs_parameter_spec; M],
+    specs: &'static [Spec],
+}
+
+impl<const M: usize> RawTable<M> {
+    /// Builds the C table for `specs`, which must have fewer than `M` and 256 entries.
+    pub const fn new(specs: &'static [Spec]) -> Self {
+        let mut raw: [bindings::fs_parameter_spec; M] = pin_init::zeroed();
+        let mut i = 0;
+        // Only evaluated at compile time (see `param_table!`), where indexing out of bounds
+        // is a build error.
+        while i < specs.len() {
+            raw[i] = specs[i].to_raw(i as u8);
+            i += 1;
+        }
+        // INVARIANT: Entry `i` was built from `specs[i]`; the rest stays zeroed.
+        Self { raw, specs }
+    }
+}
+
+/// The table of the mount parameters of a file system.
+///
+/// Made with [`param_table!`](crate::param_table).
+///
+/// # Invariants
+///
+/// `raw` is the C view of `specs`: entry `i` describes `specs[i]` with option number `i`, and
+/// it is followed by a zeroed terminator.
+#[derive(Clone, Copy)]
+pub struct Table {
+    raw: &'static [bindings::fs_parameter_spec],
+    specs: &'static [Spec],
+}
+
+impl Table {
+    /// A table that accepts no parameter.
+    pub const EMPTY: Self = crate::param_table!();
+
+    #[doc(hidden)]
+    pub const fn from_raw_table<const M: usize>(table: &'static RawTable<M>) -> Self {
+        // INVARIANT: By the invariants of `RawTable`, `raw` describes `specs` and, as the
+        // caller made it with `M` of at least `specs.len() + 1`, it ends with a terminator.
+        Self {
+            raw: &table.raw,
+            specs: table.specs,
+        }
+    }
+
+    /// The parameter specifications, in the order given to [`param_table!`](crate::param_table).
+    pub const fn specs(&self) -> &'static [Spec] {
+        self.specs
+    }
+
+    /// Returns the table as the C `fs_parameter_spec` array it is, terminator included.
+    pub const fn as_raw(&self) -> *const bindings::fs_parameter_spec {
+        self.raw.as_ptr()
+    }
+
+    /// Parses `param` against this table.
+    ///
+    /// Returns `Ok(None)` if the table has no parameter of that name (the caller then leaves it
+    /// to the VFS, which handles `source` and rejects unknown names with an error message).
+    /// A malformed value is rejected with `EINVAL` and a message in the context's log.
+    ///
+    /// # Safety
+    ///
+    /// `param` must point to a valid `struct fs_parameter` belonging to `fc` that stays valid,
+    /// and unchanged, for `'a`.
+    pub unsafe fn parse<'a>(
+        &self,
+        fc: &'a FsContext,
+        param: *mut bindings::fs_parameter,
+    ) -> Result<Option<Param<'a>>> {
+        let mut result: bindings::fs_parse_result = pin_init::zeroed();
+        // SAFETY: `fc` is a valid context, so its log is valid; `self.raw` is a terminated
+        // parameter table by the type invariant; the caller guarantees that `param` is valid.
+        let opt = unsafe {
+            bindings::__fs_parse(&raw mut (*fc.as_raw()).log, self.as_raw(), param, &mut result)
+        };
+        if opt == ENOPARAM.to_errno() {
+            return Ok(None);
+        }
+        crate::error::to_result(opt)?;
+        let index = opt as usize;
+        let spec = self.specs.get(index).ok_or(EINVAL)?;
+        // SAFETY: `__fs_parse` only returns option numbers of entries of the table, so the
+        // matching entry's kind tells which member of the result union it set.
+        let value = match spec.kind {
+            Kind::Flag => Value::Flag,
+            Kind::FlagNo => Value::Bool(!result.negated),
+            // SAFETY: `fs_param_is_bool` sets `boolean`.
+            Kind::Bool => Value::Bool(unsafe { result.__bindgen_anon_1.boolean }),
+            // SAFETY: `fs_param_is_u32` sets `uint_32`.
+            Kind::U32 { .. } => Value::U32(unsafe { result.__bindgen_anon_1.uint_32 }),
+            // SAFETY: `fs_param_is_s32` sets `int_32`.
+            Kind::S32 => Value::S32(unsafe { result.__bindgen_anon_1.int_32 }),
+            // SAFETY: `fs_param_is_u64` sets `uint_64`.
+            Kind::U64 => Value::U64(unsafe { result.__bindgen_anon_1.uint_64 }),
+            Kind::String => {
+                // SAFETY: `fs_param_is_string` checked that the parameter has a string value,
+                // which the caller guarantees stays valid for `'a`.
+                let s = unsafe { (*param).__bindgen_anon_1.string };
+                // SAFETY: The string is NUL-terminated and valid for `'a` (see above).
+                Value::String(unsafe { CStr::from_char_ptr(s) })
+            }
+        };
+        Ok(Some(Param {
+            index,
+            name: spec.name,
+            value,
+            fc,
+        }))
+    }
+}
+
+/// Makes a [`Table`] of mount parameters, in a constant.
+///
+/// The index of a [`Spec`] in the list is the [`Param::index`] it is reported with.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::fs::param::{Kind, Spec, Table};
+///
+/// const MODE: usize = 0;
+/// const SIZE: usize = 1;
+/// const PARAMS: Table = kernel::param_table!(Spec::u32_oct(c"mode"), Spec::u64(c"size"));
+///
+/// assert_eq!(PARAMS.specs().len(), 2);
+/// assert_eq!(PARAMS.specs()[MODE].name(), c"mode");
+/// assert_eq!(PARAMS.specs()[MODE].kind(), Kind::U32 { base: 8 });
+/// assert_eq!(PARAMS.specs()[SIZE].kind(), Kind::U64);
+/// assert_eq!(Table::EMPTY.specs().len(), 0);
+/// ```
+#[macro_export]
+macro_rules! param_table {
+    ($($spec:expr),* $(,)?) => {{
+        const SPECS: &[$crate::fs::param::Spec] = &[$($spec),*];
+        // C numbers the options with a `u8`.
+        const _: () = ::core::assert!(SPECS.len() < 256);
+        const RAW: &$crate::fs::param::RawTable<{ SPECS.len() + 1 }> =
+            &$crate::fs::param::RawTable::new(SPECS);
+        $crate::fs::param::Table::from_raw_table(RAW)
+    }};
+}
+
+/// The value of a parsed mount parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// A [`Kind::Flag`] was given.
+    Flag,
+    /// The value of a [`Kind::Bool`], or whether a [`Kind::FlagNo`] was given without `no`.
+    Bool(bool),
+    /// The value of a [`Kind::U32`].
+    U32(u32),
+    /// The value of a [`Kind::S32`].
+    S32(i32),
+    /// The value of a [`Kind::U64`].
+    U64(u64),
+    /// The value of a [`Kind::String`].
+    String(&'a CStr),
+}
+
+/// A mount parameter parsed against a [`Table`].
+#[derive(Clone, Copy)]
+pub struct Param<'a> {
+    /// The index of the parameter's [`Spec`] in its [`Table`].
+    pub index: usize,
+    /// The name of the parameter.
+    pub name: &'static CStr,
+    /// The value.
+    pub value: Value<'a>,
+    fc: &'a FsContext,
+}
+
+impl Param<'_> {
+    /// Rejects the parameter's value: reports `args` for the mount, after the parameter's
+    /// name, and returns `EINVAL`.
+    pub fn reject(&self, args: fmt::Arguments<'_>) -> Error {
+        self.fc.invalid(fmt!("{}: {}", self.name.to_str().unwrap_or("?"), args))
+    }
+}

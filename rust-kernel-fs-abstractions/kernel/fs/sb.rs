@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Superblocks.
+//!
+//! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h) and
+//! [`include/linux/fs/super_types.h`](srctree/include/linux/fs/super_types.h)
+
+use crate::{
+    bindings,
+    fs::{file::Offset, FileSystem},
+    types::{ForeignOwnable, Opaque},
+};
+use core::marker::PhantomData;
+
+/// The largest file size the page cache can address (C's `MAX_LFS_FILESIZE`).
+#[cfg(CONFIG_64BIT)]
+pub const MAX_LFS_FILESIZE: Offset = Offset::MAX;
+
+/// The largest file size the page cache can address (C's `MAX_LFS_FILESIZE`).
+#[cfg(not(CONFIG_64BIT))]
+pub const MAX_LFS_FILESIZE: Offset = (u32::MAX as Offset) << crate::page::PAGE_SHIFT;
+
+/// Typestate of a [`SuperBlock`] that is being filled by [`FileSystem::fill_super`].
+///
+/// Its fields may be set: nothing else can see the superblock yet.
+pub struct New;
+
+/// Typestate of a [`SuperBlock`] that is fully set up: its private data is in place.
+pub struct Ready;
+
+/// A typestate of a [`SuperBlock`]: [`New`] or [`Ready`].
+pub trait State: private::Sealed {}
+impl State for New {}
+impl State for Ready {}
+
+mod private {
+    pub trait Sealed {}
+    impl Sealed for super::New {}
+    impl Sealed for super::Ready {}
+}
+
+/// A superblock of a file system of type `T`.
+///
+/// Wraps the kernel's `struct super_block`.
+///
+/// # Invariants
+///
+/// The pointee is a valid superblock of a file system of type `T`, whose `s_fs_info` is either
+/// null or, once `S` is [`Ready`], the value of [`FileSystem::fill_super`] made foreign with
+/// [`ForeignOwnable::into_foreign`]. While `S` is [`New`], the superblock is not yet visible to
+/// anybody but the thread that fills it, which holds `s_umount` for writing.
+#[repr(transparent)]
+pub struct SuperBlock<T: FileSystem + ?Sized, S: State = Ready>(
+    Opaque<bindings::super_block>,
+    PhantomData<(S, fn() -> T)>,
+);
+
+impl<T: FileSystem + ?Sized, S: State> SuperBlock<T, S> {
+    /// Creates a reference to a [`SuperBlock`] from a valid pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a superblock of a file system of type `T` that remains valid for
+    /// `'a`, in the state `S` (see the type invariants).
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::super_block) -> &'a Self {
+        // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the
+        // same since `Self` is a transparent wrapper of `Opaque<bindings::super_block>`.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    /// Returns the raw pointer to the C `struct super_block`.
+    pub fn as_raw(&self) -> *mut bindings::super_block {
+        self.0.get()
+    }
+
+    /// The file system magic number (`statfs(2)`'s `f_type`).
+    pub fn magic(&self) -> usize {
+        // SAFETY: `s_magic` is set before the superblock is used and not changed later.
+        unsafe { (*self.as_raw()).s_magic as usize }
+    }
+}
+
+impl<T: FileSystem + ?Sized> SuperBlock<T, New> {
+    /// Sets the magic number reported by `statfs(2)`.
+    pub fn set_magic(&self, magic: usize) -> &Self {
+        // SAFETY: By the type invariants nobody else accesses the new superblock.
+        unsafe { (*self.as_raw()).s_magic = magic as _ };
+        self
+    }
+
+    /// Sets the largest file size.
+    pub fn set_max_bytes(&self, max: Offset) -> &Self {
+        // SAFETY: By the type invariants nobody else accesses the new superblock.
+        unsafe { (*self.as_raw()).s_maxbytes = max };
+        self
+    }
+
+    /// Sets the block size to `1 << bits` bytes.
+    pub fn set_blocksize_bits(&self, bits: u8) -> &Self {
+        // SAFETY: By the type invariants nobody else accesses the new superblock.
+        unsafe {
+            (*self.as_raw()).s_blocksize_bits = bits;
+            (*self.as_raw()).s_blocksize = 1 << bits;
+        }
+        self
+    }
+
+    /// Sets the granularity of the timestamps, in nanoseconds (1 to 1,000,000,000).
+    pub fn set_time_gran(&self, nanoseconds: u32) -> &Self {
+        // SAFETY: By the type invariants nobody else accesses the new superblock.
+        unsafe { (*self.as_raw()).s_time_gran = nanoseconds };
+        self
+    }
+
+    /// Asks the VFS not to keep unused dentries of this superblock cached (`DCACHE_DONTCACHE`).
+    pub fn set_dont_cache_dentries(&self) -> &Self {
+        // SAFETY: By the type invariants nobody else accesses the new superblock.
+        unsafe { (*self.as_raw()).s_d_flags |= bindings::dentry_flags_DCACHE_DONTCACHE };
+        self
+    }
+}
+
+impl<T: FileSystem + ?Sized> SuperBlock<T> {
+    /// The data of the file system instance, as returned by [`FileSystem::fill_super`].
+    pub fn data(&self) -> <T::Data as ForeignOwnable>::Borrowed<'_> {
+        // SAFETY: By the type invariants `s_fs_info` came from `T::Data::into_foreign` once the
+        // superblock is `Ready`, and it is only turned back in `kill_sb`, after every user of the
+        // superblock is gone.
+        unsafe { T::Data::borrow((*self.as_raw()).s_fs_info) }
+    }
+}

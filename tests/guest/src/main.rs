@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+//! bs2ramfs tests that run as root inside the guest.
+//!
+//! Usage: `bs2ramfs-guest-tests [--module PATH.ko] [FILTER]`. Prints one `ok NAME` or
+//! `FAIL NAME: why` line per test and `N passed, N failed` last; exits 1 on any failure.
+
+use std::ffi::CString;
+use std::fs;
+use std::io::{Error, Read};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::process::Command;
+
+const BS2RAMFS_MAGIC: i64 = 0x6273_3272;
+
+type TestResult = Result<(), String>;
+
+macro_rules! check {
+    ($cond:expr, $($fmt:tt)+) => {
+        if !$cond {
+            return Err(format!($($fmt)+));
+        }
+    };
+}
+
+fn cstr(s: &str) -> CString {
+    CString::new(s).expect("no NUL in test strings")
+}
+
+/// mount(2); returns the errno on failure.
+fn mount(fstype: &str, target: &str, data: Option<&str>) -> Result<(), i32> {
+    fs::create_dir_all(target).map_err(|e| e.raw_os_error().unwrap_or(-1))?;
+    let (src, tgt, ty) = (cstr("none"), cstr(target), cstr(fstype));
+    let data = data.map(cstr);
+    let dptr = data.as_ref().map_or(std::ptr::null(), |d| d.as_ptr().cast());
+    // SAFETY: All pointers are valid NUL-terminated strings or null.
+    let r = unsafe { libc::mount(src.as_ptr(), tgt.as_ptr(), ty.as_ptr(), 0, dptr) };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(Error::last_os_error().raw_os_error().unwrap_or(-1))
+    }
+}
+
+fn umount(target: &str) -> TestResult {
+    let t = cstr(target);
+    // SAFETY: `t` is a valid NUL-terminated string.
+    if unsafe { libc::umount(t.as_ptr()) } != 0 {
+        return Err(format!("umount {target}: {}", Error::last_os_error()));
+    }
+    Ok(())
+}
+
+fn statfs(path: &str) -> Result<libc::statfs, String> {
+    let p = cstr(path);
+    // SAFETY: an all-zero statfs is a valid value of the plain C struct.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `p` is a valid string and `st` a valid out pointer.
+    if unsafe { libc::statfs(p.as_ptr(), &mut st) } != 0 {
+        return Err(format!("statfs {path}: {}", Error::last_os_error()));
+    }
+    Ok(st)
+}
+
+fn sh(cmd: &str) -> Result<String, String> {
+    let out = Command::new("sh").arg("-c").arg(cmd).output().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!("`{cmd}` failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn kernel_log() -> Result<String, String> {
+    sh("dmesg")
+}
+
+fn proc_mounts_line(target: &str) -> Option<String> {
+    fs::read_to_string("/proc/mounts")
+        .ok()?
+        .lines()
+        .find(|l| l.split(' ').nth(1) == Some(target))
+        .map(str::to_owned)
+}
+
+/// A fresh bs2ramfs mount for one test, unmounted when dropped.
+struct Mnt(String);
+
+impl Mnt {
+    fn new(name: &str, data: Option<&str>) -> Result<Self, String> {
+        let t = format!("/mnt/{name}");
+        mount("bs2ramfs", &t, data).map_err(|e| format!("mount {t}: errno {e}"))?;
+        Ok(Self(t))
+    }
+}
+
+impl Drop for Mnt {
+    fn drop(&mut self) {
+        let _ = umount(&self.0);
+    }
+}
+
+fn t_mount_umount() -> TestResult {
+    let m = Mnt::new("mu", None)?;
+    let line = proc_mounts_line(&m.0).ok_or("not in /proc/mounts")?;
+    check!(line.starts_with("none /mnt/mu bs2ramfs rw"), "/proc/mounts: {line}");
+    check!(fs::read_to_string("/proc/filesystems").map_err(|e| e.to_string())?
+        .lines().any(|l| l == "nodev\tbs2ramfs"), "bs2ramfs is not a nodev fs in /proc/filesystems");
+    drop(m);
+    check!(proc_mounts_line("/mnt/mu").is_none(), "still mounted after umount");
+    Ok(())
+}
+
+fn t_root_is_empty_dir() -> TestResult {
+    let m = Mnt::new("ls", None)?;
+    check!(fs::read_dir(&m.0).map_err(|e| e.to_string())?.next().is_none(), "root not empty");
+    let ls = sh(&format!("ls -la {}", m.0))?;
+    let names: Vec<&str> = ls.lines().skip(1).filter_map(|l| l.split_whitespace().last()).collect();
+    check!(names == [".", ".."], "ls -la shows {names:?}:\n{ls}");
+    Ok(())
+}
+
+fn t_root_stat() -> TestResult {
+    let m = Mnt::new("st", None)?;
+    let md = fs::metadata(&m.0).map_err(|e| e.to_string())?;
+    check!(md.is_dir(), "root is not a directory");
+    check!(md.permissions().mode() == 0o40755, "mode {:o}, want 40755", md.permissions().mode());
+    check!(md.nlink() == 2, "nlink {}, want 2", md.nlink());
+    check!(md.uid() == 0 && md.gid() == 0, "owner {}:{}, want 0:0", md.uid(), md.gid());
+    check!(md.ino() != 0, "inode number 0");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs() as i64;
+    check!((now - md.mtime()).abs() < 60 && md.mtime() == md.ctime(), "timestamps {} {} vs now {now}", md.mtime(), md.ctime());
+    // stat(1) agrees.
+    let out = sh(&format!("stat -c '%F %a %h' {}", m.0))?;
+    check!(out.trim() == "directory 755 2", "stat(1) says {out}");
+    Ok(())
+}
+
+fn t_statfs() -> TestResult {
+    let m = Mnt::new("sf", None)?;
+    let st = statfs(&m.0)?;
+    check!(st.f_type as i64 == BS2RAMFS_MAGIC, "f_type {:#x}", st.f_type);
+    check!(st.f_bsize == 4096, "f_bsize {}", st.f_bsize);
+    check!(st.f_namelen == 255, "f_namelen {}", st.f_namelen);
+    let out = sh(&format!("stat -f -c '%t' {}", m.0))?;
+    check!(out.trim() == "62733272", "stat -f says type {out}");
+    Ok(())
+}
+
+fn t_mode_option() -> TestResult {
+    let m = Mnt::new("mode", Some("mode=1770"))?;
+    let md = fs::metadata(&m.0).map_err(|e| e.to_string())?;
+    check!(md.permissions().mode() == 0o41770, "mode {:o}, want 41770", md.permissions().mode());
+    let line = proc_mounts_line(&m.0).ok_or("not in /proc/mounts")?;
+    check!(line.contains(",mode=1770"), "show_options: {line}");
+    drop(m);
+    let m = Mnt::new("mode", Some("mode=0755"))?;
+    let line = proc_mounts_line(&m.0).ok_or("not in /proc/mounts")?;
+    check!(!line.contains("mode="), "default mode shown: {line}");
+    Ok(())
+}
+
+/// Mount with `data` must fail with EINVAL and log `msg`.
+fn expect_rejected(data: &str, msg: &str) -> TestResult {
+    let r = mount("bs2ramfs", "/mnt/bad", Some(data));
+    if r.is_ok() {
+        let _ = umount("/mnt/bad");
+    }
+    check!(r == Err(libc::EINVAL), "mount -o {data}: {r:?}, want EINVAL");
+    let log = kernel_log()?;
+    check!(log.contains(msg), "kernel log lacks {msg:?} for -o {data}");
+    Ok(())
+}
+
+fn t_unknown_option() -> TestResult {
+    expect_rejected("bogus=1", "bs2ramfs: Unknown parameter 'bogus'")?;
+    expect_rejected("mode=0755,size=1k", "bs2ramfs: Unknown parameter 'size'")
+}
+
+fn t_bad_mode_values() -> TestResult {
+    expect_rejected("mode=abc", "bs2ramfs: Bad value for 'mode'")?;
+    expect_rejected("mode=8", "bs2ramfs: Bad value for 'mode'")?;
+    expect_rejected("mode=", "bs2ramfs: Bad value for 'mode'")?;
+    expect_rejected("mode=99999999999", "bs2ramfs: Bad value for 'mode'")?;
+    expect_rejected("mode=17777", "bs2ramfs: mode: 17777 has bits beyond the permissions")
+}
+
+/// The new mount API: the message goes to the context's log, readable from the fd.
+fn t_fsconfig_unknown_option() -> TestResult {
+    let name = cstr("bs2ramfs");
+    // SAFETY: valid string, flags 0.
+    let fd = unsafe { libc::syscall(libc::SYS_fsopen, name.as_ptr(), 0) } as i32;
+    check!(fd >= 0, "fsopen: {}", Error::last_os_error());
+    let (key, val) = (cstr("nosuch"), cstr("1"));
+    // SAFETY: valid fd and strings; FSCONFIG_SET_STRING = 1.
+    let r = unsafe { libc::syscall(libc::SYS_fsconfig, fd, 1, key.as_ptr(), val.as_ptr(), 0) };
+    let err = Error::last_os_error().raw_os_error();
+    let mut msg = String::new();
+    // SAFETY: `fd` is ours; File closes it.
+    let mut f = unsafe { <fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+    let mut buf = [0u8; 512];
+    if let Ok(n) = f.read(&mut buf) {
+        msg = String::from_utf8_lossy(&buf[..n]).into_owned();
+    }
+    check!(r == -1 && err == Some(libc::EINVAL), "fsconfig: {r} {err:?}, want EINVAL");
+    check!(msg.contains("Unknown parameter 'nosuch'"), "fsopen log: {msg:?}");
+    Ok(())
+}
+
+fn t_no_write_in_root() -> TestResult {
+    // The walking skeleton's root only looks names up: creating fails cleanly.
+    let m = Mnt::new("ro", None)?;
+    let r = fs::File::create(format!("{}/x", m.0));
+    check!(r.is_err(), "creating a file succeeded in the skeleton root");
+    Ok(())
+}
+
+fn t_module(ko: &str) -> TestResult {
+    let fs_listed = || {
+        fs::read_to_string("/proc/filesystems").map(|s| s.contains("\tbs2ramfs\n")).unwrap_or(false)
+    };
+    check!(!fs_listed(), "bs2ramfs registered before insmod (is it built in?)");
+    for round in 0..3 {
+        sh(&format!("insmod {ko}"))?;
+        check!(fs_listed(), "round {round}: not in /proc/filesystems after insmod");
+        check!(sh("cat /proc/modules")?.contains("bs2ramfs "), "not in /proc/modules");
+        {
+            let m = Mnt::new("mod", Some("mode=700"))?;
+            check!(statfs(&m.0)?.f_type as i64 == BS2RAMFS_MAGIC, "wrong magic");
+            // The module is busy while mounted.
+            check!(sh("rmmod bs2ramfs").is_err(), "rmmod succeeded while mounted");
+        }
+        sh("rmmod bs2ramfs")?;
+        check!(!fs_listed(), "round {round}: still registered after rmmod");
+    }
+    Ok(())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut tests: Vec<(&str, Box<dyn Fn() -> TestResult>)> = Vec::new();
+    if let Some(i) = args.iter().position(|a| a == "--module") {
+        let ko = args.get(i + 1).cloned().unwrap_or_default();
+        tests.push(("module_load_mount_unload", Box::new(move || t_module(&ko))));
+    } else {
+        tests.push(("mount_umount", Box::new(t_mount_umount)));
+        tests.push(("root_is_empty_dir", Box::new(t_root_is_empty_dir)));
+        tests.push(("root_stat", Box::new(t_root_stat)));
+        tests.push(("statfs", Box::new(t_statfs)));
+        tests.push(("mode_option", Box::new(t_mode_option)));
+        tests.push(("unknown_option_rejected", Box::new(t_unknown_option)));
+        tests.push(("bad_mode_values_rejected", Box::new(t_bad_mode_values)));
+        tests.push(("fsconfig_unknown_option", Box::new(t_fsconfig_unknown_option)));
+        tests.push(("skeleton_root_refuses_create", Box::new(t_no_write_in_root)));
+    }
+    let (mut passed, mut failed) = (0, 0);
+    for (name, t) in &tests {
+        match t() {
+            Ok(()) => {
+                passed += 1;
+                println!("ok {name}");
+            }
+            Err(why) => {
+                failed += 1;
+                println!("FAIL {name}: {why}");
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    std::process::exit(if failed == 0 { 0 } else { 1 });
+}
