@@ -86,9 +86,7 @@ impl FileSystem for Bs2RamFs {
             .set_blocksize_bits(PAGE_SHIFT as u8)
             .set_time_gran(1)
             .set_dont_cache_dentries();
-        let options = Options {
-            mode: options.mode,
-        };
+        let options = Options { mode: options.mode };
         Ok(KBox::new(Info { options }, GFP_KERNEL)?)
     }
 

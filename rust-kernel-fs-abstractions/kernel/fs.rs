@@ -114,8 +114,10 @@ pub trait FileSystem {
 
     /// Sets up a new superblock for a mount with `options` and returns the data of the new
     /// instance.
-    fn fill_super(sb: &sb::SuperBlock<Self, sb::New>, options: &Self::Options)
-        -> Result<Self::Data>;
+    fn fill_super(
+        sb: &sb::SuperBlock<Self, sb::New>,
+        options: &Self::Options,
+    ) -> Result<Self::Data>;
 
     /// Makes the root directory of a superblock that [`FileSystem::fill_super`] set up.
     fn init_root(sb: &sb::SuperBlock<Self>) -> Result<dentry::Root<Self>>;
@@ -131,7 +133,7 @@ pub trait FileSystem {
 /// # Invariants
 ///
 /// `fs` is a `file_system_type` registered with `register_filesystem` whose callbacks are
-/// those of [`Tables<T>`].
+/// those of `Tables<T>`.
 #[pin_data(PinnedDrop)]
 pub struct Registration<T: FileSystem + ?Sized> {
     #[pin]
@@ -368,4 +370,3 @@ macro_rules! module_fs {
         }
     }
 }
-

@@ -49,7 +49,7 @@ impl<T: FileSystem + ?Sized> INode<T> {
     /// The inode number.
     pub fn ino(&self) -> u64 {
         // SAFETY: `i_ino` is set when the inode is created and never changed afterwards.
-        unsafe { (*self.as_raw()).i_ino as u64 }
+        unsafe { (*self.as_raw()).i_ino }
     }
 
     /// The mode: type and permission bits.
@@ -93,17 +93,17 @@ unsafe impl<T: FileSystem + ?Sized> AlwaysRefCounted for INode<T> {
 }
 
 /// A table of inode operations (`struct inode_operations`), chosen per inode.
-pub struct Ops<T: FileSystem + ?Sized>(
-    &'static bindings::inode_operations,
-    PhantomData<fn() -> T>,
-);
+pub struct Ops<T: FileSystem + ?Sized>(&'static bindings::inode_operations, PhantomData<fn() -> T>);
 
 impl<T: FileSystem + ?Sized> Ops<T> {
     /// The operations of an always-empty directory that only looks names up
     /// (`simple_dir_inode_operations`): creating anything in it fails.
     pub fn simple_dir() -> Self {
         // SAFETY: `simple_dir_inode_operations` is an immutable static of the kernel.
-        Self(unsafe { &bindings::simple_dir_inode_operations }, PhantomData)
+        Self(
+            unsafe { &bindings::simple_dir_inode_operations },
+            PhantomData,
+        )
     }
 }
 
@@ -136,7 +136,9 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         // SAFETY: `ptr` is a valid inode whose single reference is transferred to the `ARef`.
         let inode = unsafe { ARef::from_raw(ptr.cast::<INode<T>>()) };
         let raw = inode.as_raw();
-        let dir = params.dir.map_or(core::ptr::null(), |d| d.as_raw().cast_const());
+        let dir = params
+            .dir
+            .map_or(core::ptr::null(), |d| d.as_raw().cast_const());
         let mode = params.typ.format() | (params.perm & bindings::S_IALLUGO as u16);
         // SAFETY: `raw` is a new inode that nobody else can see yet, `dir` is null or a valid
         // inode, and `nop_mnt_idmap` is the static identity mapping.

@@ -211,7 +211,12 @@ impl Table {
         // SAFETY: `fc` is a valid context, so its log is valid; `self.raw` is a terminated
         // parameter table by the type invariant; the caller guarantees that `param` is valid.
         let opt = unsafe {
-            bindings::__fs_parse(&raw mut (*fc.as_raw()).log, self.as_raw(), param, &mut result)
+            bindings::__fs_parse(
+                &raw mut (*fc.as_raw()).log,
+                self.as_raw(),
+                param,
+                &mut result,
+            )
         };
         if opt == ENOPARAM.to_errno() {
             return Ok(None);
@@ -313,6 +318,7 @@ impl Param<'_> {
     /// Rejects the parameter's value: reports `args` for the mount, after the parameter's
     /// name, and returns `EINVAL`.
     pub fn reject(&self, args: fmt::Arguments<'_>) -> Error {
-        self.fc.invalid(fmt!("{}: {}", self.name.to_str().unwrap_or("?"), args))
+        self.fc
+            .invalid(fmt!("{}: {}", self.name.to_str().unwrap_or("?"), args))
     }
 }

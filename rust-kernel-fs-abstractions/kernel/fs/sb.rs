@@ -76,7 +76,7 @@ impl<T: FileSystem + ?Sized, S: State> SuperBlock<T, S> {
     /// The file system magic number (`statfs(2)`'s `f_type`).
     pub fn magic(&self) -> usize {
         // SAFETY: `s_magic` is set before the superblock is used and not changed later.
-        unsafe { (*self.as_raw()).s_magic as usize }
+        unsafe { (*self.as_raw()).s_magic }
     }
 }
 
@@ -84,7 +84,7 @@ impl<T: FileSystem + ?Sized> SuperBlock<T, New> {
     /// Sets the magic number reported by `statfs(2)`.
     pub fn set_magic(&self, magic: usize) -> &Self {
         // SAFETY: By the type invariants nobody else accesses the new superblock.
-        unsafe { (*self.as_raw()).s_magic = magic as _ };
+        unsafe { (*self.as_raw()).s_magic = magic };
         self
     }
 
