@@ -100,10 +100,8 @@ impl<T: FileSystem + ?Sized> Ops<T> {
     /// (`simple_dir_inode_operations`): creating anything in it fails.
     pub fn simple_dir() -> Self {
         // SAFETY: `simple_dir_inode_operations` is an immutable static of the kernel.
-        Self(
-            unsafe { &bindings::simple_dir_inode_operations },
-            PhantomData,
-        )
+        let ops = unsafe { &bindings::simple_dir_inode_operations };
+        Self(ops, PhantomData)
     }
 }
 
