@@ -45,32 +45,6 @@ impl<T: FileSystem + ?Sized> INode<T> {
     pub fn as_raw(&self) -> *mut bindings::inode {
         self.0.get()
     }
-
-    /// The inode number.
-    pub fn ino(&self) -> u64 {
-        // SAFETY: `i_ino` is set when the inode is created and never changed afterwards.
-        unsafe { (*self.as_raw()).i_ino }
-    }
-
-    /// The mode: type and permission bits.
-    pub fn mode(&self) -> u16 {
-        // SAFETY: `i_mode` is only written under the inode lock; a racy read gives the old or
-        // the new value, as for the C code that reads it without the lock.
-        unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).i_mode) }
-    }
-
-    /// The number of hard links.
-    pub fn nlink(&self) -> u32 {
-        // SAFETY: `__i_nlink` is read without the lock by C code too (`inode->i_nlink`).
-        unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).__bindgen_anon_1.i_nlink) }
-    }
-
-    /// The superblock the inode belongs to.
-    pub fn super_block(&self) -> &sb::SuperBlock<T> {
-        // SAFETY: `i_sb` is set at allocation and the superblock outlives its inodes. Inodes
-        // are only reachable once the superblock is `Ready`.
-        unsafe { sb::SuperBlock::from_raw((*self.as_raw()).i_sb) }
-    }
 }
 
 // SAFETY: The inode refcount is atomic and an inode may be released on any thread.

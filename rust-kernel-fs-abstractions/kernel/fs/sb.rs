@@ -72,12 +72,6 @@ impl<T: FileSystem + ?Sized, S: State> SuperBlock<T, S> {
     pub fn as_raw(&self) -> *mut bindings::super_block {
         self.0.get()
     }
-
-    /// The file system magic number (`statfs(2)`'s `f_type`).
-    pub fn magic(&self) -> usize {
-        // SAFETY: `s_magic` is set before the superblock is used and not changed later.
-        unsafe { (*self.as_raw()).s_magic }
-    }
 }
 
 impl<T: FileSystem + ?Sized> SuperBlock<T, New> {
