@@ -8,10 +8,14 @@
 
 use kernel::{
     fs::{
-        self,
-        dentry::Root,
+        self, address_space,
+        dentry::{DEntry, Negative, Root},
         file,
-        inode::{self, Type},
+        inode::{
+            self, DevT, IAttr, INode, Kstat, Locked, MntIdmap, New, Path, RenameFlags, TmpFile,
+            Type,
+        },
+        libfs,
         param::{Spec, Value},
         sb::{self, SuperBlock},
         FileSystem,
@@ -19,6 +23,7 @@ use kernel::{
     page::PAGE_SHIFT,
     prelude::*,
     seq_file::{seq_print, SeqFile},
+    sync::aref::ARef,
 };
 
 kernel::module_fs! {
@@ -91,14 +96,8 @@ impl FileSystem for Bs2RamFs {
     }
 
     fn init_root(sb: &SuperBlock<Self>) -> Result<Root<Self>> {
-        let inode = sb.new_inode(inode::Params {
-            typ: Type::Dir,
-            perm: sb.data().options.mode,
-            dir: None,
-            iops: inode::Ops::simple_dir(),
-            fops: file::Ops::simple_dir(),
-        })?;
-        Root::try_new(inode)
+        let mode = Type::Dir.format() | sb.data().options.mode;
+        Root::try_new(new_inode(sb, MntIdmap::nop(), None, mode, 0)?)
     }
 
     fn show_options(sb: &SuperBlock<Self>, m: &SeqFile) -> Result {
@@ -107,5 +106,172 @@ impl FileSystem for Bs2RamFs {
             seq_print!(m, ",mode={mode:o}");
         }
         Ok(())
+    }
+}
+
+/// Makes a new inode of the type and permissions `mode` gives, with the operations of its
+/// type, in the page cache that is never evicted (like ramfs's `ramfs_get_inode()`).
+fn new_inode(
+    sb: &SuperBlock<Bs2RamFs>,
+    idmap: &MntIdmap,
+    dir: Option<&INode<Bs2RamFs>>,
+    mode: u16,
+    dev: DevT,
+) -> Result<New<Bs2RamFs>> {
+    let typ = Type::from_mode(mode, dev)?;
+    let (iops, fops) = match typ {
+        Type::Reg => (Some(REG_IOPS), Some(file::Ops::page_cache())),
+        Type::Dir => (Some(DIR_IOPS), Some(file::Ops::simple_dir())),
+        Type::Lnk => (Some(inode::Ops::page_symlink()), None),
+        _ => (None, None),
+    };
+    sb.new_inode(inode::Params {
+        typ,
+        perm: mode,
+        idmap,
+        dir,
+        iops,
+        fops,
+        aops: Some(address_space::Ops::in_memory()),
+        mapping: address_space::Mapping::Unevictable,
+    })
+}
+
+/// The inode operations of directories.
+const DIR_IOPS: inode::Ops<Bs2RamFs> = inode::Ops::new::<DirOps>();
+
+/// The inode operations of regular files.
+const REG_IOPS: inode::Ops<Bs2RamFs> = inode::Ops::new::<RegOps>();
+
+struct DirOps;
+
+#[vtable]
+impl inode::Operations for DirOps {
+    type FileSystem = Bs2RamFs;
+
+    fn lookup(
+        dir: &INode<Bs2RamFs>,
+        dentry: &DEntry<Bs2RamFs>,
+        flags: u32,
+    ) -> Result<Option<ARef<DEntry<Bs2RamFs>>>> {
+        libfs::lookup(dir, dentry, flags)
+    }
+
+    fn create(
+        idmap: &MntIdmap,
+        dir: &Locked<'_, Bs2RamFs>,
+        dentry: Negative<'_, Bs2RamFs>,
+        mode: u16,
+    ) -> Result {
+        Self::mknod(idmap, dir, dentry, Type::Reg.format() | mode, 0)
+    }
+
+    fn mknod(
+        idmap: &MntIdmap,
+        dir: &Locked<'_, Bs2RamFs>,
+        dentry: Negative<'_, Bs2RamFs>,
+        mode: u16,
+        dev: DevT,
+    ) -> Result {
+        let inode = new_inode(dir.super_block(), idmap, Some(dir), mode, dev)?;
+        dentry.instantiate(dir, inode)?;
+        dir.touch_mtime_ctime();
+        Ok(())
+    }
+
+    fn mkdir(
+        idmap: &MntIdmap,
+        dir: &Locked<'_, Bs2RamFs>,
+        dentry: Negative<'_, Bs2RamFs>,
+        mode: u16,
+    ) -> Result<Option<ARef<DEntry<Bs2RamFs>>>> {
+        Self::mknod(idmap, dir, dentry, Type::Dir.format() | mode, 0)?;
+        // The new directory's "..".
+        dir.inc_nlink();
+        Ok(None)
+    }
+
+    fn symlink(
+        idmap: &MntIdmap,
+        dir: &Locked<'_, Bs2RamFs>,
+        dentry: Negative<'_, Bs2RamFs>,
+        target: &CStr,
+    ) -> Result {
+        let mode = Type::Lnk.format() | 0o777;
+        let inode = new_inode(dir.super_block(), idmap, Some(dir), mode, 0)?;
+        inode.write_symlink(target)?;
+        dentry.instantiate(dir, inode)?;
+        dir.touch_mtime_ctime();
+        Ok(())
+    }
+
+    fn link(
+        old: &DEntry<Bs2RamFs>,
+        dir: &Locked<'_, Bs2RamFs>,
+        dentry: Negative<'_, Bs2RamFs>,
+    ) -> Result {
+        libfs::link(old, dir, dentry)
+    }
+
+    fn unlink(dir: &Locked<'_, Bs2RamFs>, dentry: &DEntry<Bs2RamFs>) -> Result {
+        libfs::unlink(dir, dentry)
+    }
+
+    fn rmdir(dir: &Locked<'_, Bs2RamFs>, dentry: &DEntry<Bs2RamFs>) -> Result {
+        libfs::rmdir(dir, dentry)
+    }
+
+    fn rename(
+        idmap: &MntIdmap,
+        old_dir: &Locked<'_, Bs2RamFs>,
+        old: &DEntry<Bs2RamFs>,
+        new_dir: &Locked<'_, Bs2RamFs>,
+        new: &DEntry<Bs2RamFs>,
+        flags: RenameFlags,
+    ) -> Result {
+        libfs::rename(idmap, old_dir, old, new_dir, new, flags)
+    }
+
+    fn tmpfile(
+        idmap: &MntIdmap,
+        dir: &INode<Bs2RamFs>,
+        file: TmpFile<'_, Bs2RamFs>,
+        mode: u16,
+    ) -> Result {
+        let inode = new_inode(dir.super_block(), idmap, Some(dir), mode, 0)?;
+        file.instantiate(dir, inode)
+    }
+}
+
+struct RegOps;
+
+#[vtable]
+impl inode::Operations for RegOps {
+    type FileSystem = Bs2RamFs;
+
+    fn setattr(
+        idmap: &MntIdmap,
+        dentry: &DEntry<Bs2RamFs>,
+        inode: &Locked<'_, Bs2RamFs>,
+        attr: &IAttr,
+    ) -> Result {
+        let old_size = inode.size();
+        libfs::setattr(idmap, dentry, inode, attr)?;
+        // Unlike ramfs, and like tmpfs and POSIX, a size change by truncate(2) (which does
+        // not ask for new times itself) is a change of the contents.
+        if attr.valid() & IAttr::SIZE != 0 && attr.size() != old_size {
+            inode.touch_mtime_ctime();
+        }
+        Ok(())
+    }
+
+    fn getattr(
+        idmap: &MntIdmap,
+        path: &Path,
+        stat: &Kstat,
+        request_mask: u32,
+        flags: u32,
+    ) -> Result {
+        libfs::getattr(idmap, path, stat, request_mask, flags)
     }
 }

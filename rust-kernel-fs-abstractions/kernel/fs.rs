@@ -24,10 +24,12 @@ use crate::{
 };
 use core::marker::PhantomData;
 
+pub mod address_space;
 pub mod dentry;
 pub mod file;
 pub use self::file::{File, LocalFile};
 pub mod inode;
+pub mod libfs;
 pub mod param;
 pub mod sb;
 

@@ -6,8 +6,8 @@
 
 use crate::{
     bindings,
-    error::{code::*, Result},
-    fs::{inode::INode, FileSystem},
+    error::{code::*, to_result, Result},
+    fs::{inode, FileSystem},
     sync::aref::{ARef, AlwaysRefCounted},
     types::Opaque,
 };
@@ -26,6 +26,18 @@ use core::{marker::PhantomData, ptr::NonNull};
 pub struct DEntry<T: FileSystem + ?Sized>(Opaque<bindings::dentry>, PhantomData<fn() -> T>);
 
 impl<T: FileSystem + ?Sized> DEntry<T> {
+    /// Creates a reference to a [`DEntry`] from a valid pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a dentry of a superblock of a file system of type `T` that remains
+    /// valid for `'a`.
+    pub unsafe fn from_raw<'a>(ptr: *mut bindings::dentry) -> &'a Self {
+        // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the
+        // same since `Self` is a transparent wrapper of `Opaque<bindings::dentry>`.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
     /// Returns the raw pointer to the C `struct dentry`.
     pub fn as_raw(&self) -> *mut bindings::dentry {
         self.0.get()
@@ -56,14 +68,14 @@ unsafe impl<T: FileSystem + ?Sized> AlwaysRefCounted for DEntry<T> {
 pub struct Root<T: FileSystem + ?Sized>(ARef<DEntry<T>>);
 
 impl<T: FileSystem + ?Sized> Root<T> {
-    /// Makes the root dentry for `inode`, a directory (C's `d_make_root`).
+    /// Makes the root dentry for `inode`, a new directory (C's `d_make_root`).
     ///
-    /// The inode reference is consumed either way.
-    pub fn try_new(inode: ARef<INode<T>>) -> Result<Self> {
-        let raw = ARef::into_raw(inode);
+    /// The inode is consumed either way.
+    pub fn try_new(inode: inode::New<T>) -> Result<Self> {
+        let raw = inode.into_raw();
         // SAFETY: `raw` is a valid inode whose reference `d_make_root` takes over, also when it
         // fails (then it puts the inode).
-        let dentry = unsafe { bindings::d_make_root(raw.as_ptr().cast()) };
+        let dentry = unsafe { bindings::d_make_root(raw) };
         let dentry = NonNull::new(dentry).ok_or(ENOMEM)?;
         // SAFETY: `d_make_root` returned a new dentry with one reference, which is ours.
         Ok(Self(unsafe { ARef::from_raw(dentry.cast::<DEntry<T>>()) }))
@@ -72,5 +84,57 @@ impl<T: FileSystem + ?Sized> Root<T> {
     /// Gives up ownership of the dentry reference, for `sb->s_root`.
     pub(crate) fn into_raw(self) -> *mut bindings::dentry {
         ARef::into_raw(self.0).as_ptr().cast()
+    }
+}
+
+/// A negative dentry: a name in a directory that an inode operation is to create.
+///
+/// # Invariants
+///
+/// The dentry is negative, its parent's `i_rwsem` is held for writing for `'a`, and a
+/// reference to it is held for `'a`.
+pub struct Negative<'a, T: FileSystem + ?Sized>(&'a DEntry<T>);
+
+impl<'a, T: FileSystem + ?Sized> Negative<'a, T> {
+    /// Creates a [`Negative`] from a pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a negative dentry of a file system of type `T`, with a reference
+    /// and its parent's `i_rwsem` held for writing for `'a`.
+    pub unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
+        // INVARIANT: By the safety requirements.
+        // SAFETY: By the safety requirements the dentry is valid for `'a`.
+        Self(unsafe { DEntry::from_raw(ptr) })
+    }
+
+    /// The dentry.
+    pub fn dentry(&self) -> &'a DEntry<T> {
+        self.0
+    }
+
+    /// Binds the new `inode` to the name and pins the dentry in the dcache until the name is
+    /// removed (`d_make_persistent()`), after the security modules have initialised the inode.
+    ///
+    /// `dir` is the directory the dentry is in. On failure the inode goes away.
+    pub fn instantiate(self, dir: &inode::Locked<'_, T>, inode: inode::New<T>) -> Result {
+        let raw = self.0.as_raw();
+        // SAFETY: The dentry is valid, so is its name.
+        let name = unsafe { &raw const (*raw).__bindgen_anon_1.d_name };
+        // SAFETY: The inodes and the name are valid; no extended attributes are wanted.
+        to_result(unsafe {
+            bindings::security_inode_init_security(
+                inode.as_raw(),
+                dir.as_raw(),
+                name,
+                None,
+                core::ptr::null_mut(),
+            )
+        })?;
+        // SAFETY: The dentry is negative and its parent locked (type invariants); the function
+        // takes over the inode's reference. The reference it returns (to the same dentry) is
+        // the one that pins it, which `simple_unlink()` and friends drop.
+        unsafe { bindings::d_make_persistent(raw, inode.into_raw()) };
+        Ok(())
     }
 }

@@ -484,8 +484,32 @@ impl Ops {
         Self(unsafe { &bindings::simple_dir_operations })
     }
 
+    /// The operations of a regular file whose data is in the page cache: the kernel's generic
+    /// implementations of `read_iter`, `write_iter`, `mmap_prepare`, `splice_read`,
+    /// `splice_write` and `llseek`, with `fsync` a no-op and the default placement of mappings
+    /// (the file operations of ramfs).
+    ///
+    /// The inode needs address-space operations that can read and write its folios, for example
+    /// [`address_space::Ops::in_memory`](super::address_space::Ops::in_memory).
+    pub fn page_cache() -> Self {
+        Self(&PAGE_CACHE_OPS)
+    }
+
     /// Returns the raw pointer to the C `struct file_operations`.
     pub fn as_raw(self) -> *const bindings::file_operations {
         self.0
     }
 }
+
+const PAGE_CACHE_OPS: bindings::file_operations = bindings::file_operations {
+    read_iter: Some(bindings::generic_file_read_iter),
+    write_iter: Some(bindings::generic_file_write_iter),
+    mmap_prepare: Some(bindings::generic_file_mmap_prepare),
+    fsync: Some(bindings::noop_fsync),
+    splice_read: Some(bindings::filemap_splice_read),
+    splice_write: Some(bindings::iter_file_splice_write),
+    llseek: Some(bindings::generic_file_llseek),
+    #[cfg(CONFIG_MMU)]
+    get_unmapped_area: Some(bindings::mm_get_unmapped_area),
+    ..pin_init::zeroed()
+};

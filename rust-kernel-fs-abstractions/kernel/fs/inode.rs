@@ -2,29 +2,134 @@
 
 //! Inodes.
 //!
+//! An inode is made by [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) as a [`New`] inode
+//! that nobody else can see yet, and becomes visible when a dentry is bound to it
+//! ([`dentry::Negative::instantiate`], [`dentry::Root::try_new`], [`TmpFile::instantiate`]).
+//! Its inode operations come from a type that implements [`Operations`] (or one of the kernel's
+//! own tables), chosen per inode as in C.
+//!
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
 use crate::{
     bindings,
-    error::{code::*, Result},
-    fs::{file, sb, FileSystem},
+    error::{code::*, from_result, to_result, Result, VTABLE_DEFAULT_ERROR},
+    fs::{address_space, dentry, file, sb, FileSystem},
+    prelude::*,
+    str::CStr,
     sync::aref::{ARef, AlwaysRefCounted},
     types::Opaque,
 };
-use core::{marker::PhantomData, ptr::NonNull};
+use core::{marker::PhantomData, ops::Deref, ptr, ptr::NonNull};
 
-/// The type of an inode and the permission bits it is created with.
+/// A device number (`dev_t`).
+pub type DevT = bindings::dev_t;
+
+/// The type of an inode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Type {
+    /// A regular file.
+    Reg,
     /// A directory.
     Dir,
+    /// A symbolic link.
+    Lnk,
+    /// A named pipe.
+    Fifo,
+    /// A Unix domain socket.
+    Sock,
+    /// A character device with the given device number.
+    Chr(DevT),
+    /// A block device with the given device number.
+    Blk(DevT),
 }
 
 impl Type {
-    const fn format(self) -> u16 {
+    /// The type that the file type bits (`S_IFMT`) of `mode` name, with `dev` the device
+    /// number of a device; `S_IFREG` if they are zero, as `mknod(2)` does.
+    ///
+    /// Fails with `EINVAL` if the bits name no type.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kernel::fs::inode::Type;
+    ///
+    /// assert_eq!(Type::from_mode(0o100644, 0), Ok(Type::Reg));
+    /// assert_eq!(Type::from_mode(0o644, 0), Ok(Type::Reg));
+    /// assert_eq!(Type::from_mode(0o020600, 0x0103), Ok(Type::Chr(0x0103)));
+    /// assert_eq!(Type::from_mode(0o170000, 0), Err(EINVAL));
+    /// ```
+    pub fn from_mode(mode: u16, dev: DevT) -> Result<Self> {
+        Ok(match u32::from(mode) & bindings::S_IFMT {
+            0 | bindings::S_IFREG => Type::Reg,
+            bindings::S_IFDIR => Type::Dir,
+            bindings::S_IFLNK => Type::Lnk,
+            bindings::S_IFIFO => Type::Fifo,
+            bindings::S_IFSOCK => Type::Sock,
+            bindings::S_IFCHR => Type::Chr(dev),
+            bindings::S_IFBLK => Type::Blk(dev),
+            _ => return Err(EINVAL),
+        })
+    }
+
+    /// The file type bits (`S_IFMT`) of the type.
+    pub const fn format(self) -> u16 {
+        (match self {
+            Type::Reg => bindings::S_IFREG,
+            Type::Dir => bindings::S_IFDIR,
+            Type::Lnk => bindings::S_IFLNK,
+            Type::Fifo => bindings::S_IFIFO,
+            Type::Sock => bindings::S_IFSOCK,
+            Type::Chr(_) => bindings::S_IFCHR,
+            Type::Blk(_) => bindings::S_IFBLK,
+        }) as u16
+    }
+
+    const fn dev(self) -> DevT {
         match self {
-            Type::Dir => bindings::S_IFDIR as u16,
+            Type::Chr(dev) | Type::Blk(dev) => dev,
+            _ => 0,
         }
+    }
+
+    const fn is_special(self) -> bool {
+        matches!(
+            self,
+            Type::Fifo | Type::Sock | Type::Chr(_) | Type::Blk(_)
+        )
+    }
+}
+
+/// An ID mapping of a mount (`struct mnt_idmap`), through which the caller sees the owners of
+/// inodes.
+///
+/// # Invariants
+///
+/// The pointee is a valid ID mapping.
+#[repr(transparent)]
+pub struct MntIdmap(Opaque<bindings::mnt_idmap>);
+
+impl MntIdmap {
+    /// The identity mapping (`nop_mnt_idmap`), that of every mount that is not idmapped.
+    pub fn nop() -> &'static Self {
+        // SAFETY: `nop_mnt_idmap` is a static of the kernel, valid forever.
+        unsafe { Self::from_raw(&raw mut bindings::nop_mnt_idmap) }
+    }
+
+    /// Creates a reference to a [`MntIdmap`] from a valid pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to an ID mapping that remains valid for `'a`.
+    pub unsafe fn from_raw<'a>(ptr: *mut bindings::mnt_idmap) -> &'a Self {
+        // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the
+        // same since `Self` is a transparent wrapper of `Opaque<bindings::mnt_idmap>`.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    /// Returns the raw pointer to the C `struct mnt_idmap`.
+    pub fn as_raw(&self) -> *mut bindings::mnt_idmap {
+        self.0.get()
     }
 }
 
@@ -34,16 +139,42 @@ impl Type {
 ///
 /// # Invariants
 ///
-/// The pointee is a valid inode of a superblock of a file system of type `T`. Instances of
-/// this type are always refcounted, that is, a call to `ihold` ensures that the allocation
-/// remains valid at least until the matching call to `iput`.
+/// The pointee is a valid inode of a superblock of a file system of type `T`, whose private
+/// data is in place (the superblock is [`sb::Ready`]). Instances of this type are always
+/// refcounted, that is, a call to `ihold` ensures that the allocation remains valid at least
+/// until the matching call to `iput`.
 #[repr(transparent)]
 pub struct INode<T: FileSystem + ?Sized>(Opaque<bindings::inode>, PhantomData<fn() -> T>);
 
 impl<T: FileSystem + ?Sized> INode<T> {
+    /// Creates a reference to an [`INode`] from a valid pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to an inode of a superblock of a file system of type `T` that remains
+    /// valid for `'a`.
+    pub unsafe fn from_raw<'a>(ptr: *mut bindings::inode) -> &'a Self {
+        // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the
+        // same since `Self` is a transparent wrapper of `Opaque<bindings::inode>`.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
     /// Returns the raw pointer to the C `struct inode`.
     pub fn as_raw(&self) -> *mut bindings::inode {
         self.0.get()
+    }
+
+    /// The superblock the inode belongs to.
+    pub fn super_block(&self) -> &sb::SuperBlock<T> {
+        // SAFETY: By the type invariants the inode is valid and belongs to a ready superblock
+        // of type `T`, which outlives its inodes.
+        unsafe { sb::SuperBlock::from_raw((*self.as_raw()).i_sb) }
+    }
+
+    /// The size of the file, in bytes (`i_size_read()`).
+    pub fn size(&self) -> file::Offset {
+        // SAFETY: The inode is valid by the type invariants.
+        unsafe { bindings::i_size_read(self.as_raw()) }
     }
 }
 
@@ -66,16 +197,631 @@ unsafe impl<T: FileSystem + ?Sized> AlwaysRefCounted for INode<T> {
     }
 }
 
+/// A new inode: made by [`SuperBlock::new_inode`](sb::SuperBlock::new_inode), not yet bound
+/// to a dentry, so that nobody else can see it.
+///
+/// Dropping it puts the inode, which then goes away.
+pub struct New<T: FileSystem + ?Sized>(ARef<INode<T>>);
+
+impl<T: FileSystem + ?Sized> New<T> {
+    /// Writes `target` as the target of a new symbolic link (`page_symlink()`), with its NUL.
+    ///
+    /// The inode must be a [`Type::Lnk`] made with address-space operations that can write its
+    /// folios, such as [`address_space::Ops::in_memory`].
+    pub fn write_symlink(&self, target: &CStr) -> Result {
+        let len = c_int::try_from(target.to_bytes_with_nul().len()).map_err(|_| ENAMETOOLONG)?;
+        // SAFETY: The inode is valid; `target` is a valid string of `len` bytes with its NUL.
+        to_result(unsafe { bindings::page_symlink(self.0.as_raw(), target.as_char_ptr(), len) })
+    }
+
+    /// Gives up the new inode's reference, for a C function that takes it over.
+    pub(crate) fn into_raw(self) -> *mut bindings::inode {
+        ARef::into_raw(self.0).as_ptr().cast()
+    }
+}
+
+impl<T: FileSystem + ?Sized> Deref for New<T> {
+    type Target = INode<T>;
+
+    fn deref(&self) -> &INode<T> {
+        &self.0
+    }
+}
+
+/// A directory or other inode whose `i_rwsem` the caller holds for writing, for the duration
+/// of an inode operation that changes it.
+///
+/// # Invariants
+///
+/// The inode's `i_rwsem` is held exclusively for `'a`.
+pub struct Locked<'a, T: FileSystem + ?Sized>(&'a INode<T>);
+
+impl<'a, T: FileSystem + ?Sized> Locked<'a, T> {
+    /// Creates a [`Locked`] for an inode.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to an inode of a superblock of a file system of type `T` whose
+    /// `i_rwsem` the caller holds for writing for `'a`.
+    pub unsafe fn from_raw(ptr: *mut bindings::inode) -> Self {
+        // INVARIANT: The caller holds `i_rwsem` exclusively for `'a`.
+        // SAFETY: The inode is valid for `'a`, by the safety requirements.
+        Self(unsafe { INode::from_raw(ptr) })
+    }
+
+    /// Adds a link to the inode (`inc_nlink()`), e.g. for a new subdirectory's `..`.
+    pub fn inc_nlink(&self) {
+        // SAFETY: The inode is valid, and its link count may be changed under its `i_rwsem`.
+        unsafe { bindings::inc_nlink(self.as_raw()) };
+    }
+
+    /// Removes a link from the inode (`drop_nlink()`).
+    pub fn drop_nlink(&self) {
+        // SAFETY: The inode is valid, and its link count may be changed under its `i_rwsem`.
+        unsafe { bindings::drop_nlink(self.as_raw()) };
+    }
+
+    /// Sets the modification and change times to now, as when a directory's entries or a
+    /// file's contents change.
+    pub fn touch_mtime_ctime(&self) {
+        let raw = self.as_raw();
+        // SAFETY: The inode is valid and its times may be changed under its `i_rwsem`.
+        let now = unsafe { bindings::inode_set_ctime_current(raw) };
+        // SAFETY: As above.
+        unsafe { bindings::inode_set_mtime_to_ts(raw, now) };
+    }
+}
+
+impl<T: FileSystem + ?Sized> Deref for Locked<'_, T> {
+    type Target = INode<T>;
+
+    fn deref(&self) -> &INode<T> {
+        self.0
+    }
+}
+
+/// The new attributes of an inode (`struct iattr`), as `chmod(2)`, `chown(2)`, `truncate(2)`
+/// or `utimensat(2)` request them.
+///
+/// # Invariants
+///
+/// The pointee is a valid `struct iattr`.
+#[repr(transparent)]
+pub struct IAttr(Opaque<bindings::iattr>);
+
+impl IAttr {
+    /// The `ATTR_SIZE` flag of [`IAttr::valid`]: the size changes.
+    pub const SIZE: u32 = bindings::ATTR_SIZE;
+
+    /// Creates a reference to an [`IAttr`] from a valid pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a `struct iattr` that remains valid and unchanged for `'a`.
+    pub unsafe fn from_raw<'a>(ptr: *mut bindings::iattr) -> &'a Self {
+        // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the
+        // same since `Self` is a transparent wrapper of `Opaque<bindings::iattr>`.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    /// Returns the raw pointer to the C `struct iattr`.
+    pub fn as_raw(&self) -> *mut bindings::iattr {
+        self.0.get()
+    }
+
+    /// The `ATTR_*` flags of the attributes that change.
+    pub fn valid(&self) -> u32 {
+        // SAFETY: The pointee is valid and not changed, by the type invariants.
+        unsafe { (*self.as_raw()).ia_valid }
+    }
+
+    /// The new size, meaningful if [`IAttr::valid`] has [`IAttr::SIZE`].
+    pub fn size(&self) -> file::Offset {
+        // SAFETY: The pointee is valid and not changed, by the type invariants.
+        unsafe { (*self.as_raw()).ia_size }
+    }
+}
+
+/// The attributes of an inode that `stat(2)` reports (`struct kstat`), being filled.
+///
+/// # Invariants
+///
+/// The pointee is a valid `struct kstat` that only the holder of the reference writes to.
+#[repr(transparent)]
+pub struct Kstat(Opaque<bindings::kstat>);
+
+impl Kstat {
+    /// Returns the raw pointer to the C `struct kstat`.
+    pub fn as_raw(&self) -> *mut bindings::kstat {
+        self.0.get()
+    }
+}
+
+/// A path (`struct path`): a dentry and the mount it is seen through.
+///
+/// # Invariants
+///
+/// The pointee is a valid `struct path`.
+#[repr(transparent)]
+pub struct Path(Opaque<bindings::path>);
+
+impl Path {
+    /// Returns the raw pointer to the C `struct path`.
+    pub fn as_raw(&self) -> *mut bindings::path {
+        self.0.get()
+    }
+}
+
+/// The flags of a rename (`RENAME_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RenameFlags(u32);
+
+impl RenameFlags {
+    /// Fail with `EEXIST` instead of replacing the target (`RENAME_NOREPLACE`).
+    pub const NOREPLACE: u32 = bindings::RENAME_NOREPLACE;
+    /// Exchange the source and the target, which must both exist (`RENAME_EXCHANGE`).
+    pub const EXCHANGE: u32 = bindings::RENAME_EXCHANGE;
+    /// Leave a whiteout where the source was (`RENAME_WHITEOUT`).
+    pub const WHITEOUT: u32 = bindings::RENAME_WHITEOUT;
+
+    /// The raw `RENAME_*` bits.
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+}
+
+/// A file being opened with `O_TMPFILE`, for [`Operations::tmpfile`].
+///
+/// # Invariants
+///
+/// The pointee is a `struct file` in the middle of `vfs_tmpfile()`, with a negative dentry and
+/// not yet opened.
+pub struct TmpFile<'a, T: FileSystem + ?Sized>(*mut bindings::file, PhantomData<&'a INode<T>>);
+
+impl<T: FileSystem + ?Sized> TmpFile<'_, T> {
+    /// Binds `inode` to the file's unnamed dentry (`d_tmpfile()`) and opens the file
+    /// (`finish_open_simple()`), after the security modules have initialised it.
+    ///
+    /// `dir` is the directory the file is made in. The inode starts with no link: a later
+    /// `linkat(2)` gives it a name, otherwise it goes away when the file is closed.
+    pub fn instantiate(self, dir: &INode<T>, inode: New<T>) -> Result {
+        let file = self.0;
+        // SAFETY: By the type invariants the file and its dentry are valid.
+        let dentry = unsafe { (*file).__bindgen_anon_1.f_path.dentry };
+        // SAFETY: The dentry is valid, so is its name.
+        let name = unsafe { &raw const (*dentry).__bindgen_anon_1.d_name };
+        // SAFETY: The inodes and the name are valid; no extended attributes are wanted.
+        to_result(unsafe {
+            bindings::security_inode_init_security(
+                inode.as_raw(),
+                dir.as_raw(),
+                name,
+                None,
+                ptr::null_mut(),
+            )
+        })?;
+        // SAFETY: The file is in `vfs_tmpfile()` with a negative dentry (type invariants);
+        // `d_tmpfile` takes over the inode's reference.
+        unsafe { bindings::d_tmpfile(file, inode.into_raw()) };
+        // SAFETY: The file has its dentry now, and is not yet open.
+        to_result(unsafe { bindings::finish_open(file, dentry, None) })
+    }
+}
+
 /// A table of inode operations (`struct inode_operations`), chosen per inode.
 pub struct Ops<T: FileSystem + ?Sized>(&'static bindings::inode_operations, PhantomData<fn() -> T>);
 
 impl<T: FileSystem + ?Sized> Ops<T> {
+    /// The operations that the implementation `U` of [`Operations`] provides.
+    pub const fn new<U: Operations<FileSystem = T>>() -> Self {
+        Self(&Table::<U>::TABLE, PhantomData)
+    }
+
     /// The operations of an always-empty directory that only looks names up
     /// (`simple_dir_inode_operations`): creating anything in it fails.
     pub fn simple_dir() -> Self {
         // SAFETY: `simple_dir_inode_operations` is an immutable static of the kernel.
         let ops = unsafe { &bindings::simple_dir_inode_operations };
         Self(ops, PhantomData)
+    }
+
+    /// The operations of a symbolic link whose target is in the page cache, written by
+    /// [`New::write_symlink`] (`page_symlink_inode_operations`).
+    pub fn page_symlink() -> Self {
+        // SAFETY: `page_symlink_inode_operations` is an immutable static of the kernel.
+        let ops = unsafe { &bindings::page_symlink_inode_operations };
+        Self(ops, PhantomData)
+    }
+}
+
+/// The inode operations of a kind of inode of a file system.
+///
+/// The operations that change a directory get it as [`Locked`]: the VFS holds its `i_rwsem` for
+/// writing. A name to create comes as a [`dentry::Negative`], which the operation binds to the
+/// new inode. The implementations of `fs/libfs.c` are in [`libfs`](super::libfs), for the
+/// operations that a file system whose objects all live in the dcache does not need to write
+/// itself. An operation that is not implemented is absent from the C table, with the VFS's
+/// default behaviour (mostly `EPERM` for directory operations).
+#[vtable]
+pub trait Operations {
+    /// The file system the inodes belong to.
+    type FileSystem: FileSystem + ?Sized;
+
+    /// Looks up the name of the negative `dentry` in `dir` (whose `i_rwsem` is held, at least
+    /// for reading). Returns `None` when the dentry itself was bound (or left negative).
+    fn lookup(
+        _dir: &INode<Self::FileSystem>,
+        _dentry: &dentry::DEntry<Self::FileSystem>,
+        _flags: u32,
+    ) -> Result<Option<ARef<dentry::DEntry<Self::FileSystem>>>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Creates a regular file with permission bits `mode` for the name `dentry` in `dir`.
+    fn create(
+        _idmap: &MntIdmap,
+        _dir: &Locked<'_, Self::FileSystem>,
+        _dentry: dentry::Negative<'_, Self::FileSystem>,
+        _mode: u16,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Creates a file of the type and permissions `mode` says (device `dev` for a device).
+    fn mknod(
+        _idmap: &MntIdmap,
+        _dir: &Locked<'_, Self::FileSystem>,
+        _dentry: dentry::Negative<'_, Self::FileSystem>,
+        _mode: u16,
+        _dev: DevT,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Creates a directory. Returns `None` if `dentry` was bound to it, or another dentry the
+    /// new directory got.
+    fn mkdir(
+        _idmap: &MntIdmap,
+        _dir: &Locked<'_, Self::FileSystem>,
+        _dentry: dentry::Negative<'_, Self::FileSystem>,
+        _mode: u16,
+    ) -> Result<Option<ARef<dentry::DEntry<Self::FileSystem>>>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Creates a symbolic link to `target`.
+    fn symlink(
+        _idmap: &MntIdmap,
+        _dir: &Locked<'_, Self::FileSystem>,
+        _dentry: dentry::Negative<'_, Self::FileSystem>,
+        _target: &CStr,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Gives the inode of `old` the new name `dentry` in `dir` (a hard link).
+    fn link(
+        _old: &dentry::DEntry<Self::FileSystem>,
+        _dir: &Locked<'_, Self::FileSystem>,
+        _dentry: dentry::Negative<'_, Self::FileSystem>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Removes the name `dentry` of a non-directory from `dir`.
+    fn unlink(
+        _dir: &Locked<'_, Self::FileSystem>,
+        _dentry: &dentry::DEntry<Self::FileSystem>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Removes the directory `dentry` from `dir`; the VFS has checked that it is a directory
+    /// and not a mount point.
+    fn rmdir(
+        _dir: &Locked<'_, Self::FileSystem>,
+        _dentry: &dentry::DEntry<Self::FileSystem>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Renames `old` in `old_dir` to `new` in `new_dir` (which may be the same directory).
+    fn rename(
+        _idmap: &MntIdmap,
+        _old_dir: &Locked<'_, Self::FileSystem>,
+        _old: &dentry::DEntry<Self::FileSystem>,
+        _new_dir: &Locked<'_, Self::FileSystem>,
+        _new: &dentry::DEntry<Self::FileSystem>,
+        _flags: RenameFlags,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Makes an unnamed regular file in `dir` for `open(2)` with `O_TMPFILE`.
+    fn tmpfile(
+        _idmap: &MntIdmap,
+        _dir: &INode<Self::FileSystem>,
+        _file: TmpFile<'_, Self::FileSystem>,
+        _mode: u16,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Changes the attributes of `inode` (the inode of `dentry`), including its size.
+    fn setattr(
+        _idmap: &MntIdmap,
+        _dentry: &dentry::DEntry<Self::FileSystem>,
+        _inode: &Locked<'_, Self::FileSystem>,
+        _attr: &IAttr,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Fills `stat` for `stat(2)`.
+    fn getattr(
+        _idmap: &MntIdmap,
+        _path: &Path,
+        _stat: &Kstat,
+        _request_mask: u32,
+        _flags: u32,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// The C table of inode operations of an implementation `U` of [`Operations`], and its
+/// callbacks.
+struct Table<U: Operations + ?Sized>(PhantomData<fn() -> U>);
+
+type Fs<U> = <U as Operations>::FileSystem;
+
+impl<U: Operations + ?Sized> Table<U> {
+    const TABLE: bindings::inode_operations = bindings::inode_operations {
+        lookup: if U::HAS_LOOKUP { Some(Self::lookup) } else { None },
+        create: if U::HAS_CREATE { Some(Self::create) } else { None },
+        mknod: if U::HAS_MKNOD { Some(Self::mknod) } else { None },
+        mkdir: if U::HAS_MKDIR { Some(Self::mkdir) } else { None },
+        symlink: if U::HAS_SYMLINK { Some(Self::symlink) } else { None },
+        link: if U::HAS_LINK { Some(Self::link) } else { None },
+        unlink: if U::HAS_UNLINK { Some(Self::unlink) } else { None },
+        rmdir: if U::HAS_RMDIR { Some(Self::rmdir) } else { None },
+        rename: if U::HAS_RENAME { Some(Self::rename) } else { None },
+        tmpfile: if U::HAS_TMPFILE { Some(Self::tmpfile) } else { None },
+        setattr: if U::HAS_SETATTR { Some(Self::setattr) } else { None },
+        getattr: if U::HAS_GETATTR { Some(Self::getattr) } else { None },
+        ..pin_init::zeroed()
+    };
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a directory of `Fs<U>` whose `i_rwsem` is held and a negative
+    /// dentry in it.
+    unsafe extern "C" fn lookup(
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        flags: c_uint,
+    ) -> *mut bindings::dentry {
+        // SAFETY: The VFS passes a valid directory of this file system.
+        let dir = unsafe { INode::<Fs<U>>::from_raw(dir) };
+        // SAFETY: The VFS holds a reference to the dentry for the duration of the call.
+        let dentry = unsafe { dentry::DEntry::from_raw(dentry) };
+        match U::lookup(dir, dentry, flags) {
+            Ok(None) => ptr::null_mut(),
+            Ok(Some(d)) => ARef::into_raw(d).as_ptr().cast(),
+            Err(e) => e.to_ptr(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid `idmap`, a directory of `Fs<U>` whose `i_rwsem` it holds
+    /// for writing and a negative dentry in it, which it holds a reference to.
+    unsafe extern "C" fn create(
+        idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        mode: bindings::umode_t,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let (idmap, dir, dentry) = unsafe { Self::creation_args(idmap, dir, dentry) };
+        from_result(|| U::create(idmap, &dir, dentry, mode).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::create`].
+    unsafe extern "C" fn mknod(
+        idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        mode: bindings::umode_t,
+        dev: bindings::dev_t,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let (idmap, dir, dentry) = unsafe { Self::creation_args(idmap, dir, dentry) };
+        from_result(|| U::mknod(idmap, &dir, dentry, mode, dev).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::create`].
+    unsafe extern "C" fn mkdir(
+        idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        mode: bindings::umode_t,
+    ) -> *mut bindings::dentry {
+        // SAFETY: See the function's safety section.
+        let (idmap, dir, dentry) = unsafe { Self::creation_args(idmap, dir, dentry) };
+        match U::mkdir(idmap, &dir, dentry, mode) {
+            Ok(None) => ptr::null_mut(),
+            Ok(Some(d)) => ARef::into_raw(d).as_ptr().cast(),
+            Err(e) => e.to_ptr(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::create`], with `target` a valid NUL-terminated string.
+    unsafe extern "C" fn symlink(
+        idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        target: *const c_char,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let (idmap, dir, dentry) = unsafe { Self::creation_args(idmap, dir, dentry) };
+        // SAFETY: `target` is a valid string for the duration of the call.
+        let target = unsafe { CStr::from_char_ptr(target) };
+        from_result(|| U::symlink(idmap, &dir, dentry, target).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::create`], with `old` a valid dentry of the same file system.
+    unsafe extern "C" fn link(
+        old: *mut bindings::dentry,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let (_, dir, dentry) = unsafe { Self::creation_args(ptr::null_mut(), dir, dentry) };
+        // SAFETY: The VFS holds a reference to `old` for the duration of the call.
+        let old = unsafe { dentry::DEntry::from_raw(old) };
+        from_result(|| U::link(old, &dir, dentry).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a directory of `Fs<U>` whose `i_rwsem` it holds for writing and
+    /// a positive dentry in it, which it holds a reference to.
+    unsafe extern "C" fn unlink(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int {
+        // SAFETY: See the function's safety section.
+        let dir = unsafe { Locked::<Fs<U>>::from_raw(dir) };
+        // SAFETY: See the function's safety section.
+        let dentry = unsafe { dentry::DEntry::from_raw(dentry) };
+        from_result(|| U::unlink(&dir, dentry).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::unlink`].
+    unsafe extern "C" fn rmdir(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int {
+        // SAFETY: See the function's safety section.
+        let dir = unsafe { Locked::<Fs<U>>::from_raw(dir) };
+        // SAFETY: See the function's safety section.
+        let dentry = unsafe { dentry::DEntry::from_raw(dentry) };
+        from_result(|| U::rmdir(&dir, dentry).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS (`vfs_rename()`) with a valid `idmap`, both directories of `Fs<U>`
+    /// locked for writing, and references to both dentries.
+    unsafe extern "C" fn rename(
+        idmap: *mut bindings::mnt_idmap,
+        old_dir: *mut bindings::inode,
+        old: *mut bindings::dentry,
+        new_dir: *mut bindings::inode,
+        new: *mut bindings::dentry,
+        flags: c_uint,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let idmap = unsafe { MntIdmap::from_raw(idmap) };
+        // SAFETY: See the function's safety section.
+        let old_dir = unsafe { Locked::<Fs<U>>::from_raw(old_dir) };
+        // SAFETY: See the function's safety section.
+        let new_dir = unsafe { Locked::<Fs<U>>::from_raw(new_dir) };
+        // SAFETY: See the function's safety section.
+        let old = unsafe { dentry::DEntry::from_raw(old) };
+        // SAFETY: See the function's safety section.
+        let new = unsafe { dentry::DEntry::from_raw(new) };
+        let flags = RenameFlags(flags);
+        from_result(|| U::rename(idmap, &old_dir, old, &new_dir, new, flags).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by `vfs_tmpfile()` with a valid `idmap`, a directory of `Fs<U>` and a file with a
+    /// negative dentry that is not yet open.
+    unsafe extern "C" fn tmpfile(
+        idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        file: *mut bindings::file,
+        mode: bindings::umode_t,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let idmap = unsafe { MntIdmap::from_raw(idmap) };
+        // SAFETY: See the function's safety section.
+        let dir = unsafe { INode::<Fs<U>>::from_raw(dir) };
+        // INVARIANT: See the function's safety section.
+        let file = TmpFile(file, PhantomData);
+        from_result(|| U::tmpfile(idmap, dir, file, mode).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by `notify_change()` with a valid `idmap` and `attr`, and a dentry of `Fs<U>`
+    /// whose inode's `i_rwsem` it holds for writing.
+    unsafe extern "C" fn setattr(
+        idmap: *mut bindings::mnt_idmap,
+        dentry: *mut bindings::dentry,
+        attr: *mut bindings::iattr,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let idmap = unsafe { MntIdmap::from_raw(idmap) };
+        // SAFETY: See the function's safety section.
+        let dentry = unsafe { dentry::DEntry::<Fs<U>>::from_raw(dentry) };
+        // SAFETY: The dentry is positive and its inode is locked (see above).
+        let inode = unsafe { Locked::<Fs<U>>::from_raw((*dentry.as_raw()).d_inode) };
+        // SAFETY: See the function's safety section; `setattr` does not change `attr`.
+        let attr = unsafe { IAttr::from_raw(attr) };
+        from_result(|| U::setattr(idmap, dentry, &inode, attr).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by `vfs_getattr_nosec()` with a valid `idmap`, `path` and `stat`, the latter only
+    /// used by this call.
+    unsafe extern "C" fn getattr(
+        idmap: *mut bindings::mnt_idmap,
+        path: *const bindings::path,
+        stat: *mut bindings::kstat,
+        request_mask: u32,
+        flags: c_uint,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let idmap = unsafe { MntIdmap::from_raw(idmap) };
+        // SAFETY: `path` is valid for the call; `Path` is a transparent wrapper.
+        let path = unsafe { &*path.cast::<Path>() };
+        // SAFETY: `stat` is valid for the call; `Kstat` is a transparent wrapper.
+        let stat = unsafe { &*stat.cast::<Kstat>() };
+        from_result(|| U::getattr(idmap, path, stat, request_mask, flags).map(|()| 0))
+    }
+
+    /// The arguments of an operation that creates a name.
+    ///
+    /// # Safety
+    ///
+    /// `idmap` is null (then the identity mapping is returned) or a valid ID mapping, `dir` is
+    /// a directory of `Fs<U>` whose `i_rwsem` the caller holds for writing for `'a`, and `dentry`
+    /// is a negative dentry in it that the caller holds a reference to for `'a`.
+    unsafe fn creation_args<'a>(
+        idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+    ) -> (&'a MntIdmap, Locked<'a, Fs<U>>, dentry::Negative<'a, Fs<U>>) {
+        let idmap = if idmap.is_null() {
+            MntIdmap::nop()
+        } else {
+            // SAFETY: See the function's safety section.
+            unsafe { MntIdmap::from_raw(idmap) }
+        };
+        // SAFETY: See the function's safety section.
+        let dir = unsafe { Locked::from_raw(dir) };
+        // SAFETY: See the function's safety section.
+        let dentry = unsafe { dentry::Negative::from_raw(dentry) };
+        (idmap, dir, dentry)
     }
 }
 
@@ -85,44 +831,83 @@ pub struct Params<'a, T: FileSystem + ?Sized> {
     pub typ: Type,
     /// The permission bits (and `S_ISUID`, `S_ISGID` and `S_ISVTX`).
     pub perm: u16,
+    /// The ID mapping of the mount the inode is created through.
+    pub idmap: &'a MntIdmap,
     /// The directory the inode is created in (it gives the group of the new inode if it has
     /// `S_ISGID` set); `None` for the root.
     pub dir: Option<&'a INode<T>>,
-    /// The inode operations.
-    pub iops: Ops<T>,
-    /// The file operations.
-    pub fops: file::Ops,
+    /// The inode operations; `None` for none (a fifo, socket or device needs none).
+    pub iops: Option<Ops<T>>,
+    /// The file operations. Must be `None` for a fifo, socket or device: those get the
+    /// kernel's (`init_special_inode()`).
+    pub fops: Option<file::Ops>,
+    /// The address-space operations of the inode's page cache, if it uses it.
+    pub aops: Option<address_space::Ops>,
+    /// How the page cache treats the inode's folios.
+    pub mapping: address_space::Mapping,
 }
 
 impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
     /// Allocates a new inode that is not in the inode hash, with the next free inode number,
-    /// owned by the current task's fsuid and fsgid (as `inode_init_owner()` decides), and with
-    /// its three timestamps set to now.
+    /// owned by the caller's fsuid and fsgid as seen through `idmap` (as `inode_init_owner()`
+    /// decides, with the group of `dir` if it is set-group-ID), and with its three timestamps
+    /// set to now.
     ///
-    /// Directories start with two links (for `.` and the name in the parent).
-    pub fn new_inode(&self, params: Params<'_, T>) -> Result<ARef<INode<T>>> {
+    /// Directories start with two links (for `.` and the name in the parent), other inodes
+    /// with one. A fifo, socket or device gets the kernel's file operations for it
+    /// (`init_special_inode()`); a symbolic link keeps its page cache in low memory
+    /// (`inode_nohighmem()`), as `page_get_link()` needs.
+    pub fn new_inode(&self, params: Params<'_, T>) -> Result<New<T>> {
+        if params.typ.is_special() && params.fops.is_some() {
+            return Err(EINVAL);
+        }
         // SAFETY: The superblock is valid by the type invariants.
         let ptr = NonNull::new(unsafe { bindings::new_inode(self.as_raw()) }).ok_or(ENOMEM)?;
-        // INVARIANT: `new_inode` returns an inode of this superblock, with one reference that
-        // the `ARef` owns from now on.
+        // INVARIANT: `new_inode` returns an inode of this superblock, which is ready, with one
+        // reference that the `ARef` owns from now on.
         // SAFETY: `ptr` is a valid inode whose single reference is transferred to the `ARef`.
-        let inode = unsafe { ARef::from_raw(ptr.cast::<INode<T>>()) };
+        let inode = New(unsafe { ARef::from_raw(ptr.cast::<INode<T>>()) });
         let raw = inode.as_raw();
         let dir = params
             .dir
-            .map_or(core::ptr::null(), |d| d.as_raw().cast_const());
+            .map_or(ptr::null(), |d| d.as_raw().cast_const());
         let mode = params.typ.format() | (params.perm & bindings::S_IALLUGO as u16);
         // SAFETY: `raw` is a new inode that nobody else can see yet, `dir` is null or a valid
-        // inode, and `nop_mnt_idmap` is the static identity mapping.
+        // inode, and `idmap` is a valid ID mapping.
         unsafe {
             (*raw).i_ino = bindings::get_next_ino().into();
-            bindings::inode_init_owner(&raw mut bindings::nop_mnt_idmap, raw, dir, mode);
+            bindings::inode_init_owner(params.idmap.as_raw(), raw, dir, mode);
             bindings::simple_inode_init_ts(raw);
-            (*raw).i_op = params.iops.0;
-            (*raw).__bindgen_anon_3.i_fop = params.fops.as_raw();
-            if params.typ == Type::Dir {
-                bindings::inc_nlink(raw);
+        }
+        // SAFETY: As above; the mapping of a new inode is its own `i_data`.
+        let mapping = unsafe { (*raw).i_mapping };
+        if let Some(aops) = params.aops {
+            // SAFETY: As above.
+            unsafe { (*mapping).a_ops = aops.as_raw() };
+        }
+        if params.mapping == address_space::Mapping::Unevictable {
+            // SAFETY: As above.
+            unsafe {
+                (*mapping).gfp_mask = bindings::GFP_HIGHUSER;
+                bindings::mapping_set_unevictable(mapping);
             }
+        }
+        if let Some(iops) = params.iops {
+            // SAFETY: As above.
+            unsafe { (*raw).i_op = iops.0 };
+        }
+        if let Some(fops) = params.fops {
+            // SAFETY: As above.
+            unsafe { (*raw).__bindgen_anon_3.i_fop = fops.as_raw() };
+        }
+        match params.typ {
+            // SAFETY: As above.
+            Type::Dir => unsafe { bindings::inc_nlink(raw) },
+            // SAFETY: As above.
+            Type::Lnk => unsafe { bindings::inode_nohighmem(raw) },
+            // SAFETY: As above; the mode and device number are those of a special file.
+            t if t.is_special() => unsafe { bindings::init_special_inode(raw, mode, t.dev()) },
+            _ => {}
         }
         Ok(inode)
     }
