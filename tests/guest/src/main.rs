@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 //! bs2ramfs tests that run as root inside the guest.
 //!
-//! Usage: `bs2ramfs-guest-tests [--module PATH.ko] [FILTER]`. Prints one `ok NAME` or
+//! Usage: `bs2ramfs-guest-tests [--module PATH.ko | --fs TYPE] [FILTER]`.
+//!
+//! - no option: the bs2ramfs tests (mount, options, `statfs`, ...) and the functional suite
+//!   of `ops` on bs2ramfs;
+//! - `--fs TYPE`: only the functional suite, on TYPE (`ramfs` is the reference: every test
+//!   passes there);
+//! - `--module PATH.ko`: insmod, mount, busy rmmod refused, rmmod, three rounds.
+//!
+//! FILTER runs only the tests whose name contains it. Prints one `ok NAME` or
 //! `FAIL NAME: why` line per test and `N passed, N failed` last; exits 1 on any failure.
 
-use std::ffi::CString;
 use std::fs;
 use std::io::{Error, Read};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::process::Command;
-
-const BS2RAMFS_MAGIC: i64 = 0x6273_3272;
 
 type TestResult = Result<(), String>;
 
@@ -22,32 +27,14 @@ macro_rules! check {
     };
 }
 
-fn cstr(s: &str) -> CString {
-    CString::new(s).expect("no NUL in test strings")
-}
+mod ops;
+mod sys;
 
-/// mount(2); returns the errno on failure.
-fn mount(fstype: &str, target: &str, data: Option<&str>) -> Result<(), i32> {
-    fs::create_dir_all(target).map_err(|e| e.raw_os_error().unwrap_or(-1))?;
-    let (src, tgt, ty) = (cstr("none"), cstr(target), cstr(fstype));
-    let data = data.map(cstr);
-    let dptr = data.as_ref().map_or(std::ptr::null(), |d| d.as_ptr().cast());
-    // SAFETY: All pointers are valid NUL-terminated strings or null.
-    let r = unsafe { libc::mount(src.as_ptr(), tgt.as_ptr(), ty.as_ptr(), 0, dptr) };
-    if r == 0 {
-        Ok(())
-    } else {
-        Err(Error::last_os_error().raw_os_error().unwrap_or(-1))
-    }
-}
+use ops::BS2RAMFS_MAGIC;
+use sys::{cstr, mount};
 
 fn umount(target: &str) -> TestResult {
-    let t = cstr(target);
-    // SAFETY: `t` is a valid NUL-terminated string.
-    if unsafe { libc::umount(t.as_ptr()) } != 0 {
-        return Err(format!("umount {target}: {}", Error::last_os_error()));
-    }
-    Ok(())
+    sys::umount(target).map_err(|e| format!("umount {target}: {}", sys::ename(e)))
 }
 
 fn statfs(path: &str) -> Result<libc::statfs, String> {
@@ -62,9 +49,16 @@ fn statfs(path: &str) -> Result<libc::statfs, String> {
 }
 
 fn sh(cmd: &str) -> Result<String, String> {
-    let out = Command::new("sh").arg("-c").arg(cmd).output().map_err(|e| e.to_string())?;
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .output()
+        .map_err(|e| e.to_string())?;
     if !out.status.success() {
-        return Err(format!("`{cmd}` failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "`{cmd}` failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -101,19 +95,40 @@ impl Drop for Mnt {
 fn t_mount_umount() -> TestResult {
     let m = Mnt::new("mu", None)?;
     let line = proc_mounts_line(&m.0).ok_or("not in /proc/mounts")?;
-    check!(line.starts_with("none /mnt/mu bs2ramfs rw"), "/proc/mounts: {line}");
-    check!(fs::read_to_string("/proc/filesystems").map_err(|e| e.to_string())?
-        .lines().any(|l| l == "nodev\tbs2ramfs"), "bs2ramfs is not a nodev fs in /proc/filesystems");
+    check!(
+        line.starts_with("none /mnt/mu bs2ramfs rw"),
+        "/proc/mounts: {line}"
+    );
+    check!(
+        fs::read_to_string("/proc/filesystems")
+            .map_err(|e| e.to_string())?
+            .lines()
+            .any(|l| l == "nodev\tbs2ramfs"),
+        "bs2ramfs is not a nodev fs in /proc/filesystems"
+    );
     drop(m);
-    check!(proc_mounts_line("/mnt/mu").is_none(), "still mounted after umount");
+    check!(
+        proc_mounts_line("/mnt/mu").is_none(),
+        "still mounted after umount"
+    );
     Ok(())
 }
 
 fn t_root_is_empty_dir() -> TestResult {
     let m = Mnt::new("ls", None)?;
-    check!(fs::read_dir(&m.0).map_err(|e| e.to_string())?.next().is_none(), "root not empty");
+    check!(
+        fs::read_dir(&m.0)
+            .map_err(|e| e.to_string())?
+            .next()
+            .is_none(),
+        "root not empty"
+    );
     let ls = sh(&format!("ls -la {}", m.0))?;
-    let names: Vec<&str> = ls.lines().skip(1).filter_map(|l| l.split_whitespace().last()).collect();
+    let names: Vec<&str> = ls
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().last())
+        .collect();
     check!(names == [".", ".."], "ls -la shows {names:?}:\n{ls}");
     Ok(())
 }
@@ -122,12 +137,29 @@ fn t_root_stat() -> TestResult {
     let m = Mnt::new("st", None)?;
     let md = fs::metadata(&m.0).map_err(|e| e.to_string())?;
     check!(md.is_dir(), "root is not a directory");
-    check!(md.permissions().mode() == 0o40755, "mode {:o}, want 40755", md.permissions().mode());
+    check!(
+        md.permissions().mode() == 0o40755,
+        "mode {:o}, want 40755",
+        md.permissions().mode()
+    );
     check!(md.nlink() == 2, "nlink {}, want 2", md.nlink());
-    check!(md.uid() == 0 && md.gid() == 0, "owner {}:{}, want 0:0", md.uid(), md.gid());
+    check!(
+        md.uid() == 0 && md.gid() == 0,
+        "owner {}:{}, want 0:0",
+        md.uid(),
+        md.gid()
+    );
     check!(md.ino() != 0, "inode number 0");
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs() as i64;
-    check!((now - md.mtime()).abs() < 60 && md.mtime() == md.ctime(), "timestamps {} {} vs now {now}", md.mtime(), md.ctime());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| e.to_string())?
+        .as_secs() as i64;
+    check!(
+        (now - md.mtime()).abs() < 60 && md.mtime() == md.ctime(),
+        "timestamps {} {} vs now {now}",
+        md.mtime(),
+        md.ctime()
+    );
     // stat(1) agrees.
     let out = sh(&format!("stat -c '%F %a %h' {}", m.0))?;
     check!(out.trim() == "directory 755 2", "stat(1) says {out}");
@@ -137,7 +169,11 @@ fn t_root_stat() -> TestResult {
 fn t_statfs() -> TestResult {
     let m = Mnt::new("sf", None)?;
     let st = statfs(&m.0)?;
-    check!(st.f_type as i64 == BS2RAMFS_MAGIC, "f_type {:#x}", st.f_type);
+    check!(
+        st.f_type as i64 == BS2RAMFS_MAGIC,
+        "f_type {:#x}",
+        st.f_type
+    );
     check!(st.f_bsize == 4096, "f_bsize {}", st.f_bsize);
     check!(st.f_namelen == 255, "f_namelen {}", st.f_namelen);
     let out = sh(&format!("stat -f -c '%t' {}", m.0))?;
@@ -148,7 +184,11 @@ fn t_statfs() -> TestResult {
 fn t_mode_option() -> TestResult {
     let m = Mnt::new("mode", Some("mode=1770"))?;
     let md = fs::metadata(&m.0).map_err(|e| e.to_string())?;
-    check!(md.permissions().mode() == 0o41770, "mode {:o}, want 41770", md.permissions().mode());
+    check!(
+        md.permissions().mode() == 0o41770,
+        "mode {:o}, want 41770",
+        md.permissions().mode()
+    );
     let line = proc_mounts_line(&m.0).ok_or("not in /proc/mounts")?;
     check!(line.contains(",mode=1770"), "show_options: {line}");
     drop(m);
@@ -164,7 +204,10 @@ fn expect_rejected(data: &str, msg: &str) -> TestResult {
     if r.is_ok() {
         let _ = umount("/mnt/bad");
     }
-    check!(r == Err(libc::EINVAL), "mount -o {data}: {r:?}, want EINVAL");
+    check!(
+        r == Err(libc::EINVAL),
+        "mount -o {data}: {r:?}, want EINVAL"
+    );
     let log = kernel_log()?;
     check!(log.contains(msg), "kernel log lacks {msg:?} for -o {data}");
     Ok(())
@@ -180,7 +223,10 @@ fn t_bad_mode_values() -> TestResult {
     expect_rejected("mode=8", "bs2ramfs: Bad value for 'mode'")?;
     expect_rejected("mode=", "bs2ramfs: Bad value for 'mode'")?;
     expect_rejected("mode=99999999999", "bs2ramfs: Bad value for 'mode'")?;
-    expect_rejected("mode=17777", "bs2ramfs: mode: 17777 has bits beyond the permissions")
+    expect_rejected(
+        "mode=17777",
+        "bs2ramfs: mode: 17777 has bits beyond the permissions",
+    )
 }
 
 /// The new mount API: the message goes to the context's log, readable from the fd.
@@ -200,33 +246,45 @@ fn t_fsconfig_unknown_option() -> TestResult {
     if let Ok(n) = f.read(&mut buf) {
         msg = String::from_utf8_lossy(&buf[..n]).into_owned();
     }
-    check!(r == -1 && err == Some(libc::EINVAL), "fsconfig: {r} {err:?}, want EINVAL");
-    check!(msg.contains("Unknown parameter 'nosuch'"), "fsopen log: {msg:?}");
-    Ok(())
-}
-
-fn t_no_write_in_root() -> TestResult {
-    // The walking skeleton's root only looks names up: creating fails cleanly.
-    let m = Mnt::new("ro", None)?;
-    let r = fs::File::create(format!("{}/x", m.0));
-    check!(r.is_err(), "creating a file succeeded in the skeleton root");
+    check!(
+        r == -1 && err == Some(libc::EINVAL),
+        "fsconfig: {r} {err:?}, want EINVAL"
+    );
+    check!(
+        msg.contains("Unknown parameter 'nosuch'"),
+        "fsopen log: {msg:?}"
+    );
     Ok(())
 }
 
 fn t_module(ko: &str) -> TestResult {
     let fs_listed = || {
-        fs::read_to_string("/proc/filesystems").map(|s| s.contains("\tbs2ramfs\n")).unwrap_or(false)
+        fs::read_to_string("/proc/filesystems")
+            .map(|s| s.contains("\tbs2ramfs\n"))
+            .unwrap_or(false)
     };
-    check!(!fs_listed(), "bs2ramfs registered before insmod (is it built in?)");
+    check!(
+        !fs_listed(),
+        "bs2ramfs registered before insmod (is it built in?)"
+    );
     for round in 0..3 {
         sh(&format!("insmod {ko}"))?;
-        check!(fs_listed(), "round {round}: not in /proc/filesystems after insmod");
-        check!(sh("cat /proc/modules")?.contains("bs2ramfs "), "not in /proc/modules");
+        check!(
+            fs_listed(),
+            "round {round}: not in /proc/filesystems after insmod"
+        );
+        check!(
+            sh("cat /proc/modules")?.contains("bs2ramfs "),
+            "not in /proc/modules"
+        );
         {
             let m = Mnt::new("mod", Some("mode=700"))?;
             check!(statfs(&m.0)?.f_type as i64 == BS2RAMFS_MAGIC, "wrong magic");
             // The module is busy while mounted.
-            check!(sh("rmmod bs2ramfs").is_err(), "rmmod succeeded while mounted");
+            check!(
+                sh("rmmod bs2ramfs").is_err(),
+                "rmmod succeeded while mounted"
+            );
         }
         sh("rmmod bs2ramfs")?;
         check!(!fs_listed(), "round {round}: still registered after rmmod");
@@ -234,22 +292,65 @@ fn t_module(ko: &str) -> TestResult {
     Ok(())
 }
 
+/// A test of the first group (it mounts what it needs itself).
+type BasicTest = fn() -> TestResult;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut tests: Vec<(&str, Box<dyn Fn() -> TestResult>)> = Vec::new();
-    if let Some(i) = args.iter().position(|a| a == "--module") {
-        let ko = args.get(i + 1).cloned().unwrap_or_default();
-        tests.push(("module_load_mount_unload", Box::new(move || t_module(&ko))));
-    } else {
-        tests.push(("mount_umount", Box::new(t_mount_umount)));
-        tests.push(("root_is_empty_dir", Box::new(t_root_is_empty_dir)));
-        tests.push(("root_stat", Box::new(t_root_stat)));
-        tests.push(("statfs", Box::new(t_statfs)));
-        tests.push(("mode_option", Box::new(t_mode_option)));
-        tests.push(("unknown_option_rejected", Box::new(t_unknown_option)));
-        tests.push(("bad_mode_values_rejected", Box::new(t_bad_mode_values)));
-        tests.push(("fsconfig_unknown_option", Box::new(t_fsconfig_unknown_option)));
-        tests.push(("skeleton_root_refuses_create", Box::new(t_no_write_in_root)));
+    let mut tests: Vec<(String, Box<dyn Fn() -> TestResult>)> = Vec::new();
+    let mut filter = None;
+    let mut suite_fs = Some("bs2ramfs".to_owned());
+    let mut legacy = true;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--module" => {
+                let ko = it.next().cloned().unwrap_or_default();
+                tests.push((
+                    "module_load_mount_unload".into(),
+                    Box::new(move || t_module(&ko)),
+                ));
+                (legacy, suite_fs) = (false, None);
+            }
+            "--fs" => {
+                let Some(ty) = it.next() else {
+                    eprintln!("--fs needs a file system type");
+                    std::process::exit(2);
+                };
+                (legacy, suite_fs) = (false, Some(ty.clone()));
+            }
+            _ if a.starts_with("--") => {
+                eprintln!("usage: bs2ramfs-guest-tests [--module PATH.ko | --fs TYPE] [FILTER]");
+                std::process::exit(2);
+            }
+            _ => filter = Some(a.clone()),
+        }
+    }
+    if legacy {
+        let legacy_tests: [(&str, BasicTest); 8] = [
+            ("mount_umount", t_mount_umount),
+            ("root_is_empty_dir", t_root_is_empty_dir),
+            ("root_stat", t_root_stat),
+            ("statfs", t_statfs),
+            ("mode_option", t_mode_option),
+            ("unknown_option_rejected", t_unknown_option),
+            ("bad_mode_values_rejected", t_bad_mode_values),
+            ("fsconfig_unknown_option", t_fsconfig_unknown_option),
+        ];
+        for (name, t) in legacy_tests {
+            tests.push((name.into(), Box::new(t)));
+        }
+    }
+    if let Some(fs) = suite_fs {
+        // Exact modes: no umask in the way.
+        sys::umask(0);
+        for (name, t) in ops::tests() {
+            let fs = fs.clone();
+            tests.push((name.into(), Box::new(move || ops::run(&fs, name, t))));
+        }
+    }
+    if let Some(f) = &filter {
+        tests.retain(|(name, _)| name.contains(f.as_str()));
     }
     let (mut passed, mut failed) = (0, 0);
     for (name, t) in &tests {
