@@ -225,9 +225,26 @@ fn ctime(st: &libc::stat) -> Ts {
     (st.st_ctime, st.st_ctime_nsec)
 }
 
-/// Let the coarse clock of file timestamps move on (one jiffy at most 10 ms).
+fn clock(id: libc::clockid_t) -> Ts {
+    let mut t = ts(0, 0);
+    // SAFETY: valid clock id and out pointer.
+    unsafe { libc::clock_gettime(id, &mut t) };
+    (t.tv_sec, t.tv_nsec)
+}
+
+/// Waits until any timestamp the file system takes from now on is later than every one it
+/// took before. File timestamps come from the coarse clock (or the multigrain floor, which
+/// is never ahead of the fine clock), so wait until the coarse clock has passed the fine
+/// clock's present value. A fixed sleep is not enough: on a loaded host the guest's coarse
+/// clock was seen to stand still for over 25 ms.
 fn tick() {
-    std::thread::sleep(Duration::from_millis(25));
+    let fine = clock(libc::CLOCK_REALTIME);
+    for _ in 0..2000 {
+        std::thread::sleep(Duration::from_millis(2));
+        if clock(libc::CLOCK_REALTIME_COARSE) > fine {
+            return;
+        }
+    }
 }
 
 const OLD: Ts = (1_000_000_000, 500);
