@@ -32,6 +32,7 @@ pub mod inode;
 pub mod libfs;
 pub mod param;
 pub mod sb;
+mod tests;
 
 mod kiocb;
 pub use self::kiocb::Kiocb;

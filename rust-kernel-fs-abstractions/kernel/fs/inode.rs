@@ -93,10 +93,7 @@ impl Type {
     }
 
     const fn is_special(self) -> bool {
-        matches!(
-            self,
-            Type::Fifo | Type::Sock | Type::Chr(_) | Type::Blk(_)
-        )
+        matches!(self, Type::Fifo | Type::Sock | Type::Chr(_) | Type::Blk(_))
     }
 }
 
@@ -577,18 +574,62 @@ type Fs<U> = <U as Operations>::FileSystem;
 
 impl<U: Operations + ?Sized> Table<U> {
     const TABLE: bindings::inode_operations = bindings::inode_operations {
-        lookup: if U::HAS_LOOKUP { Some(Self::lookup) } else { None },
-        create: if U::HAS_CREATE { Some(Self::create) } else { None },
-        mknod: if U::HAS_MKNOD { Some(Self::mknod) } else { None },
-        mkdir: if U::HAS_MKDIR { Some(Self::mkdir) } else { None },
-        symlink: if U::HAS_SYMLINK { Some(Self::symlink) } else { None },
+        lookup: if U::HAS_LOOKUP {
+            Some(Self::lookup)
+        } else {
+            None
+        },
+        create: if U::HAS_CREATE {
+            Some(Self::create)
+        } else {
+            None
+        },
+        mknod: if U::HAS_MKNOD {
+            Some(Self::mknod)
+        } else {
+            None
+        },
+        mkdir: if U::HAS_MKDIR {
+            Some(Self::mkdir)
+        } else {
+            None
+        },
+        symlink: if U::HAS_SYMLINK {
+            Some(Self::symlink)
+        } else {
+            None
+        },
         link: if U::HAS_LINK { Some(Self::link) } else { None },
-        unlink: if U::HAS_UNLINK { Some(Self::unlink) } else { None },
-        rmdir: if U::HAS_RMDIR { Some(Self::rmdir) } else { None },
-        rename: if U::HAS_RENAME { Some(Self::rename) } else { None },
-        tmpfile: if U::HAS_TMPFILE { Some(Self::tmpfile) } else { None },
-        setattr: if U::HAS_SETATTR { Some(Self::setattr) } else { None },
-        getattr: if U::HAS_GETATTR { Some(Self::getattr) } else { None },
+        unlink: if U::HAS_UNLINK {
+            Some(Self::unlink)
+        } else {
+            None
+        },
+        rmdir: if U::HAS_RMDIR {
+            Some(Self::rmdir)
+        } else {
+            None
+        },
+        rename: if U::HAS_RENAME {
+            Some(Self::rename)
+        } else {
+            None
+        },
+        tmpfile: if U::HAS_TMPFILE {
+            Some(Self::tmpfile)
+        } else {
+            None
+        },
+        setattr: if U::HAS_SETATTR {
+            Some(Self::setattr)
+        } else {
+            None
+        },
+        getattr: if U::HAS_GETATTR {
+            Some(Self::getattr)
+        } else {
+            None
+        },
         ..pin_init::zeroed()
     };
 
@@ -868,9 +909,7 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         // SAFETY: `ptr` is a valid inode whose single reference is transferred to the `ARef`.
         let inode = New(unsafe { ARef::from_raw(ptr.cast::<INode<T>>()) });
         let raw = inode.as_raw();
-        let dir = params
-            .dir
-            .map_or(ptr::null(), |d| d.as_raw().cast_const());
+        let dir = params.dir.map_or(ptr::null(), |d| d.as_raw().cast_const());
         let mode = params.typ.format() | (params.perm & bindings::S_IALLUGO as u16);
         // SAFETY: `raw` is a new inode that nobody else can see yet, `dir` is null or a valid
         // inode, and `idmap` is a valid ID mapping.
