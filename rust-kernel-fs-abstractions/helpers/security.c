@@ -49,9 +49,8 @@ __rust_helper int rust_helper_security_binder_transfer_file(
 __rust_helper int
 rust_helper_security_inode_init_security(struct inode *inode, struct inode *dir,
 					 const struct qstr *qstr,
-					 initxattrs initxattrs, void *fs_data)
+					 const initxattrs xattrs, void *fs_data)
 {
-	return security_inode_init_security(inode, dir, qstr, initxattrs,
-					    fs_data);
+	return security_inode_init_security(inode, dir, qstr, xattrs, fs_data);
 }
 #endif
