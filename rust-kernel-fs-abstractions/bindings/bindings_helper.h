@@ -74,6 +74,7 @@
 #include <linux/mdio.h>
 #include <linux/mm.h>
 #include <linux/miscdevice.h>
+#include <linux/namei.h>
 #include <linux/of_device.h>
 #include <linux/pci.h>
 #include <linux/phy.h>

@@ -26,8 +26,8 @@ pub fn lookup<T: FileSystem + ?Sized>(
     flags: u32,
 ) -> Result<Option<ARef<DEntry<T>>>> {
     // SAFETY: The directory and the dentry are valid; the VFS called `lookup` with its lock.
-    let ptr =
-        from_err_ptr(unsafe { bindings::simple_lookup(dir.as_raw(), dentry.as_raw(), flags) })?;
+    let ptr = unsafe { bindings::simple_lookup(dir.as_raw(), dentry.as_raw(), flags) };
+    let ptr = from_err_ptr(ptr)?;
     // SAFETY: A non-null result is a dentry of the same file system with a new reference.
     Ok(NonNull::new(ptr).map(|p| unsafe { ARef::from_raw(p.cast::<DEntry<T>>()) }))
 }

@@ -6,7 +6,7 @@
 use crate::macros::kunit_tests;
 
 #[kunit_tests(rust_kernel_fs)]
-mod tests {
+mod mounted {
     use crate::{
         bindings,
         error::{from_err_ptr, to_result},
@@ -64,16 +64,24 @@ mod tests {
         perm: u16,
     ) -> Result<New<TestFs>> {
         let (iops, fops) = match typ {
-            Type::Dir => (inode::Ops::new::<DirOps>(), file::Ops::simple_dir()),
-            _ => (inode::Ops::new::<RegOps>(), file::Ops::page_cache()),
+            Type::Dir => (
+                Some(inode::Ops::new::<DirOps>()),
+                Some(file::Ops::simple_dir()),
+            ),
+            Type::Reg => (
+                Some(inode::Ops::new::<RegOps>()),
+                Some(file::Ops::page_cache()),
+            ),
+            Type::Lnk => (Some(inode::Ops::page_symlink()), None),
+            _ => (None, None),
         };
         sb.new_inode(inode::Params {
             typ,
             perm,
             idmap,
             dir,
-            iops: Some(iops),
-            fops: Some(fops),
+            iops,
+            fops,
             aops: Some(address_space::Ops::in_memory()),
             mapping: address_space::Mapping::Unevictable,
         })
@@ -103,6 +111,57 @@ mod tests {
             dentry.instantiate(dir, inode)?;
             dir.touch_mtime_ctime();
             Ok(())
+        }
+
+        fn mknod(
+            idmap: &MntIdmap,
+            dir: &Locked<'_, TestFs>,
+            dentry: Negative<'_, TestFs>,
+            mode: u16,
+            dev: inode::DevT,
+        ) -> Result {
+            let typ = Type::from_mode(mode, dev)?;
+            let inode = new_inode(dir.super_block(), Some(dir), idmap, typ, mode)?;
+            dentry.instantiate(dir, inode)
+        }
+
+        fn mkdir(
+            idmap: &MntIdmap,
+            dir: &Locked<'_, TestFs>,
+            dentry: Negative<'_, TestFs>,
+            mode: u16,
+        ) -> Result<Option<ARef<DEntry<TestFs>>>> {
+            let inode = new_inode(dir.super_block(), Some(dir), idmap, Type::Dir, mode)?;
+            dentry.instantiate(dir, inode)?;
+            dir.inc_nlink();
+            Ok(None)
+        }
+
+        fn symlink(
+            idmap: &MntIdmap,
+            dir: &Locked<'_, TestFs>,
+            dentry: Negative<'_, TestFs>,
+            target: &CStr,
+        ) -> Result {
+            let inode = new_inode(dir.super_block(), Some(dir), idmap, Type::Lnk, 0o777)?;
+            inode.write_symlink(target)?;
+            dentry.instantiate(dir, inode)
+        }
+
+        fn link(
+            old: &DEntry<TestFs>,
+            dir: &Locked<'_, TestFs>,
+            dentry: Negative<'_, TestFs>,
+        ) -> Result {
+            libfs::link(old, dir, dentry)
+        }
+
+        fn unlink(dir: &Locked<'_, TestFs>, dentry: &DEntry<TestFs>) -> Result {
+            libfs::unlink(dir, dentry)
+        }
+
+        fn rmdir(dir: &Locked<'_, TestFs>, dentry: &DEntry<TestFs>) -> Result {
+            libfs::rmdir(dir, dentry)
         }
 
         fn tmpfile(
@@ -162,6 +221,52 @@ mod tests {
             };
             Ok(OpenFile(from_err_ptr(file)?))
         }
+    }
+
+    impl Mounted {
+        fn root(&self) -> *mut bindings::dentry {
+            // SAFETY: The mount is valid while `self` lives.
+            unsafe { (*self.mnt).mnt_root }
+        }
+
+        fn root_inode(&self) -> *mut bindings::inode {
+            // SAFETY: The root dentry is valid and positive while the mount lives.
+            unsafe { (*self.root()).d_inode }
+        }
+
+        /// Looks `name` up in the root directory and locks it, to create it (`start_creating()`)
+        /// or to remove it (`start_removing()`).
+        fn start(&self, name: &CStr, create: bool) -> Result<DirOp> {
+            let mut q: bindings::qstr = pin_init::zeroed();
+            q.__bindgen_anon_1.__bindgen_anon_1.len =
+                u32::try_from(name.to_bytes().len()).map_err(|_| EINVAL)?;
+            q.name = name.as_char_ptr();
+            let idmap = MntIdmap::nop().as_raw();
+            let dentry = if create {
+                // SAFETY: The root and the name are valid; the result is unlocked by `DirOp`.
+                unsafe { bindings::start_creating(idmap, self.root(), &mut q) }
+            } else {
+                // SAFETY: As above.
+                unsafe { bindings::start_removing(idmap, self.root(), &mut q) }
+            };
+            Ok(DirOp(from_err_ptr(dentry)?))
+        }
+    }
+
+    /// A dentry of the root directory, looked up and locked by [`Mounted::start`], released
+    /// with `end_dirop()` when dropped.
+    struct DirOp(*mut bindings::dentry);
+
+    impl Drop for DirOp {
+        fn drop(&mut self) {
+            // SAFETY: The dentry came from `start_creating()` or `start_removing()`.
+            unsafe { bindings::end_dirop(self.0) };
+        }
+    }
+
+    fn nlink(inode: *mut bindings::inode) -> u32 {
+        // SAFETY: The caller's inode is valid.
+        unsafe { (*inode).__bindgen_anon_1.i_nlink }
     }
 
     impl Drop for Mounted {
@@ -260,6 +365,70 @@ mod tests {
         let mut buf = [0u8; 3];
         assert_eq!(f.read(&mut buf, 0)?, 3);
         assert_eq!(&buf, b"abc");
+        Ok(())
+    }
+
+    #[test]
+    fn directories_links_and_names() -> Result {
+        let m = Mounted::new()?;
+        let root = m.root_inode();
+        let idmap = MntIdmap::nop().as_raw();
+        let none = ptr::null_mut();
+        assert_eq!(nlink(root), 2);
+
+        let d = m.start(c"dir", true)?;
+        let raw = d.0;
+        core::mem::forget(d);
+        // SAFETY: `raw` is a negative dentry of the root, which `start_creating()` locked;
+        // `vfs_mkdir()` releases it on failure, so it is only wrapped again on success.
+        let dir = DirOp(from_err_ptr(unsafe {
+            bindings::vfs_mkdir(idmap, root, raw, 0o755, none)
+        })?);
+        // SAFETY: The new directory's dentry is positive.
+        assert_eq!(nlink(unsafe { (*dir.0).d_inode }), 2);
+        drop(dir);
+        assert_eq!(nlink(root), 3);
+
+        let file = m.open(c"dir/file", bindings::O_CREAT | bindings::O_WRONLY, 0o644)?;
+        // SAFETY: The file is open.
+        let file_dentry = unsafe { (*file.0).__bindgen_anon_1.f_path.dentry };
+        let d = m.start(c"hard", true)?;
+        // SAFETY: `d` is a negative dentry of the locked root, `file_dentry` a positive one.
+        to_result(unsafe { bindings::vfs_link(file_dentry, idmap, root, d.0, none) })?;
+        // SAFETY: The file is open, so is its inode valid.
+        assert_eq!(nlink(unsafe { (*file.0).f_inode }), 2);
+        drop(d);
+
+        let d = m.start(c"link", true)?;
+        // SAFETY: `d` is a negative dentry of the locked root and the target a valid string.
+        to_result(unsafe {
+            bindings::vfs_symlink(idmap, root, d.0, c"dir/file".as_char_ptr(), none)
+        })?;
+        drop(d);
+        let via_link = m.open(c"link", bindings::O_RDONLY, 0)?;
+        // SAFETY: Both files are open.
+        assert!(unsafe { (*via_link.0).f_inode == (*file.0).f_inode });
+
+        let d = m.start(c"fifo", true)?;
+        let mode = Type::Fifo.format() | 0o600;
+        // SAFETY: `d` is a negative dentry of the locked root.
+        to_result(unsafe { bindings::vfs_mknod(idmap, root, d.0, mode, 0, none) })?;
+        drop(d);
+
+        let d = m.start(c"dir", false)?;
+        // SAFETY: `d` is a positive dentry of the locked root.
+        let err = to_result(unsafe { bindings::vfs_rmdir(idmap, root, d.0, none) });
+        assert!(matches!(err, Err(e) if e == ENOTEMPTY));
+        drop(d);
+
+        let d = m.start(c"hard", false)?;
+        // SAFETY: `d` is a positive dentry of the locked root.
+        to_result(unsafe { bindings::vfs_unlink(idmap, root, d.0, none) })?;
+        drop(d);
+        // SAFETY: The file is open.
+        assert_eq!(nlink(unsafe { (*file.0).f_inode }), 1);
+        drop(via_link);
+        drop(file);
         Ok(())
     }
 }
