@@ -68,8 +68,9 @@ impl FileSystem for Bs2RamFs {
     const FLAGS: i32 = fs::flags::USERNS_MOUNT;
     const PARAMS: fs::param::Table = kernel::param_table!(Spec::u32_oct(c"mode"));
 
-    fn init_options() -> Result<Options> {
-        Ok(Options { mode: DEFAULT_MODE })
+    fn init_options(sb: Option<&SuperBlock<Self>>) -> Result<Options> {
+        let mode = sb.map_or(DEFAULT_MODE, |sb| sb.data().options.mode);
+        Ok(Options { mode })
     }
 
     fn parse_param(options: &mut Options, param: fs::param::Param<'_>) -> Result {
@@ -83,6 +84,19 @@ impl FileSystem for Bs2RamFs {
             }
             _ => Err(param.reject(fmt!("unexpected value"))),
         }
+    }
+
+    fn reconfigure(fc: &fs::FsContext, sb: &SuperBlock<Self>, options: &Options) -> Result {
+        // Like tmpfs, the root's mode is only set at mount; unlike ramfs and tmpfs, a remount
+        // that asks to change it fails instead of ignoring it.
+        let mode = sb.data().options.mode;
+        if options.mode != mode {
+            return Err(fc.invalid(fmt!(
+                "mode= cannot change on remount (it is {mode:o}, not {:o})",
+                options.mode
+            )));
+        }
+        Ok(())
     }
 
     fn fill_super(sb: &SuperBlock<Self, sb::New>, options: &Options) -> Result<KBox<Info>> {

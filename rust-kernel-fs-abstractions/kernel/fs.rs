@@ -109,11 +109,27 @@ pub trait FileSystem {
     /// `EINVAL` and a message that names it.
     const PARAMS: param::Table = param::Table::EMPTY;
 
-    /// Makes the options of a new mount, before any parameter is parsed.
-    fn init_options() -> Result<Self::Options>;
+    /// Makes the options of a new mount (`sb` is `None`) or of a remount of `sb`, before any
+    /// parameter is parsed. A remount's options usually start as the superblock's current ones,
+    /// so that only the parameters given change them.
+    fn init_options(sb: Option<&sb::SuperBlock<Self>>) -> Result<Self::Options>;
 
     /// Takes one mount parameter of [`FileSystem::PARAMS`], already parsed and typed.
     fn parse_param(options: &mut Self::Options, param: param::Param<'_>) -> Result;
+
+    /// Applies the `options` of a remount to the mounted superblock `sb`
+    /// (`fs_context_operations.reconfigure`), with `s_umount` held for writing. `fc` reports
+    /// why the options are refused ([`FsContext::invalid`]).
+    ///
+    /// Without it, a remount only changes what the VFS handles itself (such as read-only), and
+    /// the file system's own parameters are parsed and then not used, as in C.
+    fn reconfigure(
+        _fc: &FsContext,
+        _sb: &sb::SuperBlock<Self>,
+        _options: &Self::Options,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 
     /// Sets up a new superblock for a mount with `options` and returns the data of the new
     /// instance.
@@ -192,6 +208,11 @@ impl<T: FileSystem + ?Sized> Tables<T> {
         free: Some(Self::free_fc),
         parse_param: Some(Self::parse_param),
         get_tree: Some(Self::get_tree),
+        reconfigure: if T::HAS_RECONFIGURE {
+            Some(Self::reconfigure)
+        } else {
+            None
+        },
         ..pin_init::zeroed()
     };
 
@@ -211,7 +232,13 @@ impl<T: FileSystem + ?Sized> Tables<T> {
     /// Called by the VFS with a new, valid `fc` for this file system type.
     unsafe extern "C" fn init_fs_context(fc: *mut bindings::fs_context) -> c_int {
         from_result(|| {
-            let options = KBox::new(T::init_options()?, GFP_KERNEL)?;
+            // SAFETY: `fc` is valid; a reconfiguration holds a reference to the root of the
+            // mounted superblock, which is `Ready`.
+            let sb = unsafe {
+                ((*fc).purpose() == bindings::fs_context_purpose_FS_CONTEXT_FOR_RECONFIGURE)
+                    .then(|| sb::SuperBlock::<T>::from_raw((*(*fc).root).d_sb))
+            };
+            let options = KBox::new(T::init_options(sb)?, GFP_KERNEL)?;
             // SAFETY: `fc` is valid and ours to set up; `free_fc` turns `fs_private` back.
             unsafe {
                 (*fc).fs_private = KBox::into_raw(options).cast();
@@ -263,6 +290,24 @@ impl<T: FileSystem + ?Sized> Tables<T> {
     unsafe extern "C" fn get_tree(fc: *mut bindings::fs_context) -> c_int {
         // SAFETY: `fc` is valid and `fill_super` has the signature `get_tree_nodev` expects.
         unsafe { bindings::get_tree_nodev(fc, Some(Self::fill_super)) }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid `fc` for the reconfiguration of a mounted superblock of
+    /// this type, that `init_fs_context` set up, with `s_umount` held for writing.
+    unsafe extern "C" fn reconfigure(fc: *mut bindings::fs_context) -> c_int {
+        from_result(|| {
+            // SAFETY: `fc` is valid for the duration of the call.
+            let ctx = unsafe { FsContext::from_raw(fc) };
+            // SAFETY: `fc->root` is the root of the mounted superblock, which is `Ready`.
+            let sb = unsafe { sb::SuperBlock::<T>::from_raw((*(*fc).root).d_sb) };
+            // SAFETY: `fs_private` holds the options boxed by `init_fs_context`, not changed
+            // while the superblock is reconfigured.
+            let options = unsafe { &*(*fc).fs_private.cast::<T::Options>() };
+            T::reconfigure(ctx, sb, options)?;
+            Ok(0)
+        })
     }
 
     /// # Safety

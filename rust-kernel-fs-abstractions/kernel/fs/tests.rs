@@ -38,7 +38,7 @@ mod mounted {
         type Options = ();
         const NAME: &'static CStr = c"rust_kernel_fs_test";
 
-        fn init_options() -> Result {
+        fn init_options(_sb: Option<&SuperBlock<Self>>) -> Result {
             Ok(())
         }
 
