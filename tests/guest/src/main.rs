@@ -198,6 +198,66 @@ fn t_mode_option() -> TestResult {
     Ok(())
 }
 
+/// mount(2) with MS_REMOUNT and `flags`; returns the errno on failure.
+fn remount(target: &str, flags: libc::c_ulong, data: Option<&str>) -> Result<(), i32> {
+    let (src, tgt) = (cstr("none"), cstr(target));
+    let data = data.map(cstr);
+    let dptr = data
+        .as_ref()
+        .map_or(std::ptr::null(), |d| d.as_ptr().cast());
+    let flags = libc::MS_REMOUNT | flags;
+    // SAFETY: All pointers are valid NUL-terminated strings or null.
+    let r = unsafe { libc::mount(src.as_ptr(), tgt.as_ptr(), std::ptr::null(), flags, dptr) };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(Error::last_os_error().raw_os_error().unwrap_or(-1))
+    }
+}
+
+/// A remount keeps mode= unless it is given; changing it is refused with a message.
+fn t_remount() -> TestResult {
+    let m = Mnt::new("remount", Some("mode=700"))?;
+    let mode = || fs::metadata(&m.0).map(|md| md.permissions().mode() & 0o7777);
+    check!(
+        remount(&m.0, libc::MS_RDONLY, None) == Ok(()),
+        "remount,ro failed"
+    );
+    let ro = fs::File::create(format!("{}/f", m.0)).map_err(|e| e.raw_os_error());
+    check!(
+        ro.err() == Some(Some(libc::EROFS)),
+        "create on a read-only remount did not fail EROFS"
+    );
+    check!(remount(&m.0, 0, None) == Ok(()), "remount,rw failed");
+    fs::write(format!("{}/f", m.0), b"x").map_err(|e| format!("create after remount,rw: {e}"))?;
+    check!(
+        mode().ok() == Some(0o700),
+        "mode changed by a remount without mode="
+    );
+    check!(
+        remount(&m.0, 0, Some("mode=700")) == Ok(()),
+        "remount with the same mode= failed"
+    );
+    let r = remount(&m.0, 0, Some("mode=755"));
+    check!(
+        r == Err(libc::EINVAL),
+        "remount,mode=755: {r:?}, want EINVAL"
+    );
+    let log = kernel_log()?;
+    let msg = "bs2ramfs: mode= cannot change on remount (it is 700, not 755)";
+    check!(log.contains(msg), "kernel log lacks {msg:?}");
+    check!(
+        mode().ok() == Some(0o700),
+        "mode changed by a refused remount"
+    );
+    let line = proc_mounts_line(&m.0).ok_or("not in /proc/mounts")?;
+    check!(
+        line.contains(",mode=700"),
+        "show_options after remounts: {line}"
+    );
+    Ok(())
+}
+
 /// Mount with `data` must fail with EINVAL and log `msg`.
 fn expect_rejected(data: &str, msg: &str) -> TestResult {
     let r = mount("bs2ramfs", "/mnt/bad", Some(data));
@@ -327,8 +387,9 @@ fn main() {
         }
     }
     if legacy {
-        let legacy_tests: [(&str, BasicTest); 8] = [
+        let legacy_tests: [(&str, BasicTest); 9] = [
             ("mount_umount", t_mount_umount),
+            ("remount", t_remount),
             ("root_is_empty_dir", t_root_is_empty_dir),
             ("root_stat", t_root_stat),
             ("statfs", t_statfs),
