@@ -9,10 +9,10 @@
 use kernel::{
     fs::{
         self, address_space,
-        dentry::{DEntry, Negative, Root},
+        dentry::{DEntry, Lookup, Negative, Removal, Root},
         file,
         inode::{
-            self, DevT, IAttr, INode, Kstat, Locked, MntIdmap, New, Path, RenameFlags, TmpFile,
+            self, DevT, IAttr, INode, Kstat, Locked, MntIdmap, New, Path, Rename, SetAttr, TmpFile,
             Type,
         },
         libfs,
@@ -23,7 +23,6 @@ use kernel::{
     page::PAGE_SHIFT,
     prelude::*,
     seq_file::{seq_print, SeqFile},
-    sync::aref::ARef,
 };
 
 kernel::module_fs! {
@@ -101,9 +100,9 @@ impl FileSystem for Bs2RamFs {
 
     fn fill_super(sb: &SuperBlock<Self, sb::New>, options: &Options) -> Result<KBox<Info>> {
         sb.set_magic(BS2RAMFS_MAGIC)
-            .set_max_bytes(sb::MAX_LFS_FILESIZE)
-            .set_blocksize_bits(PAGE_SHIFT as u8)
-            .set_time_gran(1)
+            .set_max_bytes(sb::MAX_LFS_FILESIZE)?
+            .set_blocksize_bits(PAGE_SHIFT as u8)?
+            .set_time_gran(1)?
             .set_dont_cache_dentries();
         let options = Options { mode: options.mode };
         Ok(KBox::new(Info { options }, GFP_KERNEL)?)
@@ -163,11 +162,7 @@ struct DirOps;
 impl inode::Operations for DirOps {
     type FileSystem = Bs2RamFs;
 
-    fn lookup(
-        dir: &INode<Bs2RamFs>,
-        dentry: &DEntry<Bs2RamFs>,
-        flags: u32,
-    ) -> Result<Option<ARef<DEntry<Bs2RamFs>>>> {
+    fn lookup(dir: &INode<Bs2RamFs>, dentry: Lookup<'_, Bs2RamFs>, flags: u32) -> Result {
         libfs::lookup(dir, dentry, flags)
     }
 
@@ -198,11 +193,11 @@ impl inode::Operations for DirOps {
         dir: &Locked<'_, Bs2RamFs>,
         dentry: Negative<'_, Bs2RamFs>,
         mode: u16,
-    ) -> Result<Option<ARef<DEntry<Bs2RamFs>>>> {
+    ) -> Result {
         Self::mknod(idmap, dir, dentry, Type::Dir.format() | mode, 0)?;
         // The new directory's "..".
         dir.inc_nlink();
-        Ok(None)
+        Ok(())
     }
 
     fn symlink(
@@ -227,23 +222,16 @@ impl inode::Operations for DirOps {
         libfs::link(old, dir, dentry)
     }
 
-    fn unlink(dir: &Locked<'_, Bs2RamFs>, dentry: &DEntry<Bs2RamFs>) -> Result {
+    fn unlink(dir: &Locked<'_, Bs2RamFs>, dentry: Removal<'_, Bs2RamFs>) -> Result {
         libfs::unlink(dir, dentry)
     }
 
-    fn rmdir(dir: &Locked<'_, Bs2RamFs>, dentry: &DEntry<Bs2RamFs>) -> Result {
+    fn rmdir(dir: &Locked<'_, Bs2RamFs>, dentry: Removal<'_, Bs2RamFs>) -> Result {
         libfs::rmdir(dir, dentry)
     }
 
-    fn rename(
-        idmap: &MntIdmap,
-        old_dir: &Locked<'_, Bs2RamFs>,
-        old: &DEntry<Bs2RamFs>,
-        new_dir: &Locked<'_, Bs2RamFs>,
-        new: &DEntry<Bs2RamFs>,
-        flags: RenameFlags,
-    ) -> Result {
-        libfs::rename(idmap, old_dir, old, new_dir, new, flags)
+    fn rename(idmap: &MntIdmap, rename: Rename<'_, Bs2RamFs>) -> Result {
+        libfs::rename(idmap, rename)
     }
 
     fn tmpfile(
@@ -263,14 +251,10 @@ struct RegOps;
 impl inode::Operations for RegOps {
     type FileSystem = Bs2RamFs;
 
-    fn setattr(
-        idmap: &MntIdmap,
-        dentry: &DEntry<Bs2RamFs>,
-        inode: &Locked<'_, Bs2RamFs>,
-        attr: &IAttr,
-    ) -> Result {
+    fn setattr(idmap: &MntIdmap, target: &SetAttr<'_, Bs2RamFs>, attr: &IAttr) -> Result {
+        let inode = target.inode();
         let old_size = inode.size();
-        libfs::setattr(idmap, dentry, inode, attr)?;
+        libfs::setattr(idmap, target, attr)?;
         // Unlike ramfs, and like tmpfs and POSIX, a size change by truncate(2) (which does
         // not ask for new times itself) is a change of the contents.
         if attr.valid() & IAttr::SIZE != 0 && attr.size() != old_size {

@@ -169,7 +169,17 @@ unsafe impl<T: FileSystem + ?Sized> Sync for Registration<T> {}
 
 impl<T: FileSystem + ?Sized> Registration<T> {
     /// Registers the file system type `T`, owned by `module`.
-    pub fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+    ///
+    /// [`module_fs!`](crate::module_fs) does this for a module that only registers a file
+    /// system type.
+    ///
+    /// # Safety
+    ///
+    /// The registration must not be dropped while a superblock of the type exists:
+    /// `unregister_filesystem()` does not wait for them, and they point to the registration's
+    /// `file_system_type`. This holds if the registration lives as long as `module` does, as the
+    /// VFS holds a reference to `module` for every superblock of the type.
+    pub unsafe fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             fs <- Opaque::try_ffi_init(|slot: *mut bindings::file_system_type| {
                 let mut fs: bindings::file_system_type = pin_init::zeroed();
@@ -193,9 +203,8 @@ impl<T: FileSystem + ?Sized> Registration<T> {
 #[pinned_drop]
 impl<T: FileSystem + ?Sized> PinnedDrop for Registration<T> {
     fn drop(self: Pin<&mut Self>) {
-        // SAFETY: By the type invariants the file system type is registered. The module that
-        // owns it cannot be unloaded while a superblock of it exists, so no callback runs after
-        // this returns.
+        // SAFETY: By the type invariants the file system type is registered, and by the safety
+        // requirements of `new` no superblock of it is left, so no callback runs after this.
         unsafe { bindings::unregister_filesystem(self.fs.get()) };
     }
 }
@@ -407,7 +416,9 @@ macro_rules! module_fs {
                 module: &'static $crate::ThisModule,
             ) -> impl ::pin_init::PinInit<Self, $crate::error::Error> {
                 $crate::try_pin_init!(Self {
-                    _fs <- $crate::fs::Registration::new(module),
+                    // SAFETY: The registration lives as long as the module, which the VFS
+                    // holds for every superblock of the type.
+                    _fs <- unsafe { $crate::fs::Registration::new(module) },
                 })
             }
         }

@@ -9,7 +9,7 @@ use crate::{
     error::{code::*, to_result, Result},
     fs::{inode, FileSystem},
     sync::aref::{ARef, AlwaysRefCounted},
-    types::Opaque,
+    types::{NotThreadSafe, Opaque},
 };
 use core::{marker::PhantomData, ptr::NonNull};
 
@@ -91,9 +91,9 @@ impl<T: FileSystem + ?Sized> Root<T> {
 ///
 /// # Invariants
 ///
-/// The dentry is negative, its parent's `i_rwsem` is held for writing for `'a`, and a
-/// reference to it is held for `'a`.
-pub struct Negative<'a, T: FileSystem + ?Sized>(&'a DEntry<T>);
+/// The dentry is negative, its parent's `i_rwsem` is held for writing for `'a` by the current
+/// thread, and a reference to it is held for `'a`.
+pub struct Negative<'a, T: FileSystem + ?Sized>(&'a DEntry<T>, NotThreadSafe);
 
 impl<'a, T: FileSystem + ?Sized> Negative<'a, T> {
     /// Creates a [`Negative`] from a pointer.
@@ -105,7 +105,7 @@ impl<'a, T: FileSystem + ?Sized> Negative<'a, T> {
     pub unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
         // INVARIANT: By the safety requirements.
         // SAFETY: By the safety requirements the dentry is valid for `'a`.
-        Self(unsafe { DEntry::from_raw(ptr) })
+        Self(unsafe { DEntry::from_raw(ptr) }, NotThreadSafe)
     }
 
     /// The dentry.
@@ -116,9 +116,14 @@ impl<'a, T: FileSystem + ?Sized> Negative<'a, T> {
     /// Binds the new `inode` to the name and pins the dentry in the dcache until the name is
     /// removed (`d_make_persistent()`), after the security modules have initialised the inode.
     ///
-    /// `dir` is the directory the dentry is in. On failure the inode goes away.
+    /// `dir` is the directory the dentry is in. Fails with `EINVAL` if the inode belongs to
+    /// another superblock. On failure the inode goes away.
     pub fn instantiate(self, dir: &inode::Locked<'_, T>, inode: inode::New<T>) -> Result {
         let raw = self.0.as_raw();
+        // SAFETY: The dentry is valid.
+        if inode.super_block().as_raw() != unsafe { (*raw).d_sb } {
+            return Err(EINVAL);
+        }
         // SAFETY: The dentry is valid, so is its name.
         let name = unsafe { &raw const (*raw).__bindgen_anon_1.d_name };
         // SAFETY: The inodes and the name are valid; no extended attributes are wanted.
@@ -136,5 +141,63 @@ impl<'a, T: FileSystem + ?Sized> Negative<'a, T> {
         // the one that pins it, which `simple_unlink()` and friends drop.
         unsafe { bindings::d_make_persistent(raw, inode.into_raw()) };
         Ok(())
+    }
+}
+
+/// A dentry that [`inode::Operations::lookup`] is to look up: negative and not yet hashed. Made
+/// by the VFS, consumed by [`libfs::lookup`](super::libfs::lookup), so it is looked up once.
+///
+/// # Invariants
+///
+/// The dentry is negative and in lookup, with a reference and its parent's `i_rwsem` held for
+/// `'a` by the current thread.
+pub struct Lookup<'a, T: FileSystem + ?Sized>(&'a DEntry<T>, NotThreadSafe);
+
+impl<'a, T: FileSystem + ?Sized> Lookup<'a, T> {
+    /// Creates a [`Lookup`] from a pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a negative dentry of a file system of type `T` that `->lookup()` is
+    /// called for, with a reference and its parent's `i_rwsem` held for `'a`.
+    pub unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
+        // INVARIANT: By the safety requirements.
+        // SAFETY: By the safety requirements the dentry is valid for `'a`.
+        Self(unsafe { DEntry::from_raw(ptr) }, NotThreadSafe)
+    }
+
+    /// The dentry.
+    pub fn dentry(&self) -> &'a DEntry<T> {
+        self.0
+    }
+}
+
+/// A positive dentry that [`inode::Operations::unlink`] or [`inode::Operations::rmdir`] is to
+/// remove. Made by the VFS, consumed by [`libfs::unlink`](super::libfs::unlink) or
+/// [`libfs::rmdir`](super::libfs::rmdir), so it is removed once.
+///
+/// # Invariants
+///
+/// The dentry is positive, with a reference and its parent's `i_rwsem` held for writing for
+/// `'a` by the current thread.
+pub struct Removal<'a, T: FileSystem + ?Sized>(&'a DEntry<T>, NotThreadSafe);
+
+impl<'a, T: FileSystem + ?Sized> Removal<'a, T> {
+    /// Creates a [`Removal`] from a pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a positive dentry of a file system of type `T` that `->unlink()` or
+    /// `->rmdir()` is called for, with a reference and its parent's `i_rwsem` held for writing
+    /// for `'a`.
+    pub unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
+        // INVARIANT: By the safety requirements.
+        // SAFETY: By the safety requirements the dentry is valid for `'a`.
+        Self(unsafe { DEntry::from_raw(ptr) }, NotThreadSafe)
+    }
+
+    /// The dentry.
+    pub fn dentry(&self) -> &'a DEntry<T> {
+        self.0
     }
 }

@@ -472,16 +472,17 @@ impl fmt::Debug for BadFdError {
     }
 }
 
-/// A table of file operations (`struct file_operations`), chosen per inode.
+/// A table of file operations (`struct file_operations`), chosen per inode, and whether they
+/// use the inode's page cache.
 #[derive(Clone, Copy)]
-pub struct Ops(&'static bindings::file_operations);
+pub struct Ops(&'static bindings::file_operations, bool);
 
 impl Ops {
     /// The operations of a directory whose entries all live in the dcache
     /// (`simple_dir_operations`: `dcache_readdir()` and friends).
     pub fn simple_dir() -> Self {
         // SAFETY: `simple_dir_operations` is an immutable static of the kernel.
-        Self(unsafe { &bindings::simple_dir_operations })
+        Self(unsafe { &bindings::simple_dir_operations }, false)
     }
 
     /// The operations of a regular file whose data is in the page cache: the kernel's generic
@@ -492,7 +493,13 @@ impl Ops {
     /// The inode needs address-space operations that can read and write its folios, for example
     /// [`address_space::Ops::in_memory`](super::address_space::Ops::in_memory).
     pub fn page_cache() -> Self {
-        Self(&PAGE_CACHE_OPS)
+        Self(&PAGE_CACHE_OPS, true)
+    }
+
+    /// Whether the operations read or write the inode's page cache, so that the inode needs
+    /// address-space operations.
+    pub fn uses_page_cache(self) -> bool {
+        self.1
     }
 
     /// Returns the raw pointer to the C `struct file_operations`.

@@ -17,7 +17,7 @@ use crate::{
     prelude::*,
     str::CStr,
     sync::aref::{ARef, AlwaysRefCounted},
-    types::Opaque,
+    types::{NotThreadSafe, Opaque},
 };
 use core::{marker::PhantomData, ops::Deref, ptr, ptr::NonNull};
 
@@ -148,8 +148,8 @@ impl<T: FileSystem + ?Sized> INode<T> {
     ///
     /// # Safety
     ///
-    /// `ptr` must point to an inode of a superblock of a file system of type `T` that remains
-    /// valid for `'a`.
+    /// `ptr` must point to an inode of a [`sb::Ready`] superblock of a file system of type `T`
+    /// that remains valid for `'a`.
     pub unsafe fn from_raw<'a>(ptr: *mut bindings::inode) -> &'a Self {
         // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the
         // same since `Self` is a transparent wrapper of `Opaque<bindings::inode>`.
@@ -198,22 +198,36 @@ unsafe impl<T: FileSystem + ?Sized> AlwaysRefCounted for INode<T> {
 /// to a dentry, so that nobody else can see it.
 ///
 /// Dropping it puts the inode, which then goes away.
-pub struct New<T: FileSystem + ?Sized>(ARef<INode<T>>);
+pub struct New<T: FileSystem + ?Sized> {
+    inode: ARef<INode<T>>,
+    typ: Type,
+    aops: Option<address_space::Ops>,
+}
 
 impl<T: FileSystem + ?Sized> New<T> {
     /// Writes `target` as the target of a new symbolic link (`page_symlink()`), with its NUL.
     ///
-    /// The inode must be a [`Type::Lnk`] made with address-space operations that can write its
-    /// folios, such as [`address_space::Ops::in_memory`].
+    /// Fails with `EINVAL` unless the inode is a [`Type::Lnk`] made with address-space
+    /// operations, and with `ENAMETOOLONG` if the target and its NUL do not fit in a page (the
+    /// VFS limits targets to `PATH_MAX`, one page or less).
     pub fn write_symlink(&self, target: &CStr) -> Result {
-        let len = c_int::try_from(target.to_bytes_with_nul().len()).map_err(|_| ENAMETOOLONG)?;
-        // SAFETY: The inode is valid; `target` is a valid string of `len` bytes with its NUL.
-        to_result(unsafe { bindings::page_symlink(self.0.as_raw(), target.as_char_ptr(), len) })
+        if self.typ != Type::Lnk || self.aops.is_none() {
+            return Err(EINVAL);
+        }
+        let len = target.to_bytes_with_nul().len();
+        if len > crate::page::PAGE_SIZE {
+            return Err(ENAMETOOLONG);
+        }
+        let len = c_int::try_from(len).map_err(|_| ENAMETOOLONG)?;
+        // SAFETY: The inode is a new symbolic link in low memory (`new_inode`) whose folios its
+        // address-space operations can write; `target` is a valid string of `len` bytes with
+        // its NUL, which fits in the one page `page_symlink` writes.
+        to_result(unsafe { bindings::page_symlink(self.as_raw(), target.as_char_ptr(), len) })
     }
 
     /// Gives up the new inode's reference, for a C function that takes it over.
     pub(crate) fn into_raw(self) -> *mut bindings::inode {
-        ARef::into_raw(self.0).as_ptr().cast()
+        ARef::into_raw(self.inode).as_ptr().cast()
     }
 }
 
@@ -221,7 +235,7 @@ impl<T: FileSystem + ?Sized> Deref for New<T> {
     type Target = INode<T>;
 
     fn deref(&self) -> &INode<T> {
-        &self.0
+        &self.inode
     }
 }
 
@@ -230,8 +244,8 @@ impl<T: FileSystem + ?Sized> Deref for New<T> {
 ///
 /// # Invariants
 ///
-/// The inode's `i_rwsem` is held exclusively for `'a`.
-pub struct Locked<'a, T: FileSystem + ?Sized>(&'a INode<T>);
+/// The inode's `i_rwsem` is held exclusively for `'a`, by the current thread.
+pub struct Locked<'a, T: FileSystem + ?Sized>(&'a INode<T>, NotThreadSafe);
 
 impl<'a, T: FileSystem + ?Sized> Locked<'a, T> {
     /// Creates a [`Locked`] for an inode.
@@ -243,7 +257,7 @@ impl<'a, T: FileSystem + ?Sized> Locked<'a, T> {
     pub unsafe fn from_raw(ptr: *mut bindings::inode) -> Self {
         // INVARIANT: The caller holds `i_rwsem` exclusively for `'a`.
         // SAFETY: The inode is valid for `'a`, by the safety requirements.
-        Self(unsafe { INode::from_raw(ptr) })
+        Self(unsafe { INode::from_raw(ptr) }, NotThreadSafe)
     }
 
     /// Adds a link to the inode (`inc_nlink()`), e.g. for a new subdirectory's `..`.
@@ -274,6 +288,62 @@ impl<T: FileSystem + ?Sized> Deref for Locked<'_, T> {
 
     fn deref(&self) -> &INode<T> {
         self.0
+    }
+}
+
+/// The target of [`Operations::setattr`]: a dentry and its inode, whose `i_rwsem` the VFS holds
+/// for writing.
+pub struct SetAttr<'a, T: FileSystem + ?Sized> {
+    dentry: &'a dentry::DEntry<T>,
+    inode: Locked<'a, T>,
+}
+
+impl<'a, T: FileSystem + ?Sized> SetAttr<'a, T> {
+    /// The dentry whose inode changes.
+    pub fn dentry(&self) -> &'a dentry::DEntry<T> {
+        self.dentry
+    }
+
+    /// The inode that changes.
+    pub fn inode(&self) -> &Locked<'a, T> {
+        &self.inode
+    }
+}
+
+/// A rename in progress, for [`Operations::rename`]: the VFS holds both directories' `i_rwsem`
+/// for writing. [`libfs::rename`](super::libfs::rename) consumes it.
+pub struct Rename<'a, T: FileSystem + ?Sized> {
+    pub(crate) old_dir: Locked<'a, T>,
+    pub(crate) old: &'a dentry::DEntry<T>,
+    pub(crate) new_dir: Locked<'a, T>,
+    pub(crate) new: &'a dentry::DEntry<T>,
+    pub(crate) flags: RenameFlags,
+}
+
+impl<'a, T: FileSystem + ?Sized> Rename<'a, T> {
+    /// The directory of the source.
+    pub fn source_dir(&self) -> &Locked<'a, T> {
+        &self.old_dir
+    }
+
+    /// The source: the object to rename.
+    pub fn source(&self) -> &'a dentry::DEntry<T> {
+        self.old
+    }
+
+    /// The directory of the target.
+    pub fn target_dir(&self) -> &Locked<'a, T> {
+        &self.new_dir
+    }
+
+    /// The target: a negative dentry, or the object to replace or exchange.
+    pub fn target(&self) -> &'a dentry::DEntry<T> {
+        self.new
+    }
+
+    /// The `RENAME_*` flags.
+    pub fn flags(&self) -> RenameFlags {
+        self.flags
     }
 }
 
@@ -385,6 +455,10 @@ impl<T: FileSystem + ?Sized> TmpFile<'_, T> {
         let file = self.0;
         // SAFETY: By the type invariants the file and its dentry are valid.
         let dentry = unsafe { (*file).__bindgen_anon_1.f_path.dentry };
+        // SAFETY: As above.
+        if inode.super_block().as_raw() != unsafe { (*dentry).d_sb } {
+            return Err(EINVAL);
+        }
         // SAFETY: The dentry is valid, so is its name.
         let name = unsafe { &raw const (*dentry).__bindgen_anon_1.d_name };
         // SAFETY: The inodes and the name are valid; no extended attributes are wanted.
@@ -405,13 +479,26 @@ impl<T: FileSystem + ?Sized> TmpFile<'_, T> {
     }
 }
 
-/// A table of inode operations (`struct inode_operations`), chosen per inode.
-pub struct Ops<T: FileSystem + ?Sized>(&'static bindings::inode_operations, PhantomData<fn() -> T>);
+/// A table of inode operations (`struct inode_operations`), chosen per inode, and whether they
+/// use the inode's page cache.
+pub struct Ops<T: FileSystem + ?Sized>(
+    &'static bindings::inode_operations,
+    bool,
+    PhantomData<fn() -> T>,
+);
+
+impl<T: FileSystem + ?Sized> Clone for Ops<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: FileSystem + ?Sized> Copy for Ops<T> {}
 
 impl<T: FileSystem + ?Sized> Ops<T> {
     /// The operations that the implementation `U` of [`Operations`] provides.
     pub const fn new<U: Operations<FileSystem = T>>() -> Self {
-        Self(&Table::<U>::TABLE, PhantomData)
+        Self(&Table::<U>::TABLE, false, PhantomData)
     }
 
     /// The operations of an always-empty directory that only looks names up
@@ -419,15 +506,16 @@ impl<T: FileSystem + ?Sized> Ops<T> {
     pub fn simple_dir() -> Self {
         // SAFETY: `simple_dir_inode_operations` is an immutable static of the kernel.
         let ops = unsafe { &bindings::simple_dir_inode_operations };
-        Self(ops, PhantomData)
+        Self(ops, false, PhantomData)
     }
 
     /// The operations of a symbolic link whose target is in the page cache, written by
-    /// [`New::write_symlink`] (`page_symlink_inode_operations`).
+    /// [`New::write_symlink`] (`page_symlink_inode_operations`). The inode needs address-space
+    /// operations.
     pub fn page_symlink() -> Self {
         // SAFETY: `page_symlink_inode_operations` is an immutable static of the kernel.
         let ops = unsafe { &bindings::page_symlink_inode_operations };
-        Self(ops, PhantomData)
+        Self(ops, true, PhantomData)
     }
 }
 
@@ -444,13 +532,13 @@ pub trait Operations {
     /// The file system the inodes belong to.
     type FileSystem: FileSystem + ?Sized;
 
-    /// Looks up the name of the negative `dentry` in `dir` (whose `i_rwsem` is held, at least
-    /// for reading). Returns `None` when the dentry itself was bound (or left negative).
+    /// Looks up the name of `dentry` in `dir` (whose `i_rwsem` is held, at least for reading),
+    /// binding it to the inode found or leaving it negative.
     fn lookup(
         _dir: &INode<Self::FileSystem>,
-        _dentry: &dentry::DEntry<Self::FileSystem>,
+        _dentry: dentry::Lookup<'_, Self::FileSystem>,
         _flags: u32,
-    ) -> Result<Option<ARef<dentry::DEntry<Self::FileSystem>>>> {
+    ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -475,14 +563,15 @@ pub trait Operations {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Creates a directory. Returns `None` if `dentry` was bound to it, or another dentry the
-    /// new directory got.
+    /// Creates a directory with the permission bits `mode`, bound to `dentry`. (C's `mkdir`
+    /// may return another dentry for the new directory; a Rust file system binds the one it
+    /// is given.)
     fn mkdir(
         _idmap: &MntIdmap,
         _dir: &Locked<'_, Self::FileSystem>,
         _dentry: dentry::Negative<'_, Self::FileSystem>,
         _mode: u16,
-    ) -> Result<Option<ARef<dentry::DEntry<Self::FileSystem>>>> {
+    ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -508,7 +597,7 @@ pub trait Operations {
     /// Removes the name `dentry` of a non-directory from `dir`.
     fn unlink(
         _dir: &Locked<'_, Self::FileSystem>,
-        _dentry: &dentry::DEntry<Self::FileSystem>,
+        _dentry: dentry::Removal<'_, Self::FileSystem>,
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -517,20 +606,13 @@ pub trait Operations {
     /// and not a mount point.
     fn rmdir(
         _dir: &Locked<'_, Self::FileSystem>,
-        _dentry: &dentry::DEntry<Self::FileSystem>,
+        _dentry: dentry::Removal<'_, Self::FileSystem>,
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Renames `old` in `old_dir` to `new` in `new_dir` (which may be the same directory).
-    fn rename(
-        _idmap: &MntIdmap,
-        _old_dir: &Locked<'_, Self::FileSystem>,
-        _old: &dentry::DEntry<Self::FileSystem>,
-        _new_dir: &Locked<'_, Self::FileSystem>,
-        _new: &dentry::DEntry<Self::FileSystem>,
-        _flags: RenameFlags,
-    ) -> Result {
+    /// Renames the source of `rename` to its target (the directories may be the same).
+    fn rename(_idmap: &MntIdmap, _rename: Rename<'_, Self::FileSystem>) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -544,11 +626,10 @@ pub trait Operations {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Changes the attributes of `inode` (the inode of `dentry`), including its size.
+    /// Changes the attributes of the inode of `target`, including its size.
     fn setattr(
         _idmap: &MntIdmap,
-        _dentry: &dentry::DEntry<Self::FileSystem>,
-        _inode: &Locked<'_, Self::FileSystem>,
+        _target: &SetAttr<'_, Self::FileSystem>,
         _attr: &IAttr,
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -644,11 +725,11 @@ impl<U: Operations + ?Sized> Table<U> {
     ) -> *mut bindings::dentry {
         // SAFETY: The VFS passes a valid directory of this file system.
         let dir = unsafe { INode::<Fs<U>>::from_raw(dir) };
-        // SAFETY: The VFS holds a reference to the dentry for the duration of the call.
-        let dentry = unsafe { dentry::DEntry::from_raw(dentry) };
+        // SAFETY: The VFS holds a reference to the dentry, which is being looked up, for the
+        // duration of the call.
+        let dentry = unsafe { dentry::Lookup::from_raw(dentry) };
         match U::lookup(dir, dentry, flags) {
-            Ok(None) => ptr::null_mut(),
-            Ok(Some(d)) => ARef::into_raw(d).as_ptr().cast(),
+            Ok(()) => ptr::null_mut(),
             Err(e) => e.to_ptr(),
         }
     }
@@ -695,8 +776,7 @@ impl<U: Operations + ?Sized> Table<U> {
         // SAFETY: See the function's safety section.
         let (idmap, dir, dentry) = unsafe { Self::creation_args(idmap, dir, dentry) };
         match U::mkdir(idmap, &dir, dentry, mode) {
-            Ok(None) => ptr::null_mut(),
-            Ok(Some(d)) => ARef::into_raw(d).as_ptr().cast(),
+            Ok(()) => ptr::null_mut(),
             Err(e) => e.to_ptr(),
         }
     }
@@ -740,7 +820,7 @@ impl<U: Operations + ?Sized> Table<U> {
         // SAFETY: See the function's safety section.
         let dir = unsafe { Locked::<Fs<U>>::from_raw(dir) };
         // SAFETY: See the function's safety section.
-        let dentry = unsafe { dentry::DEntry::from_raw(dentry) };
+        let dentry = unsafe { dentry::Removal::from_raw(dentry) };
         from_result(|| U::unlink(&dir, dentry).map(|()| 0))
     }
 
@@ -751,7 +831,7 @@ impl<U: Operations + ?Sized> Table<U> {
         // SAFETY: See the function's safety section.
         let dir = unsafe { Locked::<Fs<U>>::from_raw(dir) };
         // SAFETY: See the function's safety section.
-        let dentry = unsafe { dentry::DEntry::from_raw(dentry) };
+        let dentry = unsafe { dentry::Removal::from_raw(dentry) };
         from_result(|| U::rmdir(&dir, dentry).map(|()| 0))
     }
 
@@ -777,8 +857,14 @@ impl<U: Operations + ?Sized> Table<U> {
         let old = unsafe { dentry::DEntry::from_raw(old) };
         // SAFETY: See the function's safety section.
         let new = unsafe { dentry::DEntry::from_raw(new) };
-        let flags = RenameFlags(flags);
-        from_result(|| U::rename(idmap, &old_dir, old, &new_dir, new, flags).map(|()| 0))
+        let rename = Rename {
+            old_dir,
+            old,
+            new_dir,
+            new,
+            flags: RenameFlags(flags),
+        };
+        from_result(|| U::rename(idmap, rename).map(|()| 0))
     }
 
     /// # Safety
@@ -817,7 +903,8 @@ impl<U: Operations + ?Sized> Table<U> {
         let inode = unsafe { Locked::<Fs<U>>::from_raw((*dentry.as_raw()).d_inode) };
         // SAFETY: See the function's safety section; `setattr` does not change `attr`.
         let attr = unsafe { IAttr::from_raw(attr) };
-        from_result(|| U::setattr(idmap, dentry, &inode, attr).map(|()| 0))
+        let target = SetAttr { dentry, inode };
+        from_result(|| U::setattr(idmap, &target, attr).map(|()| 0))
     }
 
     /// # Safety
@@ -902,12 +989,23 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         if params.typ.is_special() && params.fops.is_some() {
             return Err(EINVAL);
         }
+        // Operations that read or write the page cache need address-space operations.
+        let needs_aops = params.fops.is_some_and(|f| f.uses_page_cache())
+            || params.iops.as_ref().is_some_and(|i| i.1);
+        if needs_aops && params.aops.is_none() {
+            return Err(EINVAL);
+        }
         // SAFETY: The superblock is valid by the type invariants.
         let ptr = NonNull::new(unsafe { bindings::new_inode(self.as_raw()) }).ok_or(ENOMEM)?;
         // INVARIANT: `new_inode` returns an inode of this superblock, which is ready, with one
         // reference that the `ARef` owns from now on.
         // SAFETY: `ptr` is a valid inode whose single reference is transferred to the `ARef`.
-        let inode = New(unsafe { ARef::from_raw(ptr.cast::<INode<T>>()) });
+        let aref = unsafe { ARef::from_raw(ptr.cast::<INode<T>>()) };
+        let inode = New {
+            inode: aref,
+            typ: params.typ,
+            aops: params.aops,
+        };
         let raw = inode.as_raw();
         let dir = params.dir.map_or(ptr::null(), |d| d.as_raw().cast_const());
         let mode = params.typ.format() | (params.perm & bindings::S_IALLUGO as u16);

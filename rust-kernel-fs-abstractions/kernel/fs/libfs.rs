@@ -8,91 +8,105 @@
 
 use crate::{
     bindings,
-    error::{from_err_ptr, to_result, Result},
+    error::{code::*, from_err_ptr, to_result, Result},
     fs::{
-        dentry::{DEntry, Negative},
-        inode::{IAttr, INode, Kstat, Locked, MntIdmap, Path, RenameFlags},
+        dentry::{DEntry, Lookup, Negative, Removal},
+        inode::{IAttr, INode, Kstat, Locked, MntIdmap, Path, Rename, SetAttr},
         FileSystem,
     },
-    sync::aref::ARef,
 };
-use core::ptr::NonNull;
 
 /// Looks `dentry` up in `dir` as a name that does not exist (`simple_lookup()`): everything
 /// that exists is in the dcache. Fails with `ENAMETOOLONG` for a name longer than `NAME_MAX`.
-pub fn lookup<T: FileSystem + ?Sized>(
-    dir: &INode<T>,
-    dentry: &DEntry<T>,
-    flags: u32,
-) -> Result<Option<ARef<DEntry<T>>>> {
-    // SAFETY: The directory and the dentry are valid; the VFS called `lookup` with its lock.
-    let ptr = unsafe { bindings::simple_lookup(dir.as_raw(), dentry.as_raw(), flags) };
-    let ptr = from_err_ptr(ptr)?;
-    // SAFETY: A non-null result is a dentry of the same file system with a new reference.
-    Ok(NonNull::new(ptr).map(|p| unsafe { ARef::from_raw(p.cast::<DEntry<T>>()) }))
+pub fn lookup<T: FileSystem + ?Sized>(dir: &INode<T>, dentry: Lookup<'_, T>, flags: u32) -> Result {
+    let dentry = dentry.dentry().as_raw();
+    // SAFETY: The directory is valid and the dentry is in lookup in it (type invariants of
+    // `Lookup`, which is consumed, so this happens once).
+    let ret = from_err_ptr(unsafe { bindings::simple_lookup(dir.as_raw(), dentry, flags) })?;
+    // `simple_lookup()` returns NULL or an error; were it ever to return another dentry, put
+    // the reference that comes with it.
+    if !ret.is_null() {
+        // SAFETY: A dentry returned by `->lookup()` carries a reference for the caller.
+        unsafe { bindings::dput(ret) };
+    }
+    Ok(())
 }
 
 /// Gives the inode of `old` the name `dentry` too (`simple_link()`): adds a link to it, sets
 /// its change time and `dir`'s modification and change times to now.
+///
+/// Fails with `EINVAL` unless `old` is a positive dentry of a non-directory of the same
+/// superblock as `dir`.
 pub fn link<T: FileSystem + ?Sized>(
     old: &DEntry<T>,
     dir: &Locked<'_, T>,
     dentry: Negative<'_, T>,
 ) -> Result {
-    // SAFETY: The dentries are valid and `dir` is locked, as `simple_link` needs.
-    to_result(unsafe {
-        bindings::simple_link(old.as_raw(), dir.as_raw(), dentry.dentry().as_raw())
-    })
+    let old = old.as_raw();
+    // SAFETY: `old` and `dir` are valid; a non-null inode of `old` is valid while the caller
+    // holds its reference to `old`.
+    let ok = unsafe {
+        let inode = (*old).d_inode;
+        !inode.is_null()
+            && (*inode).i_sb == (*dir.as_raw()).i_sb
+            && u32::from((*inode).i_mode) & bindings::S_IFMT != bindings::S_IFDIR
+    };
+    if !ok {
+        return Err(EINVAL);
+    }
+    // SAFETY: `old` is positive, `dir` is locked and `dentry` is a negative name in it, which
+    // is consumed, so it is bound once.
+    to_result(unsafe { bindings::simple_link(old, dir.as_raw(), dentry.dentry().as_raw()) })
 }
 
 /// Removes the name `dentry` from `dir` (`simple_unlink()`): drops a link of its inode and
 /// unpins the dentry.
-pub fn unlink<T: FileSystem + ?Sized>(dir: &Locked<'_, T>, dentry: &DEntry<T>) -> Result {
-    // SAFETY: The dentry is valid and `dir` locked, as `simple_unlink` needs.
-    to_result(unsafe { bindings::simple_unlink(dir.as_raw(), dentry.as_raw()) })
+pub fn unlink<T: FileSystem + ?Sized>(dir: &Locked<'_, T>, dentry: Removal<'_, T>) -> Result {
+    // SAFETY: `dir` is locked and `dentry` a positive name in it (type invariants of `Removal`,
+    // which is consumed, so its pin is dropped once).
+    to_result(unsafe { bindings::simple_unlink(dir.as_raw(), dentry.dentry().as_raw()) })
 }
 
 /// Removes the directory `dentry` from `dir` if it is empty (`simple_rmdir()`), else fails
 /// with `ENOTEMPTY`.
-pub fn rmdir<T: FileSystem + ?Sized>(dir: &Locked<'_, T>, dentry: &DEntry<T>) -> Result {
-    // SAFETY: The dentry is valid and `dir` locked, as `simple_rmdir` needs.
-    to_result(unsafe { bindings::simple_rmdir(dir.as_raw(), dentry.as_raw()) })
+pub fn rmdir<T: FileSystem + ?Sized>(dir: &Locked<'_, T>, dentry: Removal<'_, T>) -> Result {
+    // SAFETY: As in `unlink`.
+    to_result(unsafe { bindings::simple_rmdir(dir.as_raw(), dentry.dentry().as_raw()) })
 }
 
-/// Renames `old` in `old_dir` to `new` in `new_dir` (`simple_rename()`), with
-/// [`RenameFlags::NOREPLACE`] (checked by the VFS) and [`RenameFlags::EXCHANGE`]; fails with
-/// `EINVAL` for other flags and with `ENOTEMPTY` to replace a non-empty directory.
-pub fn rename<T: FileSystem + ?Sized>(
-    idmap: &MntIdmap,
-    old_dir: &Locked<'_, T>,
-    old: &DEntry<T>,
-    new_dir: &Locked<'_, T>,
-    new: &DEntry<T>,
-    flags: RenameFlags,
-) -> Result {
-    // SAFETY: All arguments are valid and the directories are locked, as in `vfs_rename()`.
+/// Carries out `rename` (`simple_rename()`), with [`RenameFlags::NOREPLACE`] (checked by the
+/// VFS) and [`RenameFlags::EXCHANGE`]; fails with `EINVAL` for other flags and with
+/// `ENOTEMPTY` to replace a non-empty directory.
+///
+/// [`RenameFlags::NOREPLACE`]: super::inode::RenameFlags::NOREPLACE
+/// [`RenameFlags::EXCHANGE`]: super::inode::RenameFlags::EXCHANGE
+pub fn rename<T: FileSystem + ?Sized>(idmap: &MntIdmap, rename: Rename<'_, T>) -> Result {
+    // SAFETY: The arguments are those `vfs_rename()` gave, with both directories locked;
+    // `rename` is consumed, so this happens once.
     to_result(unsafe {
         bindings::simple_rename(
             idmap.as_raw(),
-            old_dir.as_raw(),
-            old.as_raw(),
-            new_dir.as_raw(),
-            new.as_raw(),
-            flags.bits(),
+            rename.old_dir.as_raw(),
+            rename.old.as_raw(),
+            rename.new_dir.as_raw(),
+            rename.new.as_raw(),
+            rename.flags.bits(),
         )
     })
 }
 
-/// Changes the attributes of the inode of `dentry` (`simple_setattr()`), after checking that
+/// Changes the attributes of the inode of `target` (`simple_setattr()`), after checking that
 /// the caller may; a size change truncates or extends the page cache (`truncate_setsize()`).
 pub fn setattr<T: FileSystem + ?Sized>(
     idmap: &MntIdmap,
-    dentry: &DEntry<T>,
-    _inode: &Locked<'_, T>,
+    target: &SetAttr<'_, T>,
     attr: &IAttr,
 ) -> Result {
-    // SAFETY: All arguments are valid and the inode is locked, as in `notify_change()`.
-    to_result(unsafe { bindings::simple_setattr(idmap.as_raw(), dentry.as_raw(), attr.as_raw()) })
+    // SAFETY: The dentry is that of `notify_change()`, whose inode is locked (type invariants
+    // of `SetAttr`), and `attr` is valid.
+    to_result(unsafe {
+        bindings::simple_setattr(idmap.as_raw(), target.dentry().as_raw(), attr.as_raw())
+    })
 }
 
 /// Fills `stat` from the inode of `path`, with the blocks its page cache holds

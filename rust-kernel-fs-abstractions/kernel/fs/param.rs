@@ -141,6 +141,11 @@ pub struct RawTable<const M: usize> {
 impl<const M: usize> RawTable<M> {
     /// Builds the C table for `specs`, which must have fewer than `M` and 256 entries.
     pub const fn new(specs: &'static [Spec]) -> Self {
+        // Room for the terminator: without it, `fs_parse()` would read past the table.
+        crate::build_assert::build_assert!(
+            specs.len() < M,
+            "a parameter table needs room for its terminator"
+        );
         let mut raw: [bindings::fs_parameter_spec; M] = pin_init::zeroed();
         let mut i = 0;
         // Only evaluated at compile time (see `param_table!`), where indexing out of bounds
@@ -174,8 +179,9 @@ impl Table {
 
     #[doc(hidden)]
     pub const fn from_raw_table<const M: usize>(table: &'static RawTable<M>) -> Self {
-        // INVARIANT: By the invariants of `RawTable`, `raw` describes `specs` and, as the
-        // caller made it with `M` of at least `specs.len() + 1`, it ends with a terminator.
+        // INVARIANT: By the invariants of `RawTable`, `raw` describes `specs` and, as
+        // `RawTable::new` only builds with `M` of at least `specs.len() + 1`, it ends with a
+        // terminator.
         Self {
             raw: &table.raw,
             specs: table.specs,

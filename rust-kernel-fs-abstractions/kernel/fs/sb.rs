@@ -7,6 +7,7 @@
 
 use crate::{
     bindings,
+    error::{code::*, Result},
     fs::{file::Offset, FileSystem},
     types::{ForeignOwnable, Opaque},
 };
@@ -22,7 +23,8 @@ pub const MAX_LFS_FILESIZE: Offset = (u32::MAX as Offset) << crate::page::PAGE_S
 
 /// Typestate of a [`SuperBlock`] that is being filled by [`FileSystem::fill_super`].
 ///
-/// Its fields may be set: nothing else can see the superblock yet.
+/// Its fields may be set: the filling thread holds `s_umount` for writing and the superblock
+/// is not yet born (`SB_BORN`), so nothing else uses it.
 pub struct New;
 
 /// Typestate of a [`SuperBlock`] that is fully set up: its private data is in place.
@@ -47,8 +49,8 @@ mod private {
 ///
 /// The pointee is a valid superblock of a file system of type `T`, whose `s_fs_info` is either
 /// null or, once `S` is [`Ready`], the value of [`FileSystem::fill_super`] made foreign with
-/// [`ForeignOwnable::into_foreign`]. While `S` is [`New`], the superblock is not yet visible to
-/// anybody but the thread that fills it, which holds `s_umount` for writing.
+/// [`ForeignOwnable::into_foreign`]. While `S` is [`New`], the thread that fills the superblock
+/// holds `s_umount` for writing and the superblock is not yet born, so nobody else uses it.
 #[repr(transparent)]
 pub struct SuperBlock<T: FileSystem + ?Sized, S: State = Ready>(
     Opaque<bindings::super_block>,
@@ -82,28 +84,39 @@ impl<T: FileSystem + ?Sized> SuperBlock<T, New> {
         self
     }
 
-    /// Sets the largest file size.
-    pub fn set_max_bytes(&self, max: Offset) -> &Self {
+    /// Sets the largest file size; fails with `EINVAL` if it is negative.
+    pub fn set_max_bytes(&self, max: Offset) -> Result<&Self> {
+        if max < 0 {
+            return Err(EINVAL);
+        }
         // SAFETY: By the type invariants nobody else accesses the new superblock.
         unsafe { (*self.as_raw()).s_maxbytes = max };
-        self
+        Ok(self)
     }
 
-    /// Sets the block size to `1 << bits` bytes.
-    pub fn set_blocksize_bits(&self, bits: u8) -> &Self {
+    /// Sets the block size to `1 << bits` bytes; fails with `EINVAL` unless it is 512 bytes to
+    /// a page (`bits` from 9 to `PAGE_SHIFT`).
+    pub fn set_blocksize_bits(&self, bits: u8) -> Result<&Self> {
+        if !(9..=crate::page::PAGE_SHIFT).contains(&usize::from(bits)) {
+            return Err(EINVAL);
+        }
         // SAFETY: By the type invariants nobody else accesses the new superblock.
         unsafe {
             (*self.as_raw()).s_blocksize_bits = bits;
             (*self.as_raw()).s_blocksize = 1 << bits;
         }
-        self
+        Ok(self)
     }
 
-    /// Sets the granularity of the timestamps, in nanoseconds (1 to 1,000,000,000).
-    pub fn set_time_gran(&self, nanoseconds: u32) -> &Self {
+    /// Sets the granularity of the timestamps, in nanoseconds; fails with `EINVAL` unless it
+    /// is 1 to 1,000,000,000.
+    pub fn set_time_gran(&self, nanoseconds: u32) -> Result<&Self> {
+        if !(1..=1_000_000_000).contains(&nanoseconds) {
+            return Err(EINVAL);
+        }
         // SAFETY: By the type invariants nobody else accesses the new superblock.
         unsafe { (*self.as_raw()).s_time_gran = nanoseconds };
-        self
+        Ok(self)
     }
 
     /// Asks the VFS not to keep unused dentries of this superblock cached (`DCACHE_DONTCACHE`).

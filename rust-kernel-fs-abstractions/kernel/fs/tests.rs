@@ -12,15 +12,14 @@ mod mounted {
         error::{from_err_ptr, to_result},
         fs::{
             address_space,
-            dentry::{DEntry, Negative, Root},
+            dentry::{DEntry, Lookup, Negative, Removal, Root},
             file,
-            inode::{self, IAttr, INode, Locked, MntIdmap, New, TmpFile, Type},
+            inode::{self, IAttr, INode, Locked, MntIdmap, New, SetAttr, TmpFile, Type},
             libfs, param,
             sb::{self, SuperBlock},
             FileSystem, Registration,
         },
         prelude::*,
-        sync::aref::ARef,
         ThisModule,
     };
     use core::ptr;
@@ -93,11 +92,7 @@ mod mounted {
     impl inode::Operations for DirOps {
         type FileSystem = TestFs;
 
-        fn lookup(
-            dir: &INode<TestFs>,
-            dentry: &DEntry<TestFs>,
-            flags: u32,
-        ) -> Result<Option<ARef<DEntry<TestFs>>>> {
+        fn lookup(dir: &INode<TestFs>, dentry: Lookup<'_, TestFs>, flags: u32) -> Result {
             libfs::lookup(dir, dentry, flags)
         }
 
@@ -130,11 +125,11 @@ mod mounted {
             dir: &Locked<'_, TestFs>,
             dentry: Negative<'_, TestFs>,
             mode: u16,
-        ) -> Result<Option<ARef<DEntry<TestFs>>>> {
+        ) -> Result {
             let inode = new_inode(dir.super_block(), Some(dir), idmap, Type::Dir, mode)?;
             dentry.instantiate(dir, inode)?;
             dir.inc_nlink();
-            Ok(None)
+            Ok(())
         }
 
         fn symlink(
@@ -156,11 +151,11 @@ mod mounted {
             libfs::link(old, dir, dentry)
         }
 
-        fn unlink(dir: &Locked<'_, TestFs>, dentry: &DEntry<TestFs>) -> Result {
+        fn unlink(dir: &Locked<'_, TestFs>, dentry: Removal<'_, TestFs>) -> Result {
             libfs::unlink(dir, dentry)
         }
 
-        fn rmdir(dir: &Locked<'_, TestFs>, dentry: &DEntry<TestFs>) -> Result {
+        fn rmdir(dir: &Locked<'_, TestFs>, dentry: Removal<'_, TestFs>) -> Result {
             libfs::rmdir(dir, dentry)
         }
 
@@ -183,13 +178,8 @@ mod mounted {
     impl inode::Operations for RegOps {
         type FileSystem = TestFs;
 
-        fn setattr(
-            idmap: &MntIdmap,
-            dentry: &DEntry<TestFs>,
-            inode: &Locked<'_, TestFs>,
-            attr: &IAttr,
-        ) -> Result {
-            libfs::setattr(idmap, dentry, inode, attr)
+        fn setattr(idmap: &MntIdmap, target: &SetAttr<'_, TestFs>, attr: &IAttr) -> Result {
+            libfs::setattr(idmap, target, attr)
         }
     }
 
@@ -201,7 +191,10 @@ mod mounted {
 
     impl Mounted {
         fn new() -> Result<Self> {
-            let reg = KBox::pin_init(Registration::<TestFs>::new(&TEST_MODULE), GFP_KERNEL)?;
+            // SAFETY: `drop` unmounts before the registration goes, and the internal mount's
+            // superblock is gone when `kern_unmount()` returns; no other mount of it is made.
+            let reg = unsafe { Registration::<TestFs>::new(&TEST_MODULE) };
+            let reg = KBox::pin_init(reg, GFP_KERNEL)?;
             // SAFETY: The file system type is registered while `reg` lives, which is longer
             // than the mount (see `drop`).
             let mnt = from_err_ptr(unsafe { bindings::kern_mount(reg.fs.get()) })?;
