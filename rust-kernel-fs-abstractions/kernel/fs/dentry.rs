@@ -6,7 +6,7 @@
 
 use crate::{
     bindings,
-    error::{code::*, to_result, Result},
+    error::{code::*, Result},
     fs::{inode, FileSystem},
     sync::aref::{ARef, AlwaysRefCounted},
     types::{NotThreadSafe, Opaque},
@@ -121,21 +121,7 @@ impl<'a, T: FileSystem + ?Sized> Negative<'a, T> {
     pub fn instantiate(self, dir: &inode::Locked<'_, T>, inode: inode::New<T>) -> Result {
         let raw = self.0.as_raw();
         // SAFETY: The dentry is valid.
-        if inode.super_block().as_raw() != unsafe { (*raw).d_sb } {
-            return Err(EINVAL);
-        }
-        // SAFETY: The dentry is valid, so is its name.
-        let name = unsafe { &raw const (*raw).__bindgen_anon_1.d_name };
-        // SAFETY: The inodes and the name are valid; no extended attributes are wanted.
-        to_result(unsafe {
-            bindings::security_inode_init_security(
-                inode.as_raw(),
-                dir.as_raw(),
-                name,
-                None,
-                core::ptr::null_mut(),
-            )
-        })?;
+        unsafe { inode.prepare_binding(dir, raw) }?;
         // SAFETY: The dentry is negative and its parent locked (type invariants); the function
         // takes over the inode's reference. The reference it returns (to the same dentry) is
         // the one that pins it, which `simple_unlink()` and friends drop.

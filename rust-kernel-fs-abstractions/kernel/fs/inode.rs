@@ -225,6 +225,36 @@ impl<T: FileSystem + ?Sized> New<T> {
         to_result(unsafe { bindings::page_symlink(self.as_raw(), target.as_char_ptr(), len) })
     }
 
+    /// Checks that the inode may be bound to `dentry`, a name in `dir` (they belong to the same
+    /// superblock, else `EINVAL`), and lets the security modules initialise it for that name
+    /// (`security_inode_init_security()`, with no extended attributes of the file system's own).
+    ///
+    /// # Safety
+    ///
+    /// `dentry` must point to a valid dentry.
+    pub(crate) unsafe fn prepare_binding(
+        &self,
+        dir: &INode<T>,
+        dentry: *mut bindings::dentry,
+    ) -> Result {
+        // SAFETY: The caller guarantees that the dentry is valid.
+        if self.super_block().as_raw() != unsafe { (*dentry).d_sb } {
+            return Err(EINVAL);
+        }
+        // SAFETY: The dentry is valid, so is its name.
+        let name = unsafe { &raw const (*dentry).__bindgen_anon_1.d_name };
+        // SAFETY: The inodes and the name are valid; no extended attributes are wanted.
+        to_result(unsafe {
+            bindings::security_inode_init_security(
+                self.as_raw(),
+                dir.as_raw(),
+                name,
+                None,
+                ptr::null_mut(),
+            )
+        })
+    }
+
     /// Gives up the new inode's reference, for a C function that takes it over.
     pub(crate) fn into_raw(self) -> *mut bindings::inode {
         ARef::into_raw(self.inode).as_ptr().cast()
@@ -455,22 +485,8 @@ impl<T: FileSystem + ?Sized> TmpFile<'_, T> {
         let file = self.0;
         // SAFETY: By the type invariants the file and its dentry are valid.
         let dentry = unsafe { (*file).__bindgen_anon_1.f_path.dentry };
-        // SAFETY: As above.
-        if inode.super_block().as_raw() != unsafe { (*dentry).d_sb } {
-            return Err(EINVAL);
-        }
-        // SAFETY: The dentry is valid, so is its name.
-        let name = unsafe { &raw const (*dentry).__bindgen_anon_1.d_name };
-        // SAFETY: The inodes and the name are valid; no extended attributes are wanted.
-        to_result(unsafe {
-            bindings::security_inode_init_security(
-                inode.as_raw(),
-                dir.as_raw(),
-                name,
-                None,
-                ptr::null_mut(),
-            )
-        })?;
+        // SAFETY: The dentry is valid.
+        unsafe { inode.prepare_binding(dir, dentry) }?;
         // SAFETY: The file is in `vfs_tmpfile()` with a negative dentry (type invariants);
         // `d_tmpfile` takes over the inode's reference.
         unsafe { bindings::d_tmpfile(file, inode.into_raw()) };
