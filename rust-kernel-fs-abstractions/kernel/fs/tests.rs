@@ -14,7 +14,10 @@ mod mounted {
             address_space,
             dentry::{DEntry, Lookup, Negative, Removal, Root},
             file,
-            inode::{self, IAttr, INode, Locked, MntIdmap, New, SetAttr, TmpFile, Type},
+            inode::{
+                self, IAttr, INode, Kstat, Locked, MntIdmap, New, Path, Rename, RenameFlags,
+                SetAttr, TmpFile, Type,
+            },
             libfs, param,
             sb::{self, SuperBlock},
             FileSystem, Registration,
@@ -159,6 +162,10 @@ mod mounted {
             libfs::rmdir(dir, dentry)
         }
 
+        fn rename(idmap: &MntIdmap, rename: Rename<'_, TestFs>) -> Result {
+            libfs::rename(idmap, rename)
+        }
+
         fn tmpfile(
             idmap: &MntIdmap,
             dir: &INode<TestFs>,
@@ -180,6 +187,16 @@ mod mounted {
 
         fn setattr(idmap: &MntIdmap, target: &SetAttr<'_, TestFs>, attr: &IAttr) -> Result {
             libfs::setattr(idmap, target, attr)
+        }
+
+        fn getattr(
+            idmap: &MntIdmap,
+            path: &Path,
+            stat: &Kstat,
+            request_mask: u32,
+            flags: u32,
+        ) -> Result {
+            libfs::getattr(idmap, path, stat, request_mask, flags)
         }
     }
 
@@ -230,10 +247,7 @@ mod mounted {
         /// Looks `name` up in the root directory and locks it, to create it (`start_creating()`)
         /// or to remove it (`start_removing()`).
         fn start(&self, name: &CStr, create: bool) -> Result<DirOp> {
-            let mut q: bindings::qstr = pin_init::zeroed();
-            q.__bindgen_anon_1.__bindgen_anon_1.len =
-                u32::try_from(name.to_bytes().len()).map_err(|_| EINVAL)?;
-            q.name = name.as_char_ptr();
+            let mut q = qstr(name)?;
             let idmap = MntIdmap::nop().as_raw();
             let dentry = if create {
                 // SAFETY: The root and the name are valid; the result is unlocked by `DirOp`.
@@ -244,6 +258,34 @@ mod mounted {
             };
             Ok(DirOp(from_err_ptr(dentry)?))
         }
+    }
+
+    impl Mounted {
+        /// `renameat2(2)` of `old` to `new`, both in the root directory.
+        fn rename(&self, old: &CStr, new: &CStr, flags: u32) -> Result {
+            let mut rd: bindings::renamedata = pin_init::zeroed();
+            rd.mnt_idmap = MntIdmap::nop().as_raw();
+            rd.old_parent = self.root();
+            rd.new_parent = self.root();
+            rd.flags = flags;
+            let (mut old, mut new) = (qstr(old)?, qstr(new)?);
+            // SAFETY: `rd` names the root as both parents, the names are valid.
+            to_result(unsafe { bindings::start_renaming(&mut rd, 0, &mut old, &mut new) })?;
+            // SAFETY: `start_renaming()` looked both names up and locked the directories.
+            let ret = to_result(unsafe { bindings::vfs_rename(&mut rd) });
+            // SAFETY: `rd` was set up by a successful `start_renaming()`.
+            unsafe { bindings::end_renaming(&mut rd) };
+            ret
+        }
+    }
+
+    /// A name for the VFS's lookup functions, which hash it themselves.
+    fn qstr(name: &CStr) -> Result<bindings::qstr> {
+        let mut q: bindings::qstr = pin_init::zeroed();
+        q.__bindgen_anon_1.__bindgen_anon_1.len =
+            u32::try_from(name.to_bytes().len()).map_err(|_| EINVAL)?;
+        q.name = name.as_char_ptr();
+        Ok(q)
     }
 
     /// A dentry of the root directory, looked up and locked by [`Mounted::start`], released
@@ -294,6 +336,21 @@ mod mounted {
         fn size(&self) -> i64 {
             // SAFETY: The file is open, so its inode is valid and of a `TestFs`.
             unsafe { INode::<TestFs>::from_raw((*self.0).f_inode) }.size()
+        }
+
+        /// `fstat(2)`: the size and the number of 512-byte blocks.
+        fn stat(&self) -> Result<(i64, u64)> {
+            let mut stat: bindings::kstat = pin_init::zeroed();
+            // SAFETY: The file is open, so its path is valid; `stat` is valid for writes.
+            to_result(unsafe {
+                bindings::vfs_getattr(
+                    &(*self.0).__bindgen_anon_1.f_path,
+                    &mut stat,
+                    bindings::STATX_BASIC_STATS,
+                    bindings::AT_STATX_SYNC_AS_STAT,
+                )
+            })?;
+            Ok((stat.size, stat.blocks))
         }
 
         fn truncate(&self, size: i64) -> Result {
@@ -422,6 +479,33 @@ mod mounted {
         assert_eq!(nlink(unsafe { (*file.0).f_inode }), 1);
         drop(via_link);
         drop(file);
+        Ok(())
+    }
+
+    #[test]
+    fn rename_and_getattr() -> Result {
+        let m = Mounted::new()?;
+        let rw = bindings::O_CREAT | bindings::O_RDWR;
+        let a = m.open(c"a", rw, 0o644)?;
+        assert_eq!(a.write(b"aaaa", 0)?, 4);
+        // `simple_getattr()` counts the cached pages: one page of 512-byte blocks.
+        let blocks = 1u64 << (crate::page::PAGE_SHIFT - 9);
+        assert_eq!(a.stat()?, (4, blocks));
+        let c = m.open(c"c", rw, 0o644)?;
+        assert_eq!(c.write(b"cc", 0)?, 2);
+
+        m.rename(c"a", c"b", 0)?;
+        assert!(matches!(m.open(c"a", bindings::O_RDONLY, 0), Err(e) if e == ENOENT));
+        assert_eq!(m.open(c"b", bindings::O_RDONLY, 0)?.stat()?.0, 4);
+        let err = m.rename(c"b", c"c", RenameFlags::NOREPLACE);
+        assert!(matches!(err, Err(e) if e == EEXIST));
+        m.rename(c"b", c"c", RenameFlags::EXCHANGE)?;
+        assert_eq!(m.open(c"b", bindings::O_RDONLY, 0)?.stat()?.0, 2);
+        assert_eq!(m.open(c"c", bindings::O_RDONLY, 0)?.stat()?.0, 4);
+        let err = m.rename(c"b", c"c", RenameFlags::WHITEOUT);
+        assert!(matches!(err, Err(e) if e == EINVAL));
+        drop(a);
+        drop(c);
         Ok(())
     }
 }
