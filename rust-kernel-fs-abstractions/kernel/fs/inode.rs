@@ -296,12 +296,6 @@ impl<'a, T: FileSystem + ?Sized> Locked<'a, T> {
         unsafe { bindings::inc_nlink(self.as_raw()) };
     }
 
-    /// Removes a link from the inode (`drop_nlink()`).
-    pub fn drop_nlink(&self) {
-        // SAFETY: The inode is valid, and its link count may be changed under its `i_rwsem`.
-        unsafe { bindings::drop_nlink(self.as_raw()) };
-    }
-
     /// Sets the modification and change times to now, as when a directory's entries or a
     /// file's contents change.
     pub fn touch_mtime_ctime(&self) {
