@@ -31,21 +31,14 @@ mod ops;
 mod sys;
 
 use ops::BS2RAMFS_MAGIC;
-use sys::{cstr, mount};
+use sys::{cstr, mount, remount};
 
 fn umount(target: &str) -> TestResult {
     sys::umount(target).map_err(|e| format!("umount {target}: {}", sys::ename(e)))
 }
 
 fn statfs(path: &str) -> Result<libc::statfs, String> {
-    let p = cstr(path);
-    // SAFETY: an all-zero statfs is a valid value of the plain C struct.
-    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
-    // SAFETY: `p` is a valid string and `st` a valid out pointer.
-    if unsafe { libc::statfs(p.as_ptr(), &mut st) } != 0 {
-        return Err(format!("statfs {path}: {}", Error::last_os_error()));
-    }
-    Ok(st)
+    sys::statfs(path).map_err(|e| format!("statfs {path}: {}", sys::ename(e)))
 }
 
 fn sh(cmd: &str) -> Result<String, String> {
@@ -196,23 +189,6 @@ fn t_mode_option() -> TestResult {
     let line = proc_mounts_line(&m.0).ok_or("not in /proc/mounts")?;
     check!(!line.contains("mode="), "default mode shown: {line}");
     Ok(())
-}
-
-/// mount(2) with MS_REMOUNT and `flags`; returns the errno on failure.
-fn remount(target: &str, flags: libc::c_ulong, data: Option<&str>) -> Result<(), i32> {
-    let (src, tgt) = (cstr("none"), cstr(target));
-    let data = data.map(cstr);
-    let dptr = data
-        .as_ref()
-        .map_or(std::ptr::null(), |d| d.as_ptr().cast());
-    let flags = libc::MS_REMOUNT | flags;
-    // SAFETY: All pointers are valid NUL-terminated strings or null.
-    let r = unsafe { libc::mount(src.as_ptr(), tgt.as_ptr(), std::ptr::null(), flags, dptr) };
-    if r == 0 {
-        Ok(())
-    } else {
-        Err(Error::last_os_error().raw_os_error().unwrap_or(-1))
-    }
 }
 
 /// A remount keeps mode= unless it is given; changing it is refused with a message.

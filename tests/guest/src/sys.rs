@@ -465,6 +465,18 @@ pub fn mount(fstype: &str, target: &str, data: Option<&str>) -> Sys<()> {
     chk(unsafe { libc::mount(src.as_ptr(), tgt.as_ptr(), ty.as_ptr(), 0, dptr) }).map(drop)
 }
 
+/// mount(2) of `target` again with `MS_REMOUNT | flags` and `data`.
+pub fn remount(target: &str, flags: libc::c_ulong, data: Option<&str>) -> Sys<()> {
+    let (src, tgt) = (cstr("none"), cstr(target));
+    let data = data.map(cstr);
+    let dptr = data
+        .as_ref()
+        .map_or(std::ptr::null(), |d| d.as_ptr().cast());
+    let flags = libc::MS_REMOUNT | flags;
+    // SAFETY: All pointers are valid NUL-terminated strings or null.
+    chk(unsafe { libc::mount(src.as_ptr(), tgt.as_ptr(), std::ptr::null(), flags, dptr) }).map(drop)
+}
+
 pub fn umount(target: &str) -> Sys<()> {
     let t = cstr(target);
     // SAFETY: `t` is a valid NUL-terminated string.
