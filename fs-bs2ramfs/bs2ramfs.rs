@@ -28,6 +28,7 @@ use kernel::{
 kernel::module_fs! {
     type: Bs2RamFs,
     name: "bs2ramfs",
+    alias: ["fs-bs2ramfs"],
     authors: ["bs2ramfs developers"],
     description: "A RAM file system written in Rust",
     license: "GPL",
