@@ -28,10 +28,10 @@ use kernel::{
 kernel::module_fs! {
     type: Bs2RamFs,
     name: "bs2ramfs",
-    alias: ["fs-bs2ramfs"],
     authors: ["bs2ramfs developers"],
     description: "A RAM file system written in Rust",
     license: "GPL",
+    alias: ["fs-bs2ramfs"],
 }
 
 /// `statfs(2)`'s `f_type` for bs2ramfs: "bs2r".
