@@ -3,8 +3,11 @@
 //!
 //! Usage: `bs2ramfs-guest-tests [--module PATH.ko | --fs TYPE] [FILTER]`.
 //!
-//! - no option: the bs2ramfs tests (mount, options, `statfs`, ...) and the functional suite
-//!   of `ops` on bs2ramfs;
+//! - no option: the bs2ramfs tests (mount, options, `statfs`, ..., and the malformed mount
+//!   options of `badinput`) and the functional suite on bs2ramfs: `ops`, the bad input of
+//!   `badinput` (names, symlink targets, renames, removed but open objects) and the
+//!   permission checks of `perms` (unprivileged users, sticky and set-group-ID bits, user
+//!   namespace mounts);
 //! - `--fs TYPE`: only the functional suite, on TYPE (`ramfs` is the reference: every test
 //!   passes there);
 //! - `--module PATH.ko`: insmod, mount, busy rmmod refused, rmmod, three rounds.
@@ -27,7 +30,11 @@ macro_rules! check {
     };
 }
 
+// The assertion macros of `ops` (ok!, fails!, eq!, ...) serve the modules declared after it.
+#[macro_use]
 mod ops;
+mod badinput;
+mod perms;
 mod sys;
 
 use ops::BS2RAMFS_MAGIC;
@@ -374,14 +381,18 @@ fn main() {
             ("bad_mode_values_rejected", t_bad_mode_values),
             ("fsconfig_unknown_option", t_fsconfig_unknown_option),
         ];
-        for (name, t) in legacy_tests {
+        for (name, t) in legacy_tests.into_iter().chain(badinput::option_tests()) {
             tests.push((name.into(), Box::new(t)));
         }
     }
     if let Some(fs) = suite_fs {
         // Exact modes: no umask in the way.
         sys::umask(0);
-        for (name, t) in ops::tests() {
+        let suite = ops::tests()
+            .into_iter()
+            .chain(badinput::tests())
+            .chain(perms::tests());
+        for (name, t) in suite {
             let fs = fs.clone();
             tests.push((name.into(), Box::new(move || ops::run(&fs, name, t))));
         }

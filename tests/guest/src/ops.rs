@@ -108,12 +108,12 @@ pub struct Env {
 
 impl Env {
     /// A path inside the mount.
-    fn p(&self, rel: &str) -> String {
+    pub fn p(&self, rel: &str) -> String {
         format!("{}/{rel}", self.root)
     }
 }
 
-type Test = fn(&Env) -> TestResult;
+pub type Test = fn(&Env) -> TestResult;
 
 pub fn magic_of(fs: &str) -> Option<i64> {
     match fs {
@@ -183,13 +183,13 @@ pub fn run(fs: &str, name: &str, t: Test) -> TestResult {
 // ---------------------------------------------------------------------------------------
 // Helpers
 
-fn new_file(path: &str, content: &[u8]) -> Result<(), String> {
+pub(crate) fn new_file(path: &str, content: &[u8]) -> Result<(), String> {
     let fd = open(path, libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY, 0o644)
         .map_err(|e| format!("create {path}: {}", ename(e)))?;
     pwrite_full(&fd, content, 0).map_err(|e| format!("write {path}: {}", ename(e)))
 }
 
-fn content(path: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn content(path: &str) -> Result<Vec<u8>, String> {
     let fd = open(path, libc::O_RDONLY, 0).map_err(|e| format!("open {path}: {}", ename(e)))?;
     let st = fstat(&fd).map_err(|e| format!("fstat {path}: {}", ename(e)))?;
     let data = pread_full(&fd, st.st_size as usize + 1, 0)
@@ -198,7 +198,7 @@ fn content(path: &str) -> Result<Vec<u8>, String> {
 }
 
 /// The names in a directory, without `.` and `..`.
-fn names(path: &str) -> Result<BTreeSet<String>, String> {
+pub(crate) fn names(path: &str) -> Result<BTreeSet<String>, String> {
     let fd = open(path, libc::O_RDONLY | libc::O_DIRECTORY, 0)
         .map_err(|e| format!("open {path}: {}", ename(e)))?;
     let ents = getdents(&fd, 4096).map_err(|e| format!("getdents {path}: {}", ename(e)))?;
@@ -209,19 +209,19 @@ fn names(path: &str) -> Result<BTreeSet<String>, String> {
         .collect())
 }
 
-fn set(v: &[&str]) -> BTreeSet<String> {
+pub(crate) fn set(v: &[&str]) -> BTreeSet<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
-type Ts = (i64, i64);
+pub(crate) type Ts = (i64, i64);
 
-fn atime(st: &libc::stat) -> Ts {
+pub(crate) fn atime(st: &libc::stat) -> Ts {
     (st.st_atime, st.st_atime_nsec)
 }
-fn mtime(st: &libc::stat) -> Ts {
+pub(crate) fn mtime(st: &libc::stat) -> Ts {
     (st.st_mtime, st.st_mtime_nsec)
 }
-fn ctime(st: &libc::stat) -> Ts {
+pub(crate) fn ctime(st: &libc::stat) -> Ts {
     (st.st_ctime, st.st_ctime_nsec)
 }
 
@@ -247,11 +247,11 @@ fn tick() {
     }
 }
 
-const OLD: Ts = (1_000_000_000, 500);
+pub(crate) const OLD: Ts = (1_000_000_000, 500);
 
 /// Sets atime and mtime of `path` to `OLD` and waits a tick, so that a later change of any
 /// timestamp can be seen; returns the stat after that (its ctime is "now").
-fn age(path: &str) -> Result<libc::stat, String> {
+pub(crate) fn age(path: &str) -> Result<libc::stat, String> {
     utimens(
         path,
         Some([ts(OLD.0, OLD.1), ts(OLD.0, OLD.1)]),
@@ -311,7 +311,7 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-fn pattern(len: usize, seed: u8) -> Vec<u8> {
+pub(crate) fn pattern(len: usize, seed: u8) -> Vec<u8> {
     (0..len)
         .map(|i| (i as u32).wrapping_mul(2_654_435_761).to_be_bytes()[0] ^ seed)
         .collect()

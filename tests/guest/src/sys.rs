@@ -48,6 +48,8 @@ pub fn ename(e: i32) -> String {
         libc::ENODATA => "ENODATA",
         libc::EOPNOTSUPP => "EOPNOTSUPP",
         libc::ETXTBSY => "ETXTBSY",
+        libc::EOVERFLOW => "EOVERFLOW",
+        libc::EMSGSIZE => "EMSGSIZE",
         _ => return format!("errno {e}"),
     };
     name.to_owned()
@@ -483,6 +485,21 @@ pub fn umount(target: &str) -> Sys<()> {
     chk(unsafe { libc::umount(t.as_ptr()) }).map(drop)
 }
 
+/// Makes the calling process uid and gid (real, effective and saved) with no
+/// supplementary groups. Only for forked children: there is no way back.
+pub fn become_user(uid: u32, gid: u32) -> Result<(), String> {
+    // SAFETY: plain syscalls changing the process's credentials.
+    if unsafe { libc::setgroups(0, std::ptr::null()) } != 0 {
+        Err(format!("setgroups: {}", ename(errno())))
+    } else if unsafe { libc::setresgid(gid, gid, gid) } != 0 {
+        Err(format!("setresgid: {}", ename(errno())))
+    } else if unsafe { libc::setresuid(uid, uid, uid) } != 0 {
+        Err(format!("setresuid: {}", ename(errno())))
+    } else {
+        Ok(())
+    }
+}
+
 /// Runs `f` in a forked child with the given uid and gid (and no supplementary groups);
 /// the child's result comes back through a pipe.
 pub fn as_user(uid: u32, gid: u32, f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
@@ -494,16 +511,7 @@ pub fn as_user(uid: u32, gid: u32, f: impl FnOnce() -> Result<(), String>) -> Re
     }
     if pid == 0 {
         drop(rd);
-        // SAFETY: plain syscalls changing the child's credentials.
-        let r = if unsafe { libc::setgroups(0, std::ptr::null()) } != 0 {
-            Err(format!("setgroups: {}", ename(errno())))
-        } else if unsafe { libc::setresgid(gid, gid, gid) } != 0 {
-            Err(format!("setresgid: {}", ename(errno())))
-        } else if unsafe { libc::setresuid(uid, uid, uid) } != 0 {
-            Err(format!("setresuid: {}", ename(errno())))
-        } else {
-            f()
-        };
+        let r = become_user(uid, gid).and_then(|()| f());
         let msg = match &r {
             Ok(()) => String::new(),
             Err(m) => m.clone(),
@@ -537,4 +545,195 @@ pub fn as_user(uid: u32, gid: u32, f: impl FnOnce() -> Result<(), String>) -> Re
 pub fn umask(mask: u32) -> u32 {
     // SAFETY: plain syscall.
     unsafe { libc::umask(mask) }
+}
+
+pub fn fchmod(fd: &OwnedFd, mode: u32) -> Sys<()> {
+    // SAFETY: plain syscall on a valid fd.
+    chk(unsafe { libc::fchmod(fd.as_raw_fd(), mode) }).map(drop)
+}
+
+pub fn chdir(path: &str) -> Sys<()> {
+    let p = cstr(path);
+    // SAFETY: valid string.
+    chk(unsafe { libc::chdir(p.as_ptr()) }).map(drop)
+}
+
+pub fn fchdir(fd: &OwnedFd) -> Sys<()> {
+    // SAFETY: plain syscall on a valid fd.
+    chk(unsafe { libc::fchdir(fd.as_raw_fd()) }).map(drop)
+}
+
+/// getcwd(2) (the system call: it fails ENOENT when the working directory was removed).
+pub fn getcwd() -> Sys<String> {
+    let mut buf = vec![0u8; 4096];
+    // SAFETY: valid buffer of the given length.
+    let n = chk(unsafe { libc::syscall(libc::SYS_getcwd, buf.as_mut_ptr(), buf.len()) })?;
+    buf.truncate((n as usize).saturating_sub(1));
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// openat(2) relative to a directory fd.
+pub fn openat(dir: &OwnedFd, path: &str, flags: i32, mode: u32) -> Sys<OwnedFd> {
+    let p = cstr(path);
+    // SAFETY: valid fd and string; the new fd is owned by nobody else.
+    chk(unsafe { libc::openat(dir.as_raw_fd(), p.as_ptr(), flags | libc::O_CLOEXEC, mode) })
+        .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+pub fn unshare(flags: i32) -> Sys<()> {
+    // SAFETY: plain syscall.
+    chk(unsafe { libc::unshare(flags) }).map(drop)
+}
+
+/// mount(2) with explicit flags and no data (for propagation changes).
+pub fn mount_flags(target: &str, flags: libc::c_ulong) -> Sys<()> {
+    let (src, tgt) = (cstr("none"), cstr(target));
+    // SAFETY: valid strings; null type and data are allowed for propagation changes.
+    chk(unsafe {
+        libc::mount(
+            src.as_ptr(),
+            tgt.as_ptr(),
+            std::ptr::null(),
+            flags,
+            std::ptr::null(),
+        )
+    })
+    .map(drop)
+}
+
+// The new mount API (include/uapi/linux/mount.h).
+pub const FSCONFIG_SET_FLAG: u32 = 0;
+pub const FSCONFIG_SET_STRING: u32 = 1;
+pub const FSCONFIG_SET_BINARY: u32 = 2;
+pub const FSCONFIG_SET_PATH: u32 = 3;
+pub const FSCONFIG_SET_PATH_EMPTY: u32 = 4;
+pub const FSCONFIG_SET_FD: u32 = 5;
+pub const FSCONFIG_CMD_CREATE: u32 = 6;
+const FSOPEN_CLOEXEC: u32 = 1;
+const FSMOUNT_CLOEXEC: u32 = 1;
+
+pub fn fsopen(fstype: &str) -> Sys<OwnedFd> {
+    let name = cstr(fstype);
+    // SAFETY: valid string; the new fd is owned by nobody else.
+    chk(unsafe { libc::syscall(libc::SYS_fsopen, name.as_ptr(), FSOPEN_CLOEXEC) })
+        .map(|fd| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// fsconfig(2): `value` None sets a flag, Some a string; `key` None is a command.
+pub fn fsconfig(fd: &OwnedFd, cmd: u32, key: Option<&str>, value: Option<&str>) -> Sys<()> {
+    let (k, v) = (key.map(cstr), value.map(cstr));
+    let kp = k.as_ref().map_or(std::ptr::null(), |k| k.as_ptr());
+    let vp = v.as_ref().map_or(std::ptr::null(), |v| v.as_ptr());
+    // SAFETY: valid fd; the strings are valid or null as the command needs.
+    chk(unsafe { libc::syscall(libc::SYS_fsconfig, fd.as_raw_fd(), cmd, kp, vp, 0) }).map(drop)
+}
+
+/// fsconfig(2) with a raw value pointer and `aux` (binary values, paths, fds).
+pub fn fsconfig_raw(
+    fd: &OwnedFd,
+    cmd: u32,
+    key: &str,
+    value: *const libc::c_void,
+    aux: i32,
+) -> Sys<()> {
+    let k = cstr(key);
+    // SAFETY: valid fd and key; `value` is what the command needs, checked by the caller.
+    chk(unsafe {
+        libc::syscall(
+            libc::SYS_fsconfig,
+            fd.as_raw_fd(),
+            cmd,
+            k.as_ptr(),
+            value,
+            aux,
+        )
+    })
+    .map(drop)
+}
+
+/// fsmount(2) of a created context: a detached mount of its root.
+pub fn fsmount(fd: &OwnedFd) -> Sys<OwnedFd> {
+    // SAFETY: valid fd; the new fd is owned by nobody else.
+    chk(unsafe { libc::syscall(libc::SYS_fsmount, fd.as_raw_fd(), FSMOUNT_CLOEXEC, 0) })
+        .map(|fd| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// The messages of an fs_context's log, read from its fd one per read(2) until it is
+/// empty (ENODATA); each is "e|w|i PREFIX: text".
+pub fn fs_log(fd: &OwnedFd) -> Sys<Vec<String>> {
+    let mut out = Vec::new();
+    loop {
+        match read(fd, 8192) {
+            Ok(b) => out.push(String::from_utf8_lossy(&b).trim_end().to_owned()),
+            Err(libc::ENODATA) => return Ok(out),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// A reader of the kernel log that sees only the records written after it was made.
+pub struct Kmsg {
+    rd: OwnedFd,
+    wr: OwnedFd,
+}
+
+/// The text of the record `Kmsg` writes to end what it reads.
+const KMSG_MARK: &str = "bs2ramfs-guest-tests: kmsg mark";
+
+impl Kmsg {
+    pub fn new() -> Sys<Self> {
+        let rd = open("/dev/kmsg", libc::O_RDONLY | libc::O_NONBLOCK, 0)?;
+        lseek(&rd, 0, libc::SEEK_END)?;
+        let wr = open("/dev/kmsg", libc::O_WRONLY, 0)?;
+        Ok(Self { rd, wr })
+    }
+
+    /// The texts of the records since the last call (or since `new`).
+    pub fn messages(&self) -> Sys<Vec<String>> {
+        // A record cut at the printk size limit has lost its newline, so printk keeps it
+        // open for a continuation and readers do not see it until the next record: write
+        // one, and read up to it. At debug level ("<7>"), so that it stays off the console
+        // (where it would land among the program's own lines).
+        write(&self.wr, format!("<7>{KMSG_MARK}\n").as_bytes())?;
+        let mut out = Vec::new();
+        loop {
+            match read(&self.rd, 8192) {
+                // "prio,seq,time,flags;text\n" then continuation lines.
+                Ok(b) => {
+                    let rec = String::from_utf8_lossy(&b);
+                    let text = rec.split_once(';').map_or("", |(_, t)| t);
+                    let text = text.lines().next().unwrap_or("");
+                    if text == KMSG_MARK {
+                        return Ok(out);
+                    }
+                    out.push(text.to_owned());
+                }
+                Err(libc::EAGAIN) => return Ok(out),
+                // Records were overwritten before we read them: go on with the next.
+                Err(libc::EPIPE) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+pub fn fstatfs(fd: &OwnedFd) -> Sys<libc::statfs> {
+    // SAFETY: an all-zero statfs is a valid value of the plain C struct.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: valid fd and out pointer.
+    chk(unsafe { libc::fstatfs(fd.as_raw_fd(), &mut st) })?;
+    Ok(st)
+}
+
+/// Everything a pipe's reader gets until every writer is closed.
+pub fn read_to_end(fd: &OwnedFd) -> Sys<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        match read(fd, 4096) {
+            Ok(b) if b.is_empty() => return Ok(out),
+            Ok(b) => out.extend_from_slice(&b),
+            Err(libc::EINTR) => continue,
+            Err(e) => return Err(e),
+        }
+    }
 }
