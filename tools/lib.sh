@@ -113,3 +113,14 @@ make_tree() {
 		git -C "$dir" -c core.whitespace=-blank-at-eof am -q --committer-date-is-author-date \
 		--no-3way "${patches[@]}" || die "git am failed in $dir"
 }
+
+# codespell's dictionary less the words that checkpatch-ci/codespell-ignore.txt lists as
+# kernel identifiers, for checkpatch --codespellfile; prints its path.
+codespell_dictionary() {
+	local dict=$CACHE/codespell-dictionary.txt src
+	src=$(in_chroot python3 -c 'import codespell_lib, os; print(os.path.join(os.path.dirname(codespell_lib.__file__), "data", "dictionary.txt"))')
+	grep -v '^#' "$TOP/checkpatch-ci/codespell-ignore.txt" | cut -f1 >"$dict.ignore"
+	in_chroot cat "$src" | awk -F'->' 'NR == FNR { ignore[$1] = 1; next } !($1 in ignore)' "$dict.ignore" - >"$dict.new"
+	mv "$dict.new" "$dict"
+	echo "$dict"
+}
