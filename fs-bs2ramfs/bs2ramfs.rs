@@ -9,12 +9,9 @@
 use kernel::{
     fs::{
         self, address_space,
-        dentry::{DEntry, Lookup, Negative, Removal, Root},
+        dentry::{Negative, Root},
         file,
-        inode::{
-            self, DevT, IAttr, INode, Kstat, Locked, MntIdmap, New, Path, Rename, SetAttr, TmpFile,
-            Type,
-        },
+        inode::{self, DevT, IAttr, INode, Libfs, Locked, MntIdmap, New, SetAttr, TmpFile, Type},
         libfs,
         param::{Spec, Value},
         sb::{self, SuperBlock},
@@ -163,9 +160,12 @@ struct DirOps;
 impl inode::Operations for DirOps {
     type FileSystem = Bs2RamFs;
 
-    fn lookup(dir: &INode<Bs2RamFs>, dentry: Lookup<'_, Bs2RamFs>, flags: u32) -> Result {
-        libfs::lookup(dir, dentry, flags)
-    }
+    // As ramfs: the dcache holds every name, so libfs's functions are all these need.
+    const LIBFS: Libfs = Libfs::LOOKUP
+        .with(Libfs::LINK)
+        .with(Libfs::UNLINK)
+        .with(Libfs::RMDIR)
+        .with(Libfs::RENAME);
 
     fn create(
         idmap: &MntIdmap,
@@ -215,26 +215,6 @@ impl inode::Operations for DirOps {
         Ok(())
     }
 
-    fn link(
-        old: &DEntry<Bs2RamFs>,
-        dir: &Locked<'_, Bs2RamFs>,
-        dentry: Negative<'_, Bs2RamFs>,
-    ) -> Result {
-        libfs::link(old, dir, dentry)
-    }
-
-    fn unlink(dir: &Locked<'_, Bs2RamFs>, dentry: Removal<'_, Bs2RamFs>) -> Result {
-        libfs::unlink(dir, dentry)
-    }
-
-    fn rmdir(dir: &Locked<'_, Bs2RamFs>, dentry: Removal<'_, Bs2RamFs>) -> Result {
-        libfs::rmdir(dir, dentry)
-    }
-
-    fn rename(idmap: &MntIdmap, rename: Rename<'_, Bs2RamFs>) -> Result {
-        libfs::rename(idmap, rename)
-    }
-
     fn tmpfile(
         idmap: &MntIdmap,
         dir: &INode<Bs2RamFs>,
@@ -252,25 +232,19 @@ struct RegOps;
 impl inode::Operations for RegOps {
     type FileSystem = Bs2RamFs;
 
+    // simple_getattr() counts the pages in st_blocks.
+    const LIBFS: Libfs = Libfs::GETATTR;
+
     fn setattr(idmap: &MntIdmap, target: &SetAttr<'_, Bs2RamFs>, attr: &IAttr) -> Result {
         let inode = target.inode();
         let old_size = inode.size();
         libfs::setattr(idmap, target, attr)?;
-        // Unlike ramfs, and like tmpfs and POSIX, a size change by truncate(2) (which does
-        // not ask for new times itself) is a change of the contents.
-        if attr.valid() & IAttr::SIZE != 0 && attr.size() != old_size {
+        // Unlike ramfs, and like tmpfs and POSIX, a size change by truncate(2) is a change of
+        // the contents. (ftruncate(2) and O_TRUNC ask for new times themselves.)
+        let valid = attr.valid();
+        if valid & IAttr::SIZE != 0 && valid & IAttr::CTIME == 0 && attr.size() != old_size {
             inode.touch_mtime_ctime();
         }
         Ok(())
-    }
-
-    fn getattr(
-        idmap: &MntIdmap,
-        path: &Path,
-        stat: &Kstat,
-        request_mask: u32,
-        flags: u32,
-    ) -> Result {
-        libfs::getattr(idmap, path, stat, request_mask, flags)
     }
 }

@@ -59,6 +59,7 @@ impl Type {
     /// assert_eq!(Type::from_mode(0o020600, 0x0103), Ok(Type::Chr(0x0103)));
     /// assert_eq!(Type::from_mode(0o170000, 0), Err(EINVAL));
     /// ```
+    #[inline]
     pub fn from_mode(mode: u16, dev: DevT) -> Result<Self> {
         Ok(match u32::from(mode) & bindings::S_IFMT {
             0 | bindings::S_IFREG => Type::Reg,
@@ -73,6 +74,7 @@ impl Type {
     }
 
     /// The file type bits (`S_IFMT`) of the type.
+    #[inline]
     pub const fn format(self) -> u16 {
         (match self {
             Type::Reg => bindings::S_IFREG,
@@ -85,6 +87,7 @@ impl Type {
         }) as u16
     }
 
+    #[inline]
     const fn dev(self) -> DevT {
         match self {
             Type::Chr(dev) | Type::Blk(dev) => dev,
@@ -92,6 +95,7 @@ impl Type {
         }
     }
 
+    #[inline]
     const fn is_special(self) -> bool {
         matches!(self, Type::Fifo | Type::Sock | Type::Chr(_) | Type::Blk(_))
     }
@@ -108,6 +112,7 @@ pub struct MntIdmap(Opaque<bindings::mnt_idmap>);
 
 impl MntIdmap {
     /// The identity mapping (`nop_mnt_idmap`), that of every mount that is not idmapped.
+    #[inline]
     pub fn nop() -> &'static Self {
         // SAFETY: `nop_mnt_idmap` is a static of the kernel, valid forever.
         unsafe { Self::from_raw(&raw mut bindings::nop_mnt_idmap) }
@@ -118,6 +123,7 @@ impl MntIdmap {
     /// # Safety
     ///
     /// `ptr` must point to an ID mapping that remains valid for `'a`.
+    #[inline]
     pub unsafe fn from_raw<'a>(ptr: *mut bindings::mnt_idmap) -> &'a Self {
         // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the
         // same since `Self` is a transparent wrapper of `Opaque<bindings::mnt_idmap>`.
@@ -125,6 +131,7 @@ impl MntIdmap {
     }
 
     /// Returns the raw pointer to the C `struct mnt_idmap`.
+    #[inline]
     pub fn as_raw(&self) -> *mut bindings::mnt_idmap {
         self.0.get()
     }
@@ -384,11 +391,18 @@ impl IAttr {
     /// The `ATTR_SIZE` flag of [`IAttr::valid`]: the size changes.
     pub const SIZE: u32 = bindings::ATTR_SIZE;
 
+    /// The `ATTR_MTIME` flag of [`IAttr::valid`]: the modification time changes.
+    pub const MTIME: u32 = bindings::ATTR_MTIME;
+
+    /// The `ATTR_CTIME` flag of [`IAttr::valid`]: the change time changes.
+    pub const CTIME: u32 = bindings::ATTR_CTIME;
+
     /// Creates a reference to an [`IAttr`] from a valid pointer.
     ///
     /// # Safety
     ///
     /// `ptr` must point to a `struct iattr` that remains valid and unchanged for `'a`.
+    #[inline]
     pub unsafe fn from_raw<'a>(ptr: *mut bindings::iattr) -> &'a Self {
         // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the
         // same since `Self` is a transparent wrapper of `Opaque<bindings::iattr>`.
@@ -396,17 +410,20 @@ impl IAttr {
     }
 
     /// Returns the raw pointer to the C `struct iattr`.
+    #[inline]
     pub fn as_raw(&self) -> *mut bindings::iattr {
         self.0.get()
     }
 
     /// The `ATTR_*` flags of the attributes that change.
+    #[inline]
     pub fn valid(&self) -> u32 {
         // SAFETY: The pointee is valid and not changed, by the type invariants.
         unsafe { (*self.as_raw()).ia_valid }
     }
 
     /// The new size, meaningful if [`IAttr::valid`] has [`IAttr::SIZE`].
+    #[inline]
     pub fn size(&self) -> file::Offset {
         // SAFETY: The pointee is valid and not changed, by the type invariants.
         unsafe { (*self.as_raw()).ia_size }
@@ -423,6 +440,7 @@ pub struct Kstat(Opaque<bindings::kstat>);
 
 impl Kstat {
     /// Returns the raw pointer to the C `struct kstat`.
+    #[inline]
     pub fn as_raw(&self) -> *mut bindings::kstat {
         self.0.get()
     }
@@ -438,6 +456,7 @@ pub struct Path(Opaque<bindings::path>);
 
 impl Path {
     /// Returns the raw pointer to the C `struct path`.
+    #[inline]
     pub fn as_raw(&self) -> *mut bindings::path {
         self.0.get()
     }
@@ -456,6 +475,7 @@ impl RenameFlags {
     pub const WHITEOUT: u32 = bindings::RENAME_WHITEOUT;
 
     /// The raw `RENAME_*` bits.
+    #[inline]
     pub fn bits(self) -> u32 {
         self.0
     }
@@ -529,6 +549,86 @@ impl<T: FileSystem + ?Sized> Ops<T> {
     }
 }
 
+/// Operations of `fs/libfs.c` that a table made by [`Ops::new`] holds directly, for a file
+/// system whose objects all live in the dcache: the VFS then calls the C function itself, with
+/// no Rust code in between, as it does for ramfs. They are the functions that
+/// [`libfs`](super::libfs) wraps, for a file system that does nothing else in the operation.
+///
+/// An operation is either implemented by the [`Operations`] implementation or taken from here,
+/// not both: that is a build error.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::fs::inode::Libfs;
+///
+/// const DIR: Libfs = Libfs::LOOKUP.with(Libfs::UNLINK).with(Libfs::RMDIR);
+/// assert!(DIR.contains(Libfs::UNLINK.with(Libfs::LOOKUP)));
+/// assert!(!DIR.contains(Libfs::LINK));
+/// assert!(Libfs::NONE.is_empty());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Libfs(u32);
+
+impl Libfs {
+    /// No operation of `fs/libfs.c`.
+    pub const NONE: Self = Self(0);
+    /// `lookup` is `simple_lookup()`.
+    pub const LOOKUP: Self = Self(1 << 0);
+    /// `link` is `simple_link()`.
+    pub const LINK: Self = Self(1 << 1);
+    /// `unlink` is `simple_unlink()`.
+    pub const UNLINK: Self = Self(1 << 2);
+    /// `rmdir` is `simple_rmdir()`.
+    pub const RMDIR: Self = Self(1 << 3);
+    /// `rename` is `simple_rename()`.
+    pub const RENAME: Self = Self(1 << 4);
+    /// `setattr` is `simple_setattr()`.
+    pub const SETATTR: Self = Self(1 << 5);
+    /// `getattr` is `simple_getattr()`.
+    pub const GETATTR: Self = Self(1 << 6);
+
+    /// The operations of `self` and of `other`.
+    #[inline]
+    pub const fn with(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    /// Whether `self` has every operation of `other`.
+    #[inline]
+    pub const fn contains(self, other: Self) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Whether `self` has no operation.
+    #[inline]
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The operations of `self` that `U` implements itself.
+    const fn implemented_by<U: Operations + ?Sized>(self) -> Self {
+        let mut has = Self::NONE;
+        let pairs = [
+            (U::HAS_LOOKUP, Self::LOOKUP),
+            (U::HAS_LINK, Self::LINK),
+            (U::HAS_UNLINK, Self::UNLINK),
+            (U::HAS_RMDIR, Self::RMDIR),
+            (U::HAS_RENAME, Self::RENAME),
+            (U::HAS_SETATTR, Self::SETATTR),
+            (U::HAS_GETATTR, Self::GETATTR),
+        ];
+        let mut i = 0;
+        while i < pairs.len() {
+            if pairs[i].0 {
+                has = has.with(pairs[i].1);
+            }
+            i += 1;
+        }
+        Self(self.0 & has.0)
+    }
+}
+
 /// The inode operations of a kind of inode of a file system.
 ///
 /// The operations that change a directory get it as [`Locked`]: the VFS holds its `i_rwsem` for
@@ -542,8 +642,12 @@ pub trait Operations {
     /// The file system the inodes belong to.
     type FileSystem: FileSystem + ?Sized;
 
+    /// The operations that the table takes from `fs/libfs.c` as they are (see [`Libfs`]).
+    const LIBFS: Libfs = Libfs::NONE;
+
     /// Looks up the name of `dentry` in `dir` (whose `i_rwsem` is held, at least for reading),
     /// binding it to the inode found or leaving it negative.
+    #[inline]
     fn lookup(
         _dir: &INode<Self::FileSystem>,
         _dentry: dentry::Lookup<'_, Self::FileSystem>,
@@ -553,6 +657,7 @@ pub trait Operations {
     }
 
     /// Creates a regular file with permission bits `mode` for the name `dentry` in `dir`.
+    #[inline]
     fn create(
         _idmap: &MntIdmap,
         _dir: &Locked<'_, Self::FileSystem>,
@@ -563,6 +668,7 @@ pub trait Operations {
     }
 
     /// Creates a file of the type and permissions `mode` says (device `dev` for a device).
+    #[inline]
     fn mknod(
         _idmap: &MntIdmap,
         _dir: &Locked<'_, Self::FileSystem>,
@@ -576,6 +682,7 @@ pub trait Operations {
     /// Creates a directory with the permission bits `mode`, bound to `dentry`. (C's `mkdir`
     /// may return another dentry for the new directory; a Rust file system binds the one it
     /// is given.)
+    #[inline]
     fn mkdir(
         _idmap: &MntIdmap,
         _dir: &Locked<'_, Self::FileSystem>,
@@ -586,6 +693,7 @@ pub trait Operations {
     }
 
     /// Creates a symbolic link to `target`.
+    #[inline]
     fn symlink(
         _idmap: &MntIdmap,
         _dir: &Locked<'_, Self::FileSystem>,
@@ -596,6 +704,7 @@ pub trait Operations {
     }
 
     /// Gives the inode of `old` the new name `dentry` in `dir` (a hard link).
+    #[inline]
     fn link(
         _old: &dentry::DEntry<Self::FileSystem>,
         _dir: &Locked<'_, Self::FileSystem>,
@@ -605,6 +714,7 @@ pub trait Operations {
     }
 
     /// Removes the name `dentry` of a non-directory from `dir`.
+    #[inline]
     fn unlink(
         _dir: &Locked<'_, Self::FileSystem>,
         _dentry: dentry::Removal<'_, Self::FileSystem>,
@@ -614,6 +724,7 @@ pub trait Operations {
 
     /// Removes the directory `dentry` from `dir`; the VFS has checked that it is a directory
     /// and not a mount point.
+    #[inline]
     fn rmdir(
         _dir: &Locked<'_, Self::FileSystem>,
         _dentry: dentry::Removal<'_, Self::FileSystem>,
@@ -622,11 +733,13 @@ pub trait Operations {
     }
 
     /// Renames the source of `rename` to its target (the directories may be the same).
+    #[inline]
     fn rename(_idmap: &MntIdmap, _rename: Rename<'_, Self::FileSystem>) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// Makes an unnamed regular file in `dir` for `open(2)` with `O_TMPFILE`.
+    #[inline]
     fn tmpfile(
         _idmap: &MntIdmap,
         _dir: &INode<Self::FileSystem>,
@@ -637,6 +750,7 @@ pub trait Operations {
     }
 
     /// Changes the attributes of the inode of `target`, including its size.
+    #[inline]
     fn setattr(
         _idmap: &MntIdmap,
         _target: &SetAttr<'_, Self::FileSystem>,
@@ -646,6 +760,7 @@ pub trait Operations {
     }
 
     /// Fills `stat` for `stat(2)`.
+    #[inline]
     fn getattr(
         _idmap: &MntIdmap,
         _path: &Path,
@@ -664,9 +779,19 @@ struct Table<U: Operations + ?Sized>(PhantomData<fn() -> U>);
 type Fs<U> = <U as Operations>::FileSystem;
 
 impl<U: Operations + ?Sized> Table<U> {
-    const TABLE: bindings::inode_operations = bindings::inode_operations {
+    const TABLE: bindings::inode_operations = {
+        build_assert!(
+            U::LIBFS.implemented_by::<U>().is_empty(),
+            "an inode operation is both implemented and taken from libfs (Operations::LIBFS)"
+        );
+        Self::OPS
+    };
+
+    const OPS: bindings::inode_operations = bindings::inode_operations {
         lookup: if U::HAS_LOOKUP {
             Some(Self::lookup)
+        } else if U::LIBFS.contains(Libfs::LOOKUP) {
+            Some(bindings::simple_lookup)
         } else {
             None
         },
@@ -690,19 +815,31 @@ impl<U: Operations + ?Sized> Table<U> {
         } else {
             None
         },
-        link: if U::HAS_LINK { Some(Self::link) } else { None },
+        link: if U::HAS_LINK {
+            Some(Self::link)
+        } else if U::LIBFS.contains(Libfs::LINK) {
+            Some(bindings::simple_link)
+        } else {
+            None
+        },
         unlink: if U::HAS_UNLINK {
             Some(Self::unlink)
+        } else if U::LIBFS.contains(Libfs::UNLINK) {
+            Some(bindings::simple_unlink)
         } else {
             None
         },
         rmdir: if U::HAS_RMDIR {
             Some(Self::rmdir)
+        } else if U::LIBFS.contains(Libfs::RMDIR) {
+            Some(bindings::simple_rmdir)
         } else {
             None
         },
         rename: if U::HAS_RENAME {
             Some(Self::rename)
+        } else if U::LIBFS.contains(Libfs::RENAME) {
+            Some(bindings::simple_rename)
         } else {
             None
         },
@@ -713,11 +850,15 @@ impl<U: Operations + ?Sized> Table<U> {
         },
         setattr: if U::HAS_SETATTR {
             Some(Self::setattr)
+        } else if U::LIBFS.contains(Libfs::SETATTR) {
+            Some(bindings::simple_setattr)
         } else {
             None
         },
         getattr: if U::HAS_GETATTR {
             Some(Self::getattr)
+        } else if U::LIBFS.contains(Libfs::GETATTR) {
+            Some(bindings::simple_getattr)
         } else {
             None
         },
