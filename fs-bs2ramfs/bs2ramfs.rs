@@ -122,6 +122,7 @@ impl FileSystem for Bs2RamFs {
 
 /// Makes a new inode of the type and permissions `mode` gives, with the operations of its
 /// type, in the page cache that is never evicted (like ramfs's `ramfs_get_inode()`).
+#[inline]
 fn new_inode(
     sb: &SuperBlock<Bs2RamFs>,
     idmap: &MntIdmap,

@@ -118,6 +118,7 @@ impl<'a, T: FileSystem + ?Sized> Negative<'a, T> {
     ///
     /// `dir` is the directory the dentry is in. Fails with `EINVAL` if the inode belongs to
     /// another superblock. On failure the inode goes away.
+    #[inline]
     pub fn instantiate(self, dir: &inode::Locked<'_, T>, inode: inode::New<T>) -> Result {
         let raw = self.0.as_raw();
         // SAFETY: The dentry is valid.

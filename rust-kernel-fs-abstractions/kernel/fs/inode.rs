@@ -239,6 +239,7 @@ impl<T: FileSystem + ?Sized> New<T> {
     /// # Safety
     ///
     /// `dentry` must point to a valid dentry.
+    #[inline]
     pub(crate) unsafe fn prepare_binding(
         &self,
         dir: &INode<T>,
@@ -1136,6 +1137,7 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
     /// with one. A fifo, socket or device gets the kernel's file operations for it
     /// (`init_special_inode()`); a symbolic link keeps its page cache in low memory
     /// (`inode_nohighmem()`), as `page_get_link()` needs.
+    #[inline]
     pub fn new_inode(&self, params: Params<'_, T>) -> Result<New<T>> {
         if params.typ.is_special() && params.fops.is_some() {
             return Err(EINVAL);
