@@ -1,0 +1,690 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the guest of the debug kernel (see tools/gate): the reliability gate.
+#   gate-guest.sh            (settings from the environment, see below)
+# (a) stress-ng's filesystem class with --verify on bs2ramfs, C ramfs and tmpfs (the three at
+#     once, same stressors and timeout, so they see the same load);
+# (b) concurrency: processes doing create/write/append/truncate/rename/exchange/link/unlink/
+#     mkdir/rmdir/readdir in the same directories, then an fsck-like check;
+# (c) fault injection (failslab + fail_page_alloc, for the test process only) on file
+#     operations, checked against a model of what each call's result says happened;
+# (d) mount/umount loops with files in the fs, also under injection;
+# then kmemleak scans; (e) a summary in /run/out/summary.txt and key=value lines in
+# /run/out/result. The kernel's own reports (KASAN, lockdep, kmemleak, WARNING) fail the run in
+# tools/guest; this script exits non-zero on a check of its own that fails.
+set -u
+out=/run/out
+export NO_COLOR=1
+cd /
+GATE_STRESS_TIMEOUT=${GATE_STRESS_TIMEOUT:-2}
+GATE_CONCUR_SECS=${GATE_CONCUR_SECS:-30}
+GATE_CONCUR_PROCS=${GATE_CONCUR_PROCS:-4}
+GATE_INJECT_OPS=${GATE_INJECT_OPS:-3000}
+GATE_INJECT_PCT=${GATE_INJECT_PCT:-3}
+GATE_LOOPS=${GATE_LOOPS:-200}
+GATE_INJECT_LOOPS=${GATE_INJECT_LOOPS:-100}
+GATE_FS=${GATE_FS:-bs2ramfs ramfs tmpfs}
+rm -f "$out/result" "$out/summary.txt"
+res() { echo "$1" >>"$out/result"; }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", b - a }'; }
+fail=0
+failed() { echo "gate: FAILED: $*"; res "failure=$*"; fail=1; }
+t_all=$(now)
+
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+KML=/sys/kernel/debug/kmemleak
+[ -e "$KML" ] || failed "no $KML (kernel without kmemleak?)"
+# kmemleak: no scanning thread (config says so; make sure), and forget what boot left: a
+# first scan, its reports saved apart (base kernel, not bs2ramfs), then "clear" so the scans
+# at the end report only what the tests leaked.
+kml_scan() { echo scan >"$KML"; sleep 5; echo scan >"$KML"; }
+echo scan=off >"$KML" 2>/dev/null
+kml_scan
+cat "$KML" >"$out/kmemleak-boot.txt"
+res "kmemleak_boot_reports=$(grep -c '^unreferenced object' "$out/kmemleak-boot.txt")"
+echo clear >"$KML"
+
+# ---- (a) stress-ng, filesystem class -------------------------------------------------------
+# Excluded, with the reason:
+#   acl xattr              no xattr handlers in bs2ramfs (as ramfs)
+#   chattr inode-flags     no FS_IOC_GETFLAGS/SETFLAGS (as ramfs)
+#   fiemap                 no ->fiemap (as ramfs)
+#   fallocate fpunch       no ->fallocate (as ramfs)
+#   verity                 no fs-verity
+#   handle                 no export_operations: name_to_handle_at fails EOPNOTSUPP (as ramfs)
+#   fanotify dnotify binderfs   kernel built without FANOTIFY, DNOTIFY, ANDROID_BINDERFS
+#   bind-mount procfs statmount eventfd dup fd-fork ioprio umask
+#                          do not use the --temp-path file system (/, procfs, anon inodes,
+#                          the mount table, process state): time spent elsewhere under TCG
+STRESS_EXCLUDE=acl,xattr,chattr,inode-flags,fiemap,fallocate,fpunch,verity,handle,fanotify,dnotify,binderfs,bind-mount,procfs,statmount,eventfd,dup,fd-fork,ioprio,umask
+res "stress_exclude=$STRESS_EXCLUDE"
+fss=()
+for fs in $GATE_FS; do
+	mkdir -p /mnt/$fs
+	if mount -t $fs gate-$fs /mnt/$fs; then fss+=("$fs"); else failed "mount $fs"; fi
+done
+echo "gate: (a) stress-ng on ${fss[*]}, ${GATE_STRESS_TIMEOUT}s per stressor"
+t=$(now)
+for fs in "${fss[@]}"; do
+	rm -f "$out/stress-$fs.log"
+	stress-ng --class filesystem --sequential 1 --exclude "$STRESS_EXCLUDE" \
+		--timeout "${GATE_STRESS_TIMEOUT}s" --verify --metrics-brief --temp-path /mnt/$fs \
+		--hdd-bytes 32M --iomix-bytes 32M --sync-file-bytes 32M --log-file "$out/stress-$fs.log" >"$out/stress-$fs.out" 2>&1 &
+	eval "pid_$fs=$!"
+done
+for fs in "${fss[@]}"; do
+	eval "wait \$pid_$fs"
+	rc=$?
+	res "stress_${fs}_rc=$rc"
+	# "metrc: [pid] stressor bogo-ops real usr sys ops/s ops/s": one row per stressor.
+	awk '/metrc:/ && $4 ~ /^[a-z]/ && $5 ~ /^[0-9]+$/ { print $4, $5 }' "$out/stress-$fs.log" >"$out/stress-$fs.ops"
+	res "stress_${fs}_stressors=$(wc -l <"$out/stress-$fs.ops")"
+	res "stress_${fs}_ops=$(awk '{ s += $2 } END { print s + 0 }' "$out/stress-$fs.ops")"
+	sf=$(grep -E 'fail:|failed: [1-9]' "$out/stress-$fs.log" | head -n 20)
+	res "stress_${fs}_fail_lines=$(grep -cE 'fail:' "$out/stress-$fs.log")"
+	for k in skipped passed failed; do
+		res "stress_${fs}_$k=$(sed -n "s/.*\] $k: \([0-9]*\).*/\1/p" "$out/stress-$fs.log" | tail -n 1)"
+	done
+	res "stress_${fs}_run=$(sed -n 's/.*run completed in \(.*\)$/\1/p' "$out/stress-$fs.log" | tail -n 1)"
+	# The stressors that failed, by name ("failed: N: name (instances) …").
+	sed -n 's/.*\] failed: [0-9]*: //p' "$out/stress-$fs.log" | tr -d '()0-9' | tr ' ' '\n' |
+		grep . | sort -u >"$out/stress-$fs.failed"
+	res "stress_${fs}_failed_names=$(tr '\n' ' ' <"$out/stress-$fs.failed")"
+	[ -s "$out/stress-$fs.log" ] || failed "stress-ng on $fs did not run: $(head -n 2 "$out/stress-$fs.out" | tr '\n' '|')"
+done
+# bs2ramfs must pass every stressor that C ramfs passes (as tools/suites does for pjdfstest).
+if [ -e "$out/stress-bs2ramfs.failed" ]; then
+	touch "$out/stress-ramfs.failed"
+	regress=$(grep -vxF -f "$out/stress-ramfs.failed" "$out/stress-bs2ramfs.failed")
+	res "stress_bs2ramfs_regressions=$(echo $regress)"
+	[ -z "$regress" ] || failed "stress-ng: bs2ramfs fails where ramfs passes: $(echo $regress)"
+fi
+res "stress_s=$(secs "$t" "$(now)")"
+for fs in "${fss[@]}"; do
+	left=$(find /mnt/$fs -mindepth 1 | wc -l)
+	res "stress_${fs}_left=$left"
+	rm -rf /mnt/$fs/* 2>/dev/null
+	umount /mnt/$fs || failed "umount $fs after stress-ng"
+done
+
+# ---- the Python part: (b), (c), (d) ----------------------------------------------------------
+cat >/tmp/gate.py <<'PYEOF'
+import ctypes, errno, hashlib, os, random, stat, sys, time
+
+libc = ctypes.CDLL(None, use_errno=True)
+AT_FDCWD = -100
+RENAME_NOREPLACE, RENAME_EXCHANGE = 1, 2
+REC = 64
+
+def renameat2(a, b, flags):
+    if libc.renameat2(AT_FDCWD, a.encode(), AT_FDCWD, b.encode(), flags) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e), a)
+
+def mount(src, tgt, fstype, data=b""):
+    if libc.mount(src.encode(), tgt.encode(), fstype.encode(), 0, data) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e), tgt)
+
+def umount(tgt):
+    if libc.umount2(tgt.encode(), 0) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e), tgt)
+
+def record(rng):
+    body = rng.randbytes(REC - 32)
+    return body + hashlib.sha256(body).digest()
+
+ZERO = bytes(REC)
+
+def records_ok(data):
+    """Whole 64-byte records, each 32 random bytes and their sha256, or zeros (a truncate that
+    extended the file)."""
+    if len(data) % REC:
+        return False
+    for i in range(0, len(data), REC):
+        r = data[i:i + REC]
+        if r != ZERO and hashlib.sha256(r[:32]).digest() != r[32:]:
+            return False
+    return True
+
+def read_all(p):
+    with open(p, "rb") as f:
+        return f.read()
+
+def fsck(root, content_check=None):
+    """Walk ROOT: every name lstat()s, '..' is the parent, directory link counts are 2 + the
+    subdirectories, a regular file's link count is the number of its names; content_check(path,
+    data) for each regular file. Returns a list of problems."""
+    probs = []
+    names = {}
+    nfiles = ndirs = 0
+    def walk(d, parent_ino):
+        nonlocal nfiles, ndirs
+        ndirs += 1
+        try:
+            st = os.lstat(d)
+            entries = os.listdir(d)
+        except OSError as e:
+            probs.append(f"{d}: {e}")
+            return
+        if parent_ino is not None and os.lstat(os.path.join(d, "..")).st_ino != parent_ino:
+            probs.append(f"{d}: '..' is not its parent")
+        if len(entries) != len(set(entries)):
+            probs.append(f"{d}: duplicate names in readdir")
+        subdirs = 0
+        for n in entries:
+            p = os.path.join(d, n)
+            try:
+                s = os.lstat(p)
+            except OSError as e:
+                probs.append(f"{p}: listed but lstat fails: {e}")
+                continue
+            if stat.S_ISDIR(s.st_mode):
+                subdirs += 1
+                walk(p, st.st_ino)
+            else:
+                names.setdefault(s.st_ino, []).append((p, s))
+        if st.st_nlink != 2 + subdirs:
+            probs.append(f"{d}: nlink {st.st_nlink}, expected {2 + subdirs}")
+    walk(root, None)
+    for ino, ps in names.items():
+        p, s = ps[0]
+        nfiles += 1
+        if s.st_nlink != len(ps):
+            probs.append(f"{p}: nlink {s.st_nlink} but {len(ps)} names: {[q for q, _ in ps]}")
+        if stat.S_ISREG(s.st_mode):
+            data = read_all(p)
+            if len(data) != s.st_size:
+                probs.append(f"{p}: read {len(data)} bytes, size {s.st_size}")
+            if content_check:
+                m = content_check(p, data)
+                if m:
+                    probs.append(m)
+    return probs, nfiles, ndirs
+
+def report(tag, d):
+    for k, v in d.items():
+        print(f"{tag}_{k}={v}")
+    sys.stdout.flush()
+
+# ---- (b) concurrency ----------------------------------------------------------------------
+CONCUR_OK = {errno.ENOENT, errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR,
+             errno.EINVAL, errno.EPERM, errno.EXDEV}
+
+def concur_worker(root, wid, secs, seed):
+    rng = random.Random(seed)
+    top = [f"{root}/d{i}" for i in range(3)]
+    def path():
+        d = rng.choice(top)
+        if rng.random() < 0.4:
+            d += f"/s{rng.randrange(3)}"
+        return f"{d}/f{rng.randrange(12)}"
+    def dpath():
+        return f"{rng.choice(top)}/s{rng.randrange(3)}"
+    ops = errs = bad = 0
+    hist = {}
+    end = time.time() + secs
+    tmpn = 0
+    while time.time() < end:
+        op = rng.randrange(13)
+        try:
+            if op == 0:
+                os.close(os.open(path(), os.O_CREAT | os.O_WRONLY, 0o644))
+            elif op == 1:   # whole new contents, made aside, renamed into place
+                tmpn += 1
+                d = rng.choice(top)
+                t = f"{d}/.tmp-{wid}-{tmpn}"
+                fd = os.open(t, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                try:
+                    os.write(fd, b"".join(record(rng) for _ in range(rng.randrange(1, 80))))
+                finally:
+                    os.close(fd)
+                try:
+                    os.rename(t, f"{d}/f{rng.randrange(12)}")
+                except OSError:
+                    os.unlink(t)
+                    raise
+            elif op == 2:   # one record appended (one write under the inode lock)
+                fd = os.open(path(), os.O_WRONLY | os.O_APPEND)
+                try:
+                    os.write(fd, record(rng))
+                finally:
+                    os.close(fd)
+            elif op == 3:
+                os.truncate(path(), REC * rng.randrange(0, 40))
+            elif op == 4:
+                os.unlink(path())
+            elif op == 5:
+                os.link(path(), path())
+            elif op == 6:
+                os.rename(path(), path())
+            elif op == 7:
+                renameat2(path(), path(), RENAME_EXCHANGE if rng.random() < 0.5 else RENAME_NOREPLACE)
+            elif op == 8:
+                os.mkdir(dpath())
+            elif op == 9:
+                os.rmdir(dpath())
+            elif op == 10:
+                a, b = dpath(), dpath()
+                if rng.random() < 0.5:
+                    os.rename(a, b)
+                else:
+                    renameat2(a, b, RENAME_EXCHANGE)
+            elif op == 11:
+                for d in top:
+                    for n in os.listdir(d):
+                        try:
+                            os.lstat(f"{d}/{n}")
+                        except FileNotFoundError:
+                            pass
+            else:
+                with open(path(), "rb") as f:
+                    data = f.read()
+                # A reader can see a record half-appended or a truncate in progress only at
+                # the end; whole records must be intact.
+                n = len(data) - len(data) % REC
+                if not records_ok(data[:n]):
+                    bad += 1
+                    print(f"concur: worker {wid}: corrupt record read", file=sys.stderr)
+            ops += 1
+        except OSError as e:
+            errs += 1
+            hist[e.errno] = hist.get(e.errno, 0) + 1
+            if e.errno not in CONCUR_OK:
+                bad += 1
+                print(f"concur: worker {wid}: op {op}: unexpected {e}", file=sys.stderr)
+    with open(f"/tmp/concur-{wid}", "w") as f:
+        f.write(f"{ops} {errs} {bad} {sorted((errno.errorcode.get(k, k), v) for k, v in hist.items())}\n")
+
+def concur(root, secs, nproc):
+    for i in range(3):
+        os.mkdir(f"{root}/d{i}")
+    pids = []
+    for w in range(nproc):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                concur_worker(root, w, secs, 1000 + w)
+                os._exit(0)
+            except BaseException as e:
+                print(f"concur: worker {w} died: {e!r}", file=sys.stderr)
+                os._exit(1)
+        pids.append(pid)
+    died = 0
+    for pid in pids:
+        _, st = os.waitpid(pid, 0)
+        died += st != 0
+    ops = errs = bad = 0
+    for w in range(nproc):
+        try:
+            o, e, b, h = open(f"/tmp/concur-{w}").read().split(" ", 3)
+            ops += int(o); errs += int(e); bad += int(b)
+            print(f"concur: worker {w}: {o} ops, {e} errors {h.strip()}", file=sys.stderr)
+        except OSError:
+            pass
+    def check(p, data):
+        if os.path.basename(p).startswith(".tmp-"):
+            return f"{p}: temporary file left behind"
+        if not records_ok(data):
+            return f"{p}: corrupt contents ({len(data)} bytes)"
+        return None
+    probs, nf, nd = fsck(root, check)
+    for p in probs[:30]:
+        print(f"concur: fsck: {p}", file=sys.stderr)
+    report("concur", {"procs": nproc, "secs": secs, "ops": ops, "errors": errs,
+                      "unexpected": bad, "workers_died": died, "fsck_problems": len(probs),
+                      "files": nf, "dirs": nd})
+    return bad == 0 and died == 0 and not probs
+
+# ---- (c) fault injection ------------------------------------------------------------------
+DBG = "/sys/kernel/debug"
+TIMES = 10000000
+
+def wr(p, v):
+    with open(p, "w") as f:
+        f.write(str(v))
+
+def inject_setup(pct):
+    for a in ("failslab", "fail_page_alloc"):
+        d = f"{DBG}/{a}"
+        wr(f"{d}/probability", pct)
+        wr(f"{d}/interval", 1)
+        wr(f"{d}/times", TIMES)
+        wr(f"{d}/space", 0)
+        wr(f"{d}/verbose", 0)          # 2 would dump a stack ("Call Trace:") per failure
+        wr(f"{d}/task-filter", "Y")
+        wr(f"{d}/ignore-gfp-wait", "N")  # default Y: only atomic allocations would fail
+    wr(f"{DBG}/fail_page_alloc/ignore-gfp-highmem", "N")  # page cache pages are HIGHUSER
+    wr(f"{DBG}/fail_page_alloc/min-order", 0)             # default 1: no order-0 failures
+
+def inject_count():
+    n = 0
+    for a in ("failslab", "fail_page_alloc"):
+        n += TIMES - int(open(f"{DBG}/{a}/times").read())
+    return n
+
+def inject_off():
+    for a in ("failslab", "fail_page_alloc"):
+        wr(f"{DBG}/{a}/probability", 0)
+
+class Inj:
+    """make-it-fail on for the current task only around one call."""
+    def __init__(self):
+        self.fd = os.open("/proc/self/make-it-fail", os.O_WRONLY)
+        self.calls = self.fails = 0
+    def __call__(self, fn, *a):
+        self.calls += 1
+        os.pwrite(self.fd, b"1", 0)
+        try:
+            return fn(*a)
+        finally:
+            os.pwrite(self.fd, b"0", 0)
+
+SANE = {errno.ENOMEM, errno.ENOSPC}
+
+def inject(root, nops, seed):
+    """One process; a model of the tree (path -> inode id, inode id -> bytes, dirs) is updated
+    only by what each call returned; every call is chosen so that it must succeed without
+    injection, so an error must be ENOMEM/ENOSPC and must change nothing."""
+    rng = random.Random(seed)
+    inj = Inj()
+    files, data, dirs, links = {}, {}, {root}, {}
+    nextid = [0]
+    hist = {}
+    insane = []
+    def err(op, e):
+        hist[e.errno] = hist.get(e.errno, 0) + 1
+        if e.errno not in SANE and not (e.errno == errno.EFAULT and op in ("write", "read")):
+            insane.append(f"{op}: {e}")
+    def fresh(d):
+        while True:
+            p = f"{d}/n{rng.randrange(10**6)}"
+            if p not in files and p not in dirs and p not in links:
+                return p
+    buf = bytearray(1 << 16)
+    done = 0
+    for _ in range(nops):
+        op = rng.choice(["create", "create", "write", "write", "append", "truncate", "read",
+                         "unlink", "link", "rename", "rename_over", "mkdir", "rmdir",
+                         "symlink", "readdir", "stat", "tmpfile"])
+        d = rng.choice(sorted(dirs))
+        fl = sorted(files)
+        try:
+            if op == "create":
+                p = fresh(d)
+                try:
+                    fd = inj(os.open, p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                    os.close(fd)
+                except OSError:
+                    # open(O_CREAT) may fail after the create itself: accept what is there.
+                    if os.path.lexists(p):
+                        s = os.lstat(p)
+                        if stat.S_ISREG(s.st_mode) and s.st_size == 0 and s.st_nlink == 1:
+                            files[p] = nextid[0]; data[nextid[0]] = b""; nextid[0] += 1
+                        else:
+                            insane.append(f"create {p}: failed, left {s}")
+                    raise
+                files[p] = nextid[0]; data[nextid[0]] = b""; nextid[0] += 1
+            elif op in ("write", "append") and fl:
+                p = rng.choice(fl); i = files[p]; old = data[i]
+                new = rng.randbytes(rng.choice([1, 100, 4096, 5000, 20000, 65536]))
+                if op == "append":
+                    fd = os.open(p, os.O_WRONLY | os.O_APPEND)
+                    off = len(old)
+                else:
+                    fd = os.open(p, os.O_WRONLY)
+                    off = rng.randrange(len(old) + 1)
+                try:
+                    n = inj(os.pwrite, fd, new, off) if op == "write" else inj(os.write, fd, new)
+                finally:
+                    os.close(fd)
+                cur = old + b"\0" * max(0, off - len(old))
+                data[i] = cur[:off] + new[:n] + cur[off + n:]
+                if n != len(new):
+                    hist["short"] = hist.get("short", 0) + 1
+            elif op == "truncate" and fl:
+                p = rng.choice(fl); i = files[p]
+                n = rng.randrange(70000)
+                inj(os.truncate, p, n)
+                data[i] = data[i][:n] + b"\0" * max(0, n - len(data[i]))
+            elif op == "read" and fl:
+                p = rng.choice(fl); i = files[p]
+                fd = os.open(p, os.O_RDONLY)
+                try:
+                    off = rng.randrange(len(data[i]) + 1)
+                    n = inj(os.preadv, fd, [buf], off)
+                finally:
+                    os.close(fd)
+                if bytes(buf[:n]) != data[i][off:off + n]:
+                    insane.append(f"read {p}: contents differ from what was written")
+            elif op == "unlink" and fl:
+                p = rng.choice(fl)
+                inj(os.unlink, p)
+                del files[p]
+            elif op == "link" and fl:
+                p = rng.choice(fl); q = fresh(d)
+                inj(os.link, p, q)
+                files[q] = files[p]
+            elif op == "rename" and fl:
+                p = rng.choice(fl); q = fresh(d)
+                inj(os.rename, p, q)
+                files[q] = files.pop(p)
+            elif op == "rename_over" and len(fl) > 1:
+                p, q = rng.sample(fl, 2)
+                inj(os.rename, p, q)
+                if files[p] != files[q]:
+                    files[q] = files.pop(p)
+                # rename of a name over another name of the same inode does nothing
+            elif op == "mkdir" and len(dirs) < 12:
+                q = fresh(d)
+                inj(os.mkdir, q)
+                dirs.add(q)
+            elif op == "rmdir":
+                empty = [x for x in dirs if x != root and
+                         not any(os.path.dirname(y) == x for y in list(files) + list(dirs) + list(links))]
+                if empty:
+                    q = rng.choice(sorted(empty))
+                    inj(os.rmdir, q)
+                    dirs.discard(q)
+            elif op == "symlink":
+                q = fresh(d); t = "t" * rng.choice([1, 50, 200, 3000])
+                inj(os.symlink, t, q)
+                links[q] = t
+            elif op == "readdir":
+                got = sorted(inj(os.listdir, d))
+                want = sorted(os.path.basename(x) for x in list(files) + list(dirs) + list(links)
+                              if os.path.dirname(x) == d)
+                if got != want:
+                    insane.append(f"readdir {d}: {len(got)} names, model {len(want)}")
+            elif op == "stat" and fl:
+                p = rng.choice(fl)
+                s = inj(os.lstat, p)
+                nl = sum(1 for x in files.values() if x == files[p])
+                if s.st_size != len(data[files[p]]) or s.st_nlink != nl:
+                    insane.append(f"stat {p}: size {s.st_size}/{len(data[files[p]])} nlink {s.st_nlink}/{nl}")
+            elif op == "tmpfile":
+                fd = inj(os.open, d, os.O_TMPFILE | os.O_RDWR, 0o600)
+                try:
+                    inj(os.write, fd, rng.randbytes(rng.choice([10, 5000])))
+                finally:
+                    os.close(fd)
+            else:
+                continue
+            done += 1
+        except OSError as e:
+            err(op, e)
+        except MemoryError:
+            hist["MemoryError"] = hist.get("MemoryError", 0) + 1
+    injected = inject_count()
+    inject_off()
+    # Compare the tree with the model, injection off.
+    probs = []
+    for p, i in files.items():
+        try:
+            got = read_all(p)
+        except OSError as e:
+            probs.append(f"{p}: {e}"); continue
+        if got != data[i]:
+            probs.append(f"{p}: contents differ ({len(got)} bytes, model {len(data[i])})")
+    for q, t in links.items():
+        try:
+            if os.readlink(q) != t:
+                probs.append(f"{q}: symlink target differs")
+        except OSError as e:
+            probs.append(f"{q}: {e}")
+    model = set(files) | dirs | set(links)
+    for dp, dns, fns in os.walk(root):
+        for n in dns + fns:
+            if os.path.join(dp, n) not in model:
+                probs.append(f"{os.path.join(dp, n)}: exists, not in the model")
+    for x in model:
+        if not os.path.lexists(x):
+            probs.append(f"{x}: in the model, missing")
+    p2, nf, nd = fsck(root)
+    probs += p2
+    for m in (insane + probs)[:40]:
+        print(f"inject: {m}", file=sys.stderr)
+    report("inject", {"calls": inj.calls, "ops_ok": done, "injected": injected,
+                      "errors": sorted((errno.errorcode.get(k, k) if isinstance(k, int) else k, v)
+                                       for k, v in hist.items()),
+                      "insane_errors": len(insane), "model_problems": len(probs),
+                      "files": nf, "dirs": nd})
+    return not insane and not probs
+
+# ---- (d) mount/umount loops ---------------------------------------------------------------
+def loops(mnt, n, injecting, seed):
+    rng = random.Random(seed)
+    inj = Inj() if injecting else (lambda fn, *a: fn(*a))
+    done = mfail = ofail = ufail = 0
+    hist = {}
+    bad = []
+    for k in range(n):
+        try:
+            inj(mount, "gate-loop", mnt, "bs2ramfs", b"mode=0755")
+        except OSError as e:
+            mfail += 1
+            hist[e.errno] = hist.get(e.errno, 0) + 1
+            if e.errno not in SANE:
+                bad.append(f"mount: {e}")
+            continue
+        for j in range(8):
+            try:
+                p = f"{mnt}/f{j}"
+                fd = inj(os.open, p, os.O_CREAT | os.O_WRONLY, 0o644)
+                try:
+                    inj(os.write, fd, rng.randbytes(rng.choice([0, 100, 4096, 9000])))
+                finally:
+                    os.close(fd)
+                if j % 3 == 0:
+                    inj(os.mkdir, f"{mnt}/d{j}")
+                    inj(os.symlink, p, f"{mnt}/d{j}/l")
+                    inj(os.link, p, f"{mnt}/d{j}/h")
+                if j == 5:
+                    inj(os.mknod, f"{mnt}/p", stat.S_IFIFO | 0o600)
+                    fd = inj(os.open, mnt, os.O_TMPFILE | os.O_RDWR, 0o600)
+                    os.close(fd)
+            except OSError as e:
+                ofail += 1
+                hist[e.errno] = hist.get(e.errno, 0) + 1
+                if e.errno not in SANE and not (injecting and e.errno in (errno.ENOENT, errno.EEXIST)):
+                    bad.append(f"op: {e}")
+        for attempt in range(2):   # the second attempt without injection
+            try:
+                (inj if attempt == 0 else (lambda fn, *a: fn(*a)))(umount, mnt)
+                break
+            except OSError as e:
+                ufail += 1
+                hist[e.errno] = hist.get(e.errno, 0) + 1
+                if attempt:
+                    bad.append(f"umount: {e}")
+        done += 1
+    injected = inject_count() if injecting else 0
+    if injecting:
+        inject_off()
+    for m in bad[:20]:
+        print(f"loops: {m}", file=sys.stderr)
+    tag = "loops_inject" if injecting else "loops"
+    report(tag, {"asked": n, "done": done, "mount_failed": mfail, "op_failed": ofail,
+                 "umount_failed": ufail, "injected": injected, "insane_errors": len(bad),
+                 "errors": sorted((errno.errorcode.get(k, k), v) for k, v in hist.items())})
+    return not bad and os.path.ismount(mnt) is False
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "concur":
+        ok = concur(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif cmd == "inject":
+        inject_setup(int(sys.argv[4]))
+        ok = inject(sys.argv[2], int(sys.argv[3]), 42)
+    elif cmd == "loops":
+        ok = loops(sys.argv[2], int(sys.argv[3]), False, 7)
+    elif cmd == "loops-inject":
+        inject_setup(int(sys.argv[4]))
+        ok = loops(sys.argv[2], int(sys.argv[3]), True, 8)
+    sys.exit(0 if ok else 1)
+PYEOF
+
+M=/mnt/bs2ramfs
+mkdir -p $M
+
+# ---- (b) concurrency ---------------------------------------------------------------------
+echo "gate: (b) concurrency: $GATE_CONCUR_PROCS processes, ${GATE_CONCUR_SECS}s"
+t=$(now)
+mount -t bs2ramfs gate-concur $M || failed "mount for (b)"
+python3 /tmp/gate.py concur $M "$GATE_CONCUR_SECS" "$GATE_CONCUR_PROCS" >>"$out/result" 2>"$out/concur.log" ||
+	failed "concurrency test (see concur.log)"
+cat "$out/concur.log"
+rm -rf "${M:?}"/*
+umount $M || failed "umount after (b)"
+res "concur_s=$(secs "$t" "$(now)")"
+
+# ---- (c) fault injection -------------------------------------------------------------------
+echo "gate: (c) fault injection: $GATE_INJECT_OPS operations, ${GATE_INJECT_PCT}% of allocations fail"
+t=$(now)
+mount -t bs2ramfs gate-inject $M || failed "mount for (c)"
+python3 /tmp/gate.py inject $M "$GATE_INJECT_OPS" "$GATE_INJECT_PCT" >>"$out/result" 2>"$out/inject.log" ||
+	failed "fault-injection test (see inject.log)"
+cat "$out/inject.log"
+rm -rf "${M:?}"/*
+umount $M || failed "umount after (c)"
+res "inject_s=$(secs "$t" "$(now)")"
+
+# ---- (d) mount/umount loops ---------------------------------------------------------------
+echo "gate: (d) $GATE_LOOPS mount/umount loops, then $GATE_INJECT_LOOPS under injection"
+t=$(now)
+python3 /tmp/gate.py loops $M "$GATE_LOOPS" >>"$out/result" 2>"$out/loops.log" || failed "mount loops (see loops.log)"
+python3 /tmp/gate.py loops-inject $M "$GATE_INJECT_LOOPS" "$GATE_INJECT_PCT" >>"$out/result" 2>>"$out/loops.log" ||
+	failed "mount loops under injection (see loops.log)"
+cat "$out/loops.log"
+mountpoint -q $M && { failed "$M still mounted after the loops"; umount $M; }
+res "loops_s=$(secs "$t" "$(now)")"
+
+# ---- kmemleak --------------------------------------------------------------------------------
+echo "gate: kmemleak scans"
+t=$(now)
+kml_scan
+cat "$KML" >"$out/kmemleak.txt"
+n=$(grep -c '^unreferenced object' "$out/kmemleak.txt")
+res "kmemleak_scans=4 (2 after boot, then clear; 2 after the tests)"
+res "kmemleak_reports=$n"
+res "kmemleak_s=$(secs "$t" "$(now)")"
+if [ "$n" != 0 ]; then
+	failed "kmemleak: $n unreferenced objects"
+	cat "$out/kmemleak.txt"   # to the console: tools/guest sees them too
+fi
+
+# ---- (e) summary -----------------------------------------------------------------------------
+res "total_s=$(secs "$t_all" "$(now)")"
+res "gate=$([ $fail = 0 ] && echo ok || echo FAILED)"
+{
+	echo "reliability gate (guest part): $([ $fail = 0 ] && echo ok || echo FAILED)"
+	cat "$out/result"
+	for fs in "${fss[@]}"; do
+		echo "--- stress-ng bogo ops on $fs (stressor ops)"
+		cat "$out/stress-$fs.ops"
+	done
+} >"$out/summary.txt"
+cat "$out/summary.txt"
+exit $fail
