@@ -179,6 +179,11 @@ impl<T: FileSystem + ?Sized> Registration<T> {
     /// `unregister_filesystem()` does not wait for them, and they point to the registration's
     /// `file_system_type`. This holds if the registration lives as long as `module` does, as the
     /// VFS holds a reference to `module` for every superblock of the type.
+    ///
+    /// The registration must be in static storage (a `static` item, or the data of a module, as
+    /// with [`module_fs!`](crate::module_fs)), as a C `file_system_type` is: it holds the lock
+    /// class keys of the type's superblock and inode locks, and lockdep refuses keys that are
+    /// not static objects.
     pub unsafe fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             fs <- Opaque::try_ffi_init(|slot: *mut bindings::file_system_type| {
@@ -417,7 +422,7 @@ macro_rules! module_fs {
             ) -> impl ::pin_init::PinInit<Self, $crate::error::Error> {
                 $crate::try_pin_init!(Self {
                     // SAFETY: The registration lives as long as the module, which the VFS
-                    // holds for every superblock of the type.
+                    // holds for every superblock of the type, and in the module's static data.
                     _fs <- unsafe { $crate::fs::Registration::new(module) },
                 })
             }

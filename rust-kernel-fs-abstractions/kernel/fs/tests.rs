@@ -23,6 +23,7 @@ mod mounted {
             FileSystem, Registration,
         },
         prelude::*,
+        types::Opaque,
         ThisModule,
     };
     use core::ptr;
@@ -200,22 +201,46 @@ mod mounted {
         }
     }
 
+    /// The registration of [`TestFs`] while a [`Mounted`] exists. It is static, as
+    /// [`Registration::new`] requires (lockdep only accepts static lock class keys).
+    struct TestRegistration(Opaque<Registration<TestFs>>);
+
+    // SAFETY: Only `Mounted::new` and `Mounted::drop` use it, and at most one `Mounted` exists at
+    // a time: KUnit runs the cases of a suite one after the other, each with its own `Mounted`.
+    unsafe impl Sync for TestRegistration {}
+
+    static TEST_REGISTRATION: TestRegistration = TestRegistration(Opaque::uninit());
+
     /// A mounted instance of [`TestFs`], unmounted and unregistered when dropped.
+    ///
+    /// # Invariants
+    ///
+    /// `TEST_REGISTRATION` is initialised while a `Mounted` exists, and `mnt` is an internal
+    /// mount of its file system type.
     struct Mounted {
         mnt: *mut bindings::vfsmount,
-        _reg: Pin<KBox<Registration<TestFs>>>,
     }
 
     impl Mounted {
         fn new() -> Result<Self> {
-            // SAFETY: `drop` unmounts before the registration goes, and the internal mount's
+            let reg = TEST_REGISTRATION.0.get();
+            // SAFETY: `drop` unmounts before it drops the registration, and the internal mount's
             // superblock is gone when `kern_unmount()` returns; no other mount of it is made.
-            let reg = unsafe { Registration::<TestFs>::new(&TEST_MODULE) };
-            let reg = KBox::pin_init(reg, GFP_KERNEL)?;
-            // SAFETY: The file system type is registered while `reg` lives, which is longer
-            // than the mount (see `drop`).
-            let mnt = from_err_ptr(unsafe { bindings::kern_mount(reg.fs.get()) })?;
-            Ok(Self { mnt, _reg: reg })
+            // The registration is static.
+            let init = unsafe { Registration::<TestFs>::new(&TEST_MODULE) };
+            // SAFETY: `reg` is static, so it stays pinned, and not initialised: no `Mounted`
+            // exists (see `TestRegistration`).
+            unsafe { pin_init::raw_try_init(reg, init) }?;
+            // SAFETY: The file system type is registered until `drop`, after the unmount.
+            match from_err_ptr(unsafe { bindings::kern_mount((*reg).fs.get()) }) {
+                // INVARIANT: The registration is initialised and `mnt` is a mount of it.
+                Ok(mnt) => Ok(Self { mnt }),
+                Err(e) => {
+                    // SAFETY: The registration was initialised above and nothing uses it.
+                    unsafe { ptr::drop_in_place(reg) };
+                    Err(e)
+                }
+            }
         }
 
         /// `openat(2)` of `name` relative to the root of the mount.
@@ -307,8 +332,11 @@ mod mounted {
     impl Drop for Mounted {
         fn drop(&mut self) {
             // SAFETY: The mount came from `kern_mount`; being internal, it is torn down (and the
-            // superblock killed) before this returns, so no callback runs after `_reg` is gone.
+            // superblock killed) before this returns.
             unsafe { bindings::kern_unmount(self.mnt) };
+            // SAFETY: By the type invariants the registration is initialised; no superblock of
+            // its type is left, and no other `Mounted` uses it.
+            unsafe { ptr::drop_in_place(TEST_REGISTRATION.0.get()) };
         }
     }
 
