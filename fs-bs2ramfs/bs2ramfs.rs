@@ -11,7 +11,10 @@ use kernel::{
         self, address_space,
         dentry::{Negative, Root},
         file,
-        inode::{self, DevT, IAttr, INode, Libfs, Locked, MntIdmap, New, SetAttr, TmpFile, Type},
+        inode::{
+            self, DevT, IAttr, INode, Kstat, Libfs, Locked, MntIdmap, New, Path, SetAttr, TmpFile,
+            Type,
+        },
         libfs,
         param::{Spec, Value},
         sb::{self, SuperBlock},
@@ -62,7 +65,7 @@ impl FileSystem for Bs2RamFs {
     type Options = Options;
 
     const NAME: &'static CStr = c"bs2ramfs";
-    const FLAGS: i32 = fs::flags::USERNS_MOUNT;
+    const FLAGS: i32 = fs::flags::USERNS_MOUNT | fs::flags::ALLOW_IDMAP;
     const PARAMS: fs::param::Table = kernel::param_table!(Spec::u32_oct(c"mode"));
 
     fn init_options(sb: Option<&SuperBlock<Self>>) -> Result<Options> {
@@ -233,9 +236,6 @@ struct RegOps;
 impl inode::Operations for RegOps {
     type FileSystem = Bs2RamFs;
 
-    // simple_getattr() counts the pages in st_blocks.
-    const LIBFS: Libfs = Libfs::GETATTR;
-
     fn setattr(idmap: &MntIdmap, target: &SetAttr<'_, Bs2RamFs>, attr: &IAttr) -> Result {
         let inode = target.inode();
         let old_size = inode.size();
@@ -247,5 +247,17 @@ impl inode::Operations for RegOps {
             inode.touch_mtime_ctime();
         }
         Ok(())
+    }
+
+    // st_blocks counts the pages in the page cache, and the owner is seen through the idmap
+    // of the mount (simple_getattr() would ignore it).
+    fn getattr(
+        idmap: &MntIdmap,
+        path: &Path,
+        stat: &Kstat,
+        request_mask: u32,
+        flags: u32,
+    ) -> Result {
+        libfs::getattr(idmap, path, stat, request_mask, flags)
     }
 }

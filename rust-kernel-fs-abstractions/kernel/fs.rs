@@ -41,6 +41,20 @@ pub use self::kiocb::Kiocb;
 pub mod flags {
     /// The file system may be mounted by a user namespace's root (`FS_USERNS_MOUNT`).
     pub const USERNS_MOUNT: i32 = bindings::FS_USERNS_MOUNT as i32;
+
+    /// The file system may be mounted idmapped (`FS_ALLOW_IDMAP`, see
+    /// Documentation/filesystems/idmappings.rst).
+    ///
+    /// A file system may set it when every inode it creates for a caller is made with the
+    /// [`MntIdmap`](super::inode::MntIdmap) the VFS passed along (as
+    /// [`inode::Params::idmap`](super::inode::Params::idmap)), and when it changes and reports
+    /// attributes through that idmap, as [`libfs::setattr`](super::libfs::setattr) (or
+    /// [`inode::Libfs::SETATTR`](super::inode::Libfs::SETATTR)) and
+    /// [`libfs::getattr`](super::libfs::getattr) do. Not `simple_getattr()`
+    /// ([`inode::Libfs::GETATTR`](super::inode::Libfs::GETATTR)), which ignores the idmap: an
+    /// inode operation table that names it does not build for such a file system. Permission
+    /// checks are the VFS's own, which are idmap aware.
+    pub const ALLOW_IDMAP: i32 = bindings::FS_ALLOW_IDMAP as i32;
 }
 
 /// A file system context (`struct fs_context`): a mount or a reconfiguration in progress.

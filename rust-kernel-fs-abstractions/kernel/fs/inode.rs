@@ -586,7 +586,9 @@ impl Libfs {
     pub const RENAME: Self = Self(1 << 4);
     /// `setattr` is `simple_setattr()`.
     pub const SETATTR: Self = Self(1 << 5);
-    /// `getattr` is `simple_getattr()`.
+    /// `getattr` is `simple_getattr()`, which reports the owner without the idmap of the mount:
+    /// a file system that allows idmapped mounts implements `getattr` with
+    /// [`libfs::getattr`](super::libfs::getattr) instead (a table with both does not build).
     pub const GETATTR: Self = Self(1 << 6);
 
     /// The operations of `self` and of `other`.
@@ -784,6 +786,11 @@ impl<U: Operations + ?Sized> Table<U> {
         build_assert!(
             U::LIBFS.implemented_by::<U>().is_empty(),
             "an inode operation is both implemented and taken from libfs (Operations::LIBFS)"
+        );
+        build_assert!(
+            !U::LIBFS.contains(Libfs::GETATTR)
+                || <Fs<U> as FileSystem>::FLAGS & super::flags::ALLOW_IDMAP == 0,
+            "simple_getattr() ignores the idmap: implement getattr with libfs::getattr"
         );
         Self::OPS
     };
