@@ -4,7 +4,8 @@
 //! Usage: `bs2ramfs-guest-tests [--module PATH.ko | --fs TYPE] [FILTER]`.
 //!
 //! - no option: the bs2ramfs tests (mount, options, `statfs`, ..., and the malformed mount
-//!   options of `badinput`) and the functional suite on bs2ramfs: `ops`, the bad input of
+//!   options of `badinput`, idmapped mounts of `idmap` with tmpfs as the reference) and the
+//!   functional suite on bs2ramfs: `ops`, the bad input of
 //!   `badinput` (names, symlink targets, renames, removed but open objects) and the
 //!   permission checks of `perms` (unprivileged users, sticky and set-group-ID bits, user
 //!   namespace mounts);
@@ -34,6 +35,7 @@ macro_rules! check {
 #[macro_use]
 mod ops;
 mod badinput;
+mod idmap;
 mod perms;
 mod sys;
 
@@ -381,7 +383,12 @@ fn main() {
             ("bad_mode_values_rejected", t_bad_mode_values),
             ("fsconfig_unknown_option", t_fsconfig_unknown_option),
         ];
-        for (name, t) in legacy_tests.into_iter().chain(badinput::option_tests()) {
+        let more: [(&str, BasicTest); 1] = [("idmapped_mount", idmap::t_idmapped_mount)];
+        for (name, t) in legacy_tests
+            .into_iter()
+            .chain(badinput::option_tests())
+            .chain(more)
+        {
             tests.push((name.into(), Box::new(t)));
         }
     }
