@@ -12,8 +12,8 @@ use kernel::{
         dentry::{Negative, Root},
         file,
         inode::{
-            self, DevT, IAttr, INode, Kstat, Libfs, Locked, MntIdmap, New, Path, SetAttr, TmpFile,
-            Type,
+            self, DevT, IAttr, INode, Kstat, Libfs, Locked, MntIdmap, New, Path, Rename, SetAttr,
+            TmpFile, Type,
         },
         libfs,
         param::{Spec, Value},
@@ -168,8 +168,7 @@ impl inode::Operations for DirOps {
     const LIBFS: Libfs = Libfs::LOOKUP
         .with(Libfs::LINK)
         .with(Libfs::UNLINK)
-        .with(Libfs::RMDIR)
-        .with(Libfs::RENAME);
+        .with(Libfs::RMDIR);
 
     fn create(
         idmap: &MntIdmap,
@@ -191,6 +190,14 @@ impl inode::Operations for DirOps {
         dentry.instantiate(dir, inode)?;
         dir.touch_mtime_ctime();
         Ok(())
+    }
+
+    // As tmpfs, for overlayfs: RENAME_WHITEOUT leaves a whiteout, made as mknod(2) makes one.
+    fn rename(idmap: &MntIdmap, rename: Rename<'_, Bs2RamFs>) -> Result {
+        libfs::rename_whiteout(idmap, rename, |dir, dentry| {
+            let typ = Type::WHITEOUT;
+            Self::mknod(idmap, dir, dentry, typ.format(), typ.dev())
+        })
     }
 
     fn mkdir(

@@ -73,6 +73,11 @@ impl Type {
         })
     }
 
+    /// The type of a whiteout (`WHITEOUT_DEV`): a character device with device number 0,
+    /// which hides a name of a lower layer in a union such as overlayfs. A whiteout has no
+    /// permission bits (`WHITEOUT_MODE`).
+    pub const WHITEOUT: Type = Type::Chr(bindings::WHITEOUT_DEV);
+
     /// The file type bits (`S_IFMT`) of the type.
     #[inline]
     pub const fn format(self) -> u16 {
@@ -87,8 +92,9 @@ impl Type {
         }) as u16
     }
 
+    /// The device number of a device type, 0 for the other types.
     #[inline]
-    const fn dev(self) -> DevT {
+    pub const fn dev(self) -> DevT {
         match self {
             Type::Chr(dev) | Type::Blk(dev) => dev,
             _ => 0,
@@ -465,7 +471,7 @@ impl Path {
 
 /// The flags of a rename (`RENAME_*`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RenameFlags(u32);
+pub struct RenameFlags(pub(crate) u32);
 
 impl RenameFlags {
     /// Fail with `EEXIST` instead of replacing the target (`RENAME_NOREPLACE`).

@@ -11,10 +11,12 @@ use crate::{
     error::{code::*, from_err_ptr, to_result, Result},
     fs::{
         dentry::{DEntry, Lookup, Negative, Removal},
-        inode::{IAttr, INode, Kstat, Locked, MntIdmap, Path, Rename, SetAttr},
+        inode::{IAttr, INode, Kstat, Locked, MntIdmap, Path, Rename, RenameFlags, SetAttr},
         FileSystem,
     },
+    sync::aref::ARef,
 };
+use core::ptr::NonNull;
 
 /// Looks `dentry` up in `dir` as a name that does not exist (`simple_lookup()`): everything
 /// that exists is in the dcache. Fails with `ENAMETOOLONG` for a name longer than `NAME_MAX`.
@@ -93,6 +95,61 @@ pub fn rename<T: FileSystem + ?Sized>(idmap: &MntIdmap, rename: Rename<'_, T>) -
             rename.flags.bits(),
         )
     })
+}
+
+/// Carries out `rename` as [`rename`] does, and with [`RenameFlags::WHITEOUT`] too: then
+/// `make_whiteout` is called first, with the source's directory and a new negative dentry of
+/// the source's name in it, to which it is to bind a whiteout ([`Type::WHITEOUT`]), e.g. with
+/// the directory's `mknod`. The rename takes the source's name away, and the whiteout takes
+/// its place. If `make_whiteout` fails, so does the rename, with its error and with nothing
+/// renamed.
+///
+/// Fails with `EINVAL` for flags other than [`RenameFlags::NOREPLACE`] (checked by the VFS),
+/// [`RenameFlags::EXCHANGE`] and [`RenameFlags::WHITEOUT`], with `ENOTEMPTY` to replace a
+/// non-empty directory (before any whiteout is made) and with `ENOMEM`.
+///
+/// [`RenameFlags::NOREPLACE`]: super::inode::RenameFlags::NOREPLACE
+/// [`RenameFlags::EXCHANGE`]: super::inode::RenameFlags::EXCHANGE
+/// [`RenameFlags::WHITEOUT`]: super::inode::RenameFlags::WHITEOUT
+/// [`Type::WHITEOUT`]: super::inode::Type::WHITEOUT
+pub fn rename_whiteout<T, F>(idmap: &MntIdmap, rename: Rename<'_, T>, make_whiteout: F) -> Result
+where
+    T: FileSystem + ?Sized,
+    F: FnOnce(&Locked<'_, T>, Negative<'_, T>) -> Result,
+{
+    let flags = rename.flags.bits();
+    if flags & !(RenameFlags::NOREPLACE | RenameFlags::EXCHANGE | RenameFlags::WHITEOUT) != 0 {
+        return Err(EINVAL);
+    }
+    if flags & RenameFlags::WHITEOUT == 0 {
+        return self::rename(idmap, rename);
+    }
+    // The VFS refuses `RENAME_WHITEOUT` with `RENAME_EXCHANGE`. The checks of
+    // `simple_rename()` that can fail come before the whiteout is made, so that a rename that
+    // fails leaves no whiteout behind.
+    // SAFETY: The target dentry is valid; its children may be walked under its parent's lock.
+    if unsafe { bindings::simple_empty(rename.new.as_raw()) } == 0 {
+        return Err(ENOTEMPTY);
+    }
+    let old = rename.old.as_raw();
+    // SAFETY: The source dentry is valid, and so are its parent and name, which cannot change
+    // while its directory is locked; `d_alloc()` copies the name.
+    let whiteout =
+        unsafe { bindings::d_alloc((*old).d_parent, &raw const (*old).__bindgen_anon_1.d_name) };
+    let whiteout = NonNull::new(whiteout).ok_or(ENOMEM)?;
+    // SAFETY: `d_alloc()` returned a new dentry with one reference, which is ours and is put
+    // when `whiteout` is dropped.
+    let whiteout: ARef<DEntry<T>> = unsafe { ARef::from_raw(whiteout.cast()) };
+    // SAFETY: The new dentry is negative, a child of the source's directory, which is locked
+    // for writing while `rename` lives, and `whiteout` holds a reference to it.
+    let dentry = unsafe { Negative::from_raw(whiteout.as_raw()) };
+    make_whiteout(&rename.old_dir, dentry)?;
+    let rename = Rename {
+        flags: RenameFlags(flags & !RenameFlags::WHITEOUT),
+        ..rename
+    };
+    // Cannot fail: the flags are known, and the target is not a non-empty directory.
+    self::rename(idmap, rename)
 }
 
 /// Changes the attributes of the inode of `target` (`simple_setattr()`), after checking that

@@ -164,7 +164,10 @@ mod mounted {
         }
 
         fn rename(idmap: &MntIdmap, rename: Rename<'_, TestFs>) -> Result {
-            libfs::rename(idmap, rename)
+            libfs::rename_whiteout(idmap, rename, |dir, dentry| {
+                let inode = new_inode(dir.super_block(), Some(dir), idmap, Type::WHITEOUT, 0)?;
+                dentry.instantiate(dir, inode)
+            })
         }
 
         fn tmpfile(
@@ -530,8 +533,17 @@ mod mounted {
         m.rename(c"b", c"c", RenameFlags::EXCHANGE)?;
         assert_eq!(m.open(c"b", bindings::O_RDONLY, 0)?.stat()?.0, 2);
         assert_eq!(m.open(c"c", bindings::O_RDONLY, 0)?.stat()?.0, 4);
-        let err = m.rename(c"b", c"c", RenameFlags::WHITEOUT);
-        assert!(matches!(err, Err(e) if e == EINVAL));
+        // Unknown flags are refused.
+        assert!(matches!(m.rename(c"b", c"c", 1 << 30), Err(e) if e == EINVAL));
+
+        // A whiteout takes the place of the source.
+        m.rename(c"c", c"d", RenameFlags::WHITEOUT)?;
+        assert_eq!(m.open(c"d", bindings::O_RDONLY, 0)?.stat()?.0, 4);
+        let w = m.start(c"c", false)?;
+        // SAFETY: `w` is a positive dentry, so its inode is valid.
+        let (mode, rdev) = unsafe { ((*(*w.0).d_inode).i_mode, (*(*w.0).d_inode).i_rdev) };
+        assert_eq!((mode, rdev), (Type::WHITEOUT.format(), 0));
+        drop(w);
         drop(a);
         drop(c);
         Ok(())

@@ -1397,20 +1397,76 @@ fn t_rename_exchange(e: &Env) -> TestResult {
 }
 
 fn t_rename_whiteout(e: &Env) -> TestResult {
-    // ramfs's simple_rename refuses every flag but NOREPLACE and EXCHANGE.
     new_file(&e.p("a"), b"a")?;
     new_file(&e.p("b"), b"b")?;
-    fails!(
-        rename(&e.p("a"), &e.p("c"), libc::RENAME_WHITEOUT),
-        libc::EINVAL
-    );
-    fails!(
-        rename(&e.p("a"), &e.p("b"), libc::RENAME_WHITEOUT),
-        libc::EINVAL
-    );
     fails!(rename(&e.p("a"), &e.p("c"), 0x100), libc::EINVAL);
-    eq!(names(&e.root)?, set(&["a", "b"]));
-    eq!(content(&e.p("b"))?, b"b");
+    if e.fs == "ramfs" {
+        // ramfs's simple_rename refuses every flag but NOREPLACE and EXCHANGE.
+        fails!(
+            rename(&e.p("a"), &e.p("c"), libc::RENAME_WHITEOUT),
+            libc::EINVAL
+        );
+        fails!(
+            rename(&e.p("a"), &e.p("b"), libc::RENAME_WHITEOUT),
+            libc::EINVAL
+        );
+        eq!(names(&e.root)?, set(&["a", "b"]));
+        eq!(content(&e.p("b"))?, b"b");
+        return Ok(());
+    }
+    // As tmpfs (overlayfs needs it): a whiteout, a character device 0:0 with no permission
+    // bits, takes the source's place; first to a new name, then replacing a file.
+    ok!(rename(&e.p("a"), &e.p("c"), libc::RENAME_WHITEOUT));
+    eq!(content(&e.p("c"))?, b"a");
+    ok!(rename(&e.p("b"), &e.p("c"), libc::RENAME_WHITEOUT));
+    eq!(content(&e.p("c"))?, b"b");
+    for w in ["a", "b"] {
+        let st = ok!(lstat(&e.p(w)));
+        eq!((st.st_mode, st.st_rdev, st.st_nlink), (libc::S_IFCHR, 0, 1));
+    }
+    let fd = ok!(open(&e.root, libc::O_RDONLY | libc::O_DIRECTORY, 0));
+    let mut types: Vec<(String, u8)> = ok!(getdents(&fd, 4096))
+        .into_iter()
+        .filter(|d| !d.name.starts_with('.'))
+        .map(|d| (d.name, d.dtype))
+        .collect();
+    types.sort();
+    eq!(
+        types,
+        vec![
+            ("a".to_owned(), libc::DT_CHR),
+            ("b".to_owned(), libc::DT_CHR),
+            ("c".to_owned(), libc::DT_REG)
+        ]
+    );
+    // The VFS refuses WHITEOUT with EXCHANGE.
+    fails!(
+        rename(
+            &e.p("c"),
+            &e.p("a"),
+            libc::RENAME_WHITEOUT | libc::RENAME_EXCHANGE
+        ),
+        libc::EINVAL
+    );
+    // Onto a non-empty directory: ENOTEMPTY, and no whiteout is left behind.
+    ok!(mkdir(&e.p("d"), 0o755));
+    ok!(mkdir(&e.p("full"), 0o755));
+    new_file(&e.p("full/x"), b"x")?;
+    fails!(
+        rename(&e.p("d"), &e.p("full"), libc::RENAME_WHITEOUT),
+        libc::ENOTEMPTY
+    );
+    eq!(ok!(lstat(&e.p("d"))).st_mode & libc::S_IFMT, libc::S_IFDIR);
+    // A directory moves into another one and leaves a whiteout; the link counts follow.
+    ok!(rename(&e.p("d"), &e.p("full/d"), libc::RENAME_WHITEOUT));
+    eq!(ok!(lstat(&e.p("d"))).st_mode, libc::S_IFCHR);
+    eq!(ok!(lstat(&e.p("full"))).st_nlink, 3);
+    eq!(ok!(lstat(&e.root)).st_nlink, 3);
+    // Whiteouts go like other files.
+    for w in ["a", "b", "d"] {
+        ok!(unlink(&e.p(w)));
+    }
+    eq!(names(&e.root)?, set(&["c", "full"]));
     Ok(())
 }
 
