@@ -18,7 +18,7 @@ use kernel::{
         libfs,
         param::{Spec, Value},
         sb::{self, SuperBlock},
-        FileSystem,
+        xattr, FileSystem,
     },
     page::PAGE_SHIFT,
     prelude::*,
@@ -66,6 +66,7 @@ impl FileSystem for Bs2RamFs {
 
     const NAME: &'static CStr = c"bs2ramfs";
     const FLAGS: i32 = fs::flags::USERNS_MOUNT | fs::flags::ALLOW_IDMAP;
+    const XATTRS: xattr::Handlers = xattr::Handlers::InMemory;
     const PARAMS: fs::param::Table = kernel::param_table!(Spec::u32_oct(c"mode"));
 
     fn init_options(sb: Option<&SuperBlock<Self>>) -> Result<Options> {
@@ -135,10 +136,10 @@ fn new_inode(
 ) -> Result<New<Bs2RamFs>> {
     let typ = Type::from_mode(mode, dev)?;
     let (iops, fops) = match typ {
-        Type::Reg => (Some(REG_IOPS), Some(file::Ops::page_cache())),
+        Type::Reg => (Some(REG_IOPS), Some(file::Ops::in_memory())),
         Type::Dir => (Some(DIR_IOPS), Some(file::Ops::simple_dir())),
-        Type::Lnk => (Some(inode::Ops::page_symlink()), None),
-        _ => (None, None),
+        Type::Lnk => (Some(LNK_IOPS), None),
+        _ => (Some(SPECIAL_IOPS), None),
     };
     sb.new_inode(inode::Params {
         typ,
@@ -158,6 +159,12 @@ const DIR_IOPS: inode::Ops<Bs2RamFs> = inode::Ops::new::<DirOps>();
 /// The inode operations of regular files.
 const REG_IOPS: inode::Ops<Bs2RamFs> = inode::Ops::new::<RegOps>();
 
+/// The inode operations of symbolic links.
+const LNK_IOPS: inode::Ops<Bs2RamFs> = inode::Ops::new::<LnkOps>();
+
+/// The inode operations of fifos, sockets and devices.
+const SPECIAL_IOPS: inode::Ops<Bs2RamFs> = inode::Ops::new::<SpecialOps>();
+
 struct DirOps;
 
 #[vtable]
@@ -168,7 +175,8 @@ impl inode::Operations for DirOps {
     const LIBFS: Libfs = Libfs::LOOKUP
         .with(Libfs::LINK)
         .with(Libfs::UNLINK)
-        .with(Libfs::RMDIR);
+        .with(Libfs::RMDIR)
+        .with(Libfs::LISTXATTR);
 
     fn create(
         idmap: &MntIdmap,
@@ -243,6 +251,8 @@ struct RegOps;
 impl inode::Operations for RegOps {
     type FileSystem = Bs2RamFs;
 
+    const LIBFS: Libfs = Libfs::LISTXATTR;
+
     fn setattr(idmap: &MntIdmap, target: &SetAttr<'_, Bs2RamFs>, attr: &IAttr) -> Result {
         let inode = target.inode();
         let old_size = inode.size();
@@ -267,4 +277,25 @@ impl inode::Operations for RegOps {
     ) -> Result {
         libfs::getattr(idmap, path, stat, request_mask, flags)
     }
+}
+
+// Symbolic links keep their target in the page cache, as page_symlink_inode_operations does,
+// and have extended attributes too.
+struct LnkOps;
+
+#[vtable]
+impl inode::Operations for LnkOps {
+    type FileSystem = Bs2RamFs;
+
+    const LIBFS: Libfs = Libfs::GET_LINK.with(Libfs::LISTXATTR);
+}
+
+// Fifos, sockets and devices have the kernel's file operations, and extended attributes.
+struct SpecialOps;
+
+#[vtable]
+impl inode::Operations for SpecialOps {
+    type FileSystem = Bs2RamFs;
+
+    const LIBFS: Libfs = Libfs::LISTXATTR;
 }

@@ -6,6 +6,7 @@
 
 #include <linux/fs.h>
 #include <linux/pagemap.h>
+#include <linux/sched/signal.h>
 
 __rust_helper struct file *rust_helper_get_file(struct file *f)
 {
@@ -31,4 +32,57 @@ __rust_helper struct timespec64
 rust_helper_inode_set_mtime_to_ts(struct inode *inode, struct timespec64 ts)
 {
 	return inode_set_mtime_to_ts(inode, ts);
+}
+
+__rust_helper void *rust_helper_alloc_inode_sb(struct super_block *sb,
+					       struct kmem_cache *cache, gfp_t gfp)
+{
+	return alloc_inode_sb(sb, cache, gfp);
+}
+
+__rust_helper void rust_helper_inode_lock(struct inode *inode)
+{
+	inode_lock(inode);
+}
+
+__rust_helper void rust_helper_inode_unlock(struct inode *inode)
+{
+	inode_unlock(inode);
+}
+
+__rust_helper void rust_helper_i_size_write(struct inode *inode, loff_t i_size)
+{
+	i_size_write(inode, i_size);
+}
+
+__rust_helper struct folio *rust_helper_filemap_grab_folio(struct address_space *mapping,
+							   pgoff_t index)
+{
+	return filemap_grab_folio(mapping, index);
+}
+
+__rust_helper struct folio *rust_helper_filemap_lock_folio(struct address_space *mapping,
+							   pgoff_t index)
+{
+	return filemap_lock_folio(mapping, index);
+}
+
+__rust_helper bool rust_helper_folio_test_uptodate(const struct folio *folio)
+{
+	return folio_test_uptodate(folio);
+}
+
+__rust_helper void rust_helper_folio_put(struct folio *folio)
+{
+	folio_put(folio);
+}
+
+__rust_helper bool rust_helper_fatal_signal_pending(struct task_struct *p)
+{
+	return fatal_signal_pending(p);
+}
+
+__rust_helper void rust_helper_cond_resched(void)
+{
+	cond_resched();
 }

@@ -33,6 +33,7 @@ pub mod libfs;
 pub mod param;
 pub mod sb;
 mod tests;
+pub mod xattr;
 
 mod kiocb;
 pub use self::kiocb::Kiocb;
@@ -119,6 +120,10 @@ pub trait FileSystem {
     /// The file system type's [`flags`].
     const FLAGS: i32 = 0;
 
+    /// The extended attributes of the file system's inodes. With [`xattr::Handlers::InMemory`],
+    /// its inode operation tables list them with [`inode::Libfs::LISTXATTR`].
+    const XATTRS: xattr::Handlers = xattr::Handlers::None;
+
     /// The mount parameters the file system accepts. Any other parameter is rejected with
     /// `EINVAL` and a message that names it.
     const PARAMS: param::Table = param::Table::EMPTY;
@@ -166,9 +171,10 @@ pub trait FileSystem {
 /// # Invariants
 ///
 /// `fs` is a `file_system_type` registered with `register_filesystem` whose callbacks are
-/// those of `Tables<T>`.
+/// those of `Tables<T>`, and the inodes of its superblocks come from `inodes`.
 #[pin_data(PinnedDrop)]
 pub struct Registration<T: FileSystem + ?Sized> {
+    inodes: inode::Cache,
     #[pin]
     fs: Opaque<bindings::file_system_type>,
     _t: PhantomData<fn() -> T>,
@@ -200,6 +206,7 @@ impl<T: FileSystem + ?Sized> Registration<T> {
     /// not static objects.
     pub unsafe fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
+            inodes: inode::Cache::new(T::NAME)?,
             fs <- Opaque::try_ffi_init(|slot: *mut bindings::file_system_type| {
                 let mut fs: bindings::file_system_type = pin_init::zeroed();
                 fs.owner = module.as_ptr();
@@ -224,6 +231,7 @@ impl<T: FileSystem + ?Sized> PinnedDrop for Registration<T> {
     fn drop(self: Pin<&mut Self>) {
         // SAFETY: By the type invariants the file system type is registered, and by the safety
         // requirements of `new` no superblock of it is left, so no callback runs after this.
+        // The inode cache goes after this, when its inodes have been freed.
         unsafe { bindings::unregister_filesystem(self.fs.get()) };
     }
 }
@@ -245,6 +253,9 @@ impl<T: FileSystem + ?Sized> Tables<T> {
     };
 
     const SUPER_OPS: bindings::super_operations = bindings::super_operations {
+        alloc_inode: Some(Self::alloc_inode),
+        destroy_inode: Some(inode::destroy_inode),
+        free_inode: Some(inode::free_inode),
         statfs: Some(bindings::simple_statfs),
         drop_inode: Some(bindings::inode_just_drop),
         show_options: if T::HAS_SHOW_OPTIONS {
@@ -254,6 +265,21 @@ impl<T: FileSystem + ?Sized> Tables<T> {
         },
         ..pin_init::zeroed()
     };
+
+    /// # Safety
+    ///
+    /// Called by the VFS (`alloc_inode()`) with a valid superblock of this file system type.
+    unsafe extern "C" fn alloc_inode(sb: *mut bindings::super_block) -> *mut bindings::inode {
+        // SAFETY: The superblock's type is the `fs` of a `Registration<T>`, the only place
+        // where `Tables<T>` is used, which outlives the superblock.
+        let reg = unsafe {
+            let fs = (*sb).s_type.cast::<Opaque<bindings::file_system_type>>();
+            crate::container_of!(fs, Registration<T>, fs)
+        };
+        // SAFETY: As above, `reg` is valid and pinned, so its cache does not move; `sb` is
+        // valid, and releases its inodes with `Self::SUPER_OPS`.
+        unsafe { (*reg).inodes.alloc(sb) }
+    }
 
     /// # Safety
     ///
@@ -347,8 +373,12 @@ impl<T: FileSystem + ?Sized> Tables<T> {
         fc: *mut bindings::fs_context,
     ) -> c_int {
         from_result(|| {
-            // SAFETY: The superblock is new and ours to set up.
-            unsafe { (*sb).s_op = &Self::SUPER_OPS };
+            // SAFETY: The superblock is new and ours to set up. Its inodes get `IOP_XATTR` if
+            // it has handlers when they are made, so they are set before any inode is.
+            unsafe {
+                (*sb).s_op = &Self::SUPER_OPS;
+                (*sb).s_xattr = T::XATTRS.as_raw();
+            }
             // SAFETY: The superblock is new and only visible to this thread (see above).
             let new_sb = unsafe { sb::SuperBlock::<T, sb::New>::from_raw(sb) };
             // SAFETY: `fs_private` holds the options boxed by `init_fs_context`, not changed

@@ -7,6 +7,7 @@
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h) and
 //! [`include/linux/file.h`](srctree/include/linux/file.h)
 
+use crate::ffi::{c_int, c_long, c_ulong};
 use crate::{
     bindings,
     cred::Credential,
@@ -496,6 +497,34 @@ impl Ops {
         Self(&PAGE_CACHE_OPS, true)
     }
 
+    /// The operations of a regular file whose data only lives in the page cache, as tmpfs's: those
+    /// of [`Ops::page_cache`], with `fallocate(2)` (allocating and punching holes) and
+    /// `SEEK_DATA` and `SEEK_HOLE` in `llseek`.
+    ///
+    /// `fallocate(2)` takes `FALLOC_FL_KEEP_SIZE` and `FALLOC_FL_PUNCH_HOLE` (other modes fail
+    /// with `EOPNOTSUPP`). Allocating puts zero-reading folios in the page cache, which count
+    /// in `st_blocks` and extend the size unless `FALLOC_FL_KEEP_SIZE` is given; the file size
+    /// limit (`RLIMIT_FSIZE`) gives `EFBIG`, a fatal signal `EINTR` and a failed allocation
+    /// `ENOMEM`, and the folios that the call added are removed again. Punching a hole zeroes
+    /// the partial pages of the range and removes the others from the page cache and from the
+    /// mappings of the file. Both update the modification and change times and drop the
+    /// set-user-ID and set-group-ID bits, as a write does.
+    ///
+    /// `SEEK_DATA` and `SEEK_HOLE` find the folios in the page cache that hold data: holes are
+    /// the pages never written, and the pages allocated by `fallocate(2)` but never written, as
+    /// on tmpfs. Unlike tmpfs, reading a hole brings zeroed pages into the page cache, which
+    /// are data from then on.
+    ///
+    /// The inode needs the address-space operations of
+    /// [`address_space::Ops::in_memory`](super::address_space::Ops::in_memory): with others,
+    /// `fallocate(2)` fails with `EOPNOTSUPP`.
+    // Never inlined into a file system module: the table names functions of this crate that
+    // are not exported to modules.
+    #[inline(never)]
+    pub fn in_memory() -> Self {
+        Self(&IN_MEMORY_OPS, true)
+    }
+
     /// Whether the operations read or write the inode's page cache, so that the inode needs
     /// address-space operations.
     pub fn uses_page_cache(self) -> bool {
@@ -520,3 +549,178 @@ const PAGE_CACHE_OPS: bindings::file_operations = bindings::file_operations {
     get_unmapped_area: Some(bindings::mm_get_unmapped_area),
     ..pin_init::zeroed()
 };
+
+const IN_MEMORY_OPS: bindings::file_operations = bindings::file_operations {
+    llseek: Some(in_memory_llseek),
+    fallocate: Some(in_memory_fallocate),
+    ..PAGE_CACHE_OPS
+};
+
+/// `llseek` of [`Ops::in_memory`]: `SEEK_DATA` and `SEEK_HOLE` as tmpfs has them
+/// (`shmem_file_llseek()`), the other whences as `generic_file_llseek()`.
+///
+/// # Safety
+///
+/// Called by the VFS with an open file.
+unsafe extern "C" fn in_memory_llseek(
+    file: *mut bindings::file,
+    offset: Offset,
+    whence: c_int,
+) -> Offset {
+    let data_or_hole = matches!(whence as u32, bindings::SEEK_DATA | bindings::SEEK_HOLE);
+    if !data_or_hole {
+        // SAFETY: The file is open.
+        return unsafe { bindings::generic_file_llseek(file, offset, whence) };
+    }
+    if offset < 0 {
+        return ENXIO.to_errno().into();
+    }
+    // SAFETY: The file is open, so its mapping and the mapping's inode are valid; `i_size` is
+    // stable under `i_rwsem`, which is taken for the search and the update of the position.
+    unsafe {
+        let mapping = (*file).f_mapping;
+        let inode = (*mapping).host;
+        bindings::inode_lock(inode);
+        let mut pos = bindings::mapping_seek_hole_data(mapping, offset, (*inode).i_size, whence);
+        if pos >= 0 {
+            pos = bindings::vfs_setpos(file, pos, super::sb::MAX_LFS_FILESIZE);
+        }
+        bindings::inode_unlock(inode);
+        pos
+    }
+}
+
+/// `fallocate` of [`Ops::in_memory`]; see there.
+///
+/// # Safety
+///
+/// Called by the VFS (`vfs_fallocate()`) with an open regular file, `offset` not negative,
+/// `len` positive, `offset + len` within the superblock's maximum file size, and
+/// `FALLOC_FL_PUNCH_HOLE` only with `FALLOC_FL_KEEP_SIZE`.
+unsafe extern "C" fn in_memory_fallocate(
+    file: *mut bindings::file,
+    mode: c_int,
+    offset: Offset,
+    len: Offset,
+) -> c_long {
+    let mode = mode as u32;
+    if mode & !(bindings::FALLOC_FL_KEEP_SIZE | bindings::FALLOC_FL_PUNCH_HOLE) != 0 {
+        return EOPNOTSUPP.to_errno() as c_long;
+    }
+    // SAFETY: The file is open, so its mapping is valid.
+    let mapping = unsafe { (*file).f_mapping };
+    // Allocated folios are left not up to date, which only `ram_aops` reads back as zeroes.
+    // SAFETY: As above.
+    if unsafe { (*mapping).a_ops } != super::address_space::Ops::in_memory().as_raw() {
+        return EOPNOTSUPP.to_errno() as c_long;
+    }
+    // SAFETY: As above, the mapping's inode is valid.
+    let inode = unsafe { (*mapping).host };
+    // SAFETY: The inode is valid; the page cache and the size change under its `i_rwsem`.
+    unsafe { bindings::inode_lock(inode) };
+    let end = offset + len;
+    let ret = if mode & bindings::FALLOC_FL_PUNCH_HOLE != 0 {
+        // SAFETY: The inode is valid and locked; the range is within its maximum size.
+        unsafe { bindings::truncate_pagecache_range(inode, offset, end - 1) };
+        Ok(())
+    } else {
+        // SAFETY: As above.
+        to_result(unsafe { bindings::inode_newsize_ok(inode, end) }).and_then(|()| {
+            // SAFETY: As above; the mapping is the inode's, with `ram_aops`.
+            unsafe { in_memory_allocate(mapping, offset, end) }?;
+            // SAFETY: As above.
+            unsafe {
+                if mode & bindings::FALLOC_FL_KEEP_SIZE == 0 && end > (*inode).i_size {
+                    bindings::i_size_write(inode, end);
+                }
+            }
+            Ok(())
+        })
+    };
+    if ret.is_ok() {
+        // Like a write: new times, no set-user-ID bit. The change is made, whatever this says.
+        // SAFETY: The file is open and its inode locked.
+        let _ = unsafe { bindings::file_modified(file) };
+    }
+    // SAFETY: The inode was locked above.
+    unsafe { bindings::inode_unlock(inode) };
+    match ret {
+        Ok(()) => 0,
+        Err(e) => e.to_errno() as c_long,
+    }
+}
+
+/// Puts a folio in the page cache of `mapping` at every page of `[start, end)` that has none:
+/// not up to date, so that it reads as zeroes and is a hole for `SEEK_DATA`, and dirty, so
+/// that it stays. On failure, removes the folios of the range that are not up to date again.
+///
+/// # Safety
+///
+/// `mapping` must be the mapping of an inode whose `i_rwsem` the caller holds for writing, with
+/// `ram_aops`; `0 <= start < end`.
+unsafe fn in_memory_allocate(
+    mapping: *mut bindings::address_space,
+    start: Offset,
+    end: Offset,
+) -> Result {
+    let shift = crate::page::PAGE_SHIFT;
+    let first = (start >> shift) as c_ulong;
+    let last = ((end - 1) >> shift) as c_ulong;
+    let mut index = first;
+    while index <= last {
+        // SAFETY: `current` is valid.
+        let ret = if unsafe { bindings::fatal_signal_pending(bindings::get_current()) } {
+            Err(EINTR)
+        } else {
+            // SAFETY: The mapping is valid; the folio comes back locked, with a reference.
+            crate::error::from_err_ptr(unsafe { bindings::filemap_grab_folio(mapping, index) })
+        };
+        match ret {
+            Ok(folio) => {
+                // SAFETY: The folio is valid, locked and ours to put.
+                unsafe {
+                    bindings::folio_mark_dirty(folio);
+                    bindings::folio_unlock(folio);
+                    bindings::folio_put(folio);
+                }
+            }
+            Err(e) => {
+                // SAFETY: As required by the function.
+                unsafe { in_memory_unallocate(mapping, first, index) };
+                return Err(e);
+            }
+        }
+        // SAFETY: No spinlock is held.
+        unsafe { bindings::cond_resched() };
+        index += 1;
+    }
+    Ok(())
+}
+
+/// Removes the folios of the page cache of `mapping` in `[first, end)` that are not up to
+/// date: they hold no data.
+///
+/// # Safety
+///
+/// As for [`in_memory_allocate`].
+unsafe fn in_memory_unallocate(
+    mapping: *mut bindings::address_space,
+    first: c_ulong,
+    end: c_ulong,
+) {
+    for index in first..end {
+        // SAFETY: The mapping is valid; a folio comes back locked, with a reference.
+        let folio = unsafe { bindings::filemap_lock_folio(mapping, index) };
+        let Ok(folio) = crate::error::from_err_ptr(folio) else {
+            continue;
+        };
+        // SAFETY: The folio is valid, locked, of this regular file's mapping, and ours to put.
+        unsafe {
+            if !bindings::folio_test_uptodate(folio) {
+                let _ = bindings::generic_error_remove_folio(mapping, folio);
+            }
+            bindings::folio_unlock(folio);
+            bindings::folio_put(folio);
+        }
+    }
+}

@@ -207,6 +207,189 @@ unsafe impl<T: FileSystem + ?Sized> AlwaysRefCounted for INode<T> {
     }
 }
 
+/// The memory of an inode of a file system made with these abstractions: the VFS's inode, and
+/// what the abstractions keep with it, as a C file system embeds `struct inode` in its own
+/// inode structure (such as `struct shmem_inode_info`).
+///
+/// # Invariants
+///
+/// `cache` is the [`Cache`] the box was allocated from. `xattrs` is the list of the inode's
+/// extended attributes kept in memory (`struct simple_xattr`, in the hash table of `cache`),
+/// changed only under the inode's `i_rwsem`, and `xattr_limits` counts its `user.` ones.
+#[repr(C)]
+pub(crate) struct INodeBox {
+    cache: *const Cache,
+    xattrs: bindings::list_head,
+    xattr_limits: bindings::simple_xattr_limits,
+    inode: Opaque<bindings::inode>,
+}
+
+impl INodeBox {
+    /// The box of `inode`.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be an inode allocated by [`Cache::alloc`].
+    #[inline]
+    unsafe fn of(inode: *mut bindings::inode) -> *mut Self {
+        // SAFETY: By the safety requirements the inode is the `inode` field of an `INodeBox`.
+        unsafe { crate::container_of!(inode.cast::<Opaque<bindings::inode>>(), Self, inode) }
+    }
+
+    /// The list of the in-memory extended attributes of `inode`, and the cache they are in.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a valid inode allocated by [`Cache::alloc`]. The pointers are valid
+    /// while it is.
+    pub(crate) unsafe fn xattrs(
+        inode: *mut bindings::inode,
+    ) -> (*mut bindings::list_head, *mut bindings::simple_xattr_cache) {
+        // SAFETY: By the safety requirements the box is valid, and so is the cache it comes
+        // from, which outlives its inodes.
+        unsafe {
+            let b = Self::of(inode);
+            (&raw mut (*b).xattrs, (*(*b).cache).xattrs.get())
+        }
+    }
+
+    /// The limits of the `user.` extended attributes of `inode`.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a valid inode allocated by [`Cache::alloc`]. The pointer is valid while
+    /// it is.
+    pub(crate) unsafe fn xattr_limits(
+        inode: *mut bindings::inode,
+    ) -> *mut bindings::simple_xattr_limits {
+        // SAFETY: By the safety requirements the box is valid.
+        unsafe { &raw mut (*Self::of(inode)).xattr_limits }
+    }
+}
+
+/// The slab cache (`struct kmem_cache`) that the inodes of a file system type are allocated
+/// from, and the hash table of their in-memory extended attributes (`struct
+/// simple_xattr_cache`), owned by its [`Registration`](super::Registration).
+///
+/// # Invariants
+///
+/// `slab` is a slab cache of [`INodeBox`] objects whose inodes are initialised once
+/// (`inode_init_once()`) when their slab is made. `xattrs` is the hash table of the in-memory
+/// extended attributes of those inodes.
+pub(crate) struct Cache {
+    slab: NonNull<bindings::kmem_cache>,
+    xattrs: KBox<Opaque<bindings::simple_xattr_cache>>,
+}
+
+// SAFETY: A slab cache and an extended attribute cache may be used and destroyed on any thread.
+unsafe impl Send for Cache {}
+
+// SAFETY: The slab allocator and the `simple_xattr` functions do their own locking.
+unsafe impl Sync for Cache {}
+
+impl Cache {
+    /// Makes the caches of the file system type `name`. The slab cache has the same accounting
+    /// as the VFS's own inode cache (`SLAB_RECLAIM_ACCOUNT`, `SLAB_ACCOUNT`).
+    pub(crate) fn new(name: &'static CStr) -> Result<Self> {
+        // An empty table: `simple_xattr_set()` allocates it with the first attribute.
+        let xattrs = KBox::new(Opaque::new(pin_init::zeroed()), GFP_KERNEL)?;
+        let mut args: bindings::kmem_cache_args = pin_init::zeroed();
+        args.align = core::mem::align_of::<INodeBox>() as c_uint;
+        args.ctor = Some(Self::init_once);
+        let flags = bindings::SLAB_RECLAIM_ACCOUNT | bindings::SLAB_ACCOUNT;
+        let size = core::mem::size_of::<INodeBox>() as c_uint;
+        // SAFETY: `name` is a static string and `args` is valid for the duration of the call.
+        let slab = unsafe {
+            bindings::__kmem_cache_create_args(name.as_char_ptr(), size, &mut args, flags)
+        };
+        let slab = NonNull::new(slab).ok_or(ENOMEM)?;
+        // INVARIANT: The cache is of `INodeBox` objects, initialised by `init_once`, and the
+        // table is empty.
+        Ok(Self { slab, xattrs })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the slab allocator with a new `INodeBox` object of the cache.
+    unsafe extern "C" fn init_once(obj: *mut c_void) {
+        let obj = obj.cast::<INodeBox>();
+        // SAFETY: `obj` is valid for writes; its inode is initialised once, here.
+        unsafe { bindings::inode_init_once((*obj).inode.get()) };
+    }
+
+    /// Allocates an inode for `sb` (`alloc_inode_sb()`), or returns null.
+    ///
+    /// # Safety
+    ///
+    /// `sb` must be a valid superblock whose inodes the VFS releases with [`destroy_inode`] and
+    /// [`free_inode`], and `self` must not move while it has inodes.
+    pub(crate) unsafe fn alloc(&self, sb: *mut bindings::super_block) -> *mut bindings::inode {
+        // SAFETY: `sb` and the cache are valid.
+        let obj = unsafe { bindings::alloc_inode_sb(sb, self.slab.as_ptr(), bindings::GFP_KERNEL) };
+        let obj = obj.cast::<INodeBox>();
+        if obj.is_null() {
+            return ptr::null_mut();
+        }
+        // INVARIANT: The box records its cache, and has no extended attribute yet.
+        // SAFETY: `obj` is a valid object of the cache, not yet used by anybody else.
+        unsafe {
+            (*obj).cache = self;
+            let list = &raw mut (*obj).xattrs;
+            list.write(bindings::list_head {
+                next: list,
+                prev: list,
+            });
+            (&raw mut (*obj).xattr_limits).write(pin_init::zeroed());
+            (*obj).inode.get()
+        }
+    }
+}
+
+impl Drop for Cache {
+    // Never inlined into a file system module: `simple_xattr_cache_cleanup()` is not exported.
+    #[inline(never)]
+    fn drop(&mut self) {
+        // SAFETY: No inode of the cache is allocated any more (the file system type is
+        // unregistered and its superblocks are gone), so only the RCU callbacks that free
+        // them (`free_inode`) are left to wait for before the slab cache goes. Every inode took
+        // its extended attributes out of the table in `destroy_inode`.
+        unsafe {
+            bindings::rcu_barrier();
+            bindings::kmem_cache_destroy(self.slab.as_ptr());
+            bindings::simple_xattr_cache_cleanup(self.xattrs.get());
+        }
+    }
+}
+
+/// Releases what the abstractions keep with `inode`, its in-memory extended attributes
+/// (`super_operations.destroy_inode`).
+///
+/// # Safety
+///
+/// Called by the VFS, once, with an inode allocated by [`Cache::alloc`] that is going away.
+pub(crate) unsafe extern "C" fn destroy_inode(inode: *mut bindings::inode) {
+    // SAFETY: The inode is valid and in an `INodeBox`; nobody else uses its attributes now.
+    unsafe {
+        let (list, cache) = INodeBox::xattrs(inode);
+        bindings::simple_xattrs_free(cache, list, ptr::null_mut());
+    }
+}
+
+/// Frees the memory of `inode` (`super_operations.free_inode`), after an RCU grace period.
+///
+/// # Safety
+///
+/// Called by the VFS, once, with an inode allocated by [`Cache::alloc`] that nobody uses any
+/// more.
+pub(crate) unsafe extern "C" fn free_inode(inode: *mut bindings::inode) {
+    // SAFETY: By the safety requirements the inode is in an `INodeBox`, which records its
+    // cache, and is not used any more; the cache outlives it (see `Cache::drop`).
+    unsafe {
+        let obj = INodeBox::of(inode);
+        bindings::kmem_cache_free((*(*obj).cache).slab.as_ptr(), obj.cast());
+    }
+}
+
 /// A new inode: made by [`SuperBlock::new_inode`](sb::SuperBlock::new_inode), not yet bound
 /// to a dentry, so that nobody else can see it.
 ///
@@ -535,7 +718,8 @@ impl<T: FileSystem + ?Sized> Copy for Ops<T> {}
 impl<T: FileSystem + ?Sized> Ops<T> {
     /// The operations that the implementation `U` of [`Operations`] provides.
     pub const fn new<U: Operations<FileSystem = T>>() -> Self {
-        Self(&Table::<U>::TABLE, false, PhantomData)
+        let page_cache = U::LIBFS.contains(Libfs::GET_LINK);
+        Self(&Table::<U>::TABLE, page_cache, PhantomData)
     }
 
     /// The operations of an always-empty directory that only looks names up
@@ -596,6 +780,13 @@ impl Libfs {
     /// a file system that allows idmapped mounts implements `getattr` with
     /// [`libfs::getattr`](super::libfs::getattr) instead (a table with both does not build).
     pub const GETATTR: Self = Self(1 << 6);
+    /// `listxattr` lists the extended attributes kept in memory, for a file system with
+    /// [`xattr::Handlers::InMemory`](super::xattr::Handlers::InMemory)
+    /// (`simple_xattr_list()`).
+    pub const LISTXATTR: Self = Self(1 << 7);
+    /// `get_link` is `page_get_link()`: the inode is a symbolic link whose target
+    /// [`New::write_symlink`] wrote to its page cache, so it needs address-space operations.
+    pub const GET_LINK: Self = Self(1 << 8);
 
     /// The operations of `self` and of `other`.
     #[inline]
@@ -873,6 +1064,16 @@ impl<U: Operations + ?Sized> Table<U> {
             Some(Self::getattr)
         } else if U::LIBFS.contains(Libfs::GETATTR) {
             Some(bindings::simple_getattr)
+        } else {
+            None
+        },
+        listxattr: if U::LIBFS.contains(Libfs::LISTXATTR) {
+            Some(super::xattr::listxattr)
+        } else {
+            None
+        },
+        get_link: if U::LIBFS.contains(Libfs::GET_LINK) {
+            Some(bindings::page_get_link)
         } else {
             None
         },

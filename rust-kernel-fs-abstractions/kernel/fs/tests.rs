@@ -20,7 +20,7 @@ mod mounted {
             },
             libfs, param,
             sb::{self, SuperBlock},
-            FileSystem, Registration,
+            xattr, FileSystem, Registration,
         },
         prelude::*,
         types::Opaque,
@@ -40,6 +40,7 @@ mod mounted {
         type Data = ();
         type Options = ();
         const NAME: &'static CStr = c"rust_kernel_fs_test";
+        const XATTRS: xattr::Handlers = xattr::Handlers::InMemory;
 
         fn init_options(_sb: Option<&SuperBlock<Self>>) -> Result {
             Ok(())
@@ -73,7 +74,7 @@ mod mounted {
             ),
             Type::Reg => (
                 Some(inode::Ops::new::<RegOps>()),
-                Some(file::Ops::page_cache()),
+                Some(file::Ops::in_memory()),
             ),
             Type::Lnk => (Some(inode::Ops::page_symlink()), None),
             _ => (None, None),
@@ -95,6 +96,7 @@ mod mounted {
     #[vtable]
     impl inode::Operations for DirOps {
         type FileSystem = TestFs;
+        const LIBFS: inode::Libfs = inode::Libfs::LISTXATTR;
 
         fn lookup(dir: &INode<TestFs>, dentry: Lookup<'_, TestFs>, flags: u32) -> Result {
             libfs::lookup(dir, dentry, flags)
@@ -188,6 +190,7 @@ mod mounted {
     #[vtable]
     impl inode::Operations for RegOps {
         type FileSystem = TestFs;
+        const LIBFS: inode::Libfs = inode::Libfs::LISTXATTR;
 
         fn setattr(idmap: &MntIdmap, target: &SetAttr<'_, TestFs>, attr: &IAttr) -> Result {
             libfs::setattr(idmap, target, attr)
@@ -384,6 +387,65 @@ mod mounted {
             Ok((stat.size, stat.blocks))
         }
 
+        /// `setxattr(2)`, or `removexattr(2)` if `value` is `None`.
+        fn set_xattr(&self, name: &CStr, value: Option<&[u8]>, flags: i32) -> Result {
+            let idmap = MntIdmap::nop().as_raw();
+            // SAFETY: The file is open, so its dentry is valid; the name and value are valid.
+            to_result(unsafe {
+                let dentry = (*self.0).__bindgen_anon_1.f_path.dentry;
+                match value {
+                    Some(v) => bindings::vfs_setxattr(
+                        idmap,
+                        dentry,
+                        name.as_char_ptr(),
+                        v.as_ptr().cast(),
+                        v.len(),
+                        flags,
+                    ),
+                    None => bindings::vfs_removexattr(idmap, dentry, name.as_char_ptr()),
+                }
+            })
+        }
+
+        /// `getxattr(2)` into `buf`.
+        fn get_xattr(&self, name: &CStr, buf: &mut [u8]) -> Result<isize> {
+            // SAFETY: The file is open, so its dentry is valid; `buf` is valid for writes.
+            errno_or(unsafe {
+                bindings::vfs_getxattr(
+                    MntIdmap::nop().as_raw(),
+                    (*self.0).__bindgen_anon_1.f_path.dentry,
+                    name.as_char_ptr(),
+                    buf.as_mut_ptr().cast(),
+                    buf.len(),
+                )
+            })
+        }
+
+        /// `listxattr(2)` into `buf`.
+        fn list_xattrs(&self, buf: &mut [u8]) -> Result<isize> {
+            // SAFETY: The file is open, so its dentry is valid; `buf` is valid for writes.
+            errno_or(unsafe {
+                bindings::vfs_listxattr(
+                    (*self.0).__bindgen_anon_1.f_path.dentry,
+                    buf.as_mut_ptr().cast(),
+                    buf.len(),
+                )
+            })
+        }
+
+        /// `fallocate(2)`.
+        fn fallocate(&self, mode: u32, offset: i64, len: i64) -> Result {
+            // SAFETY: The file is open.
+            to_result(unsafe { bindings::vfs_fallocate(self.0, mode as i32, offset, len) })
+        }
+
+        /// `lseek(2)`.
+        fn seek(&self, offset: i64, whence: u32) -> Result<i64> {
+            // SAFETY: The file is open.
+            let pos = unsafe { bindings::vfs_llseek(self.0, offset, whence as i32) };
+            errno_or(pos as isize).map(|p| p as i64)
+        }
+
         fn truncate(&self, size: i64) -> Result {
             // SAFETY: The file is open, so its path is valid.
             to_result(unsafe { bindings::vfs_truncate(&(*self.0).__bindgen_anon_1.f_path, size) })
@@ -546,6 +608,59 @@ mod mounted {
         drop(w);
         drop(a);
         drop(c);
+        Ok(())
+    }
+    #[test]
+    fn xattrs_in_memory() -> Result {
+        let m = Mounted::new()?;
+        let f = m.open(c"x", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        let mut buf = [0u8; 64];
+        assert!(matches!(f.get_xattr(c"user.a", &mut buf), Err(e) if e == ENODATA));
+        f.set_xattr(c"user.a", Some(b"one"), 0)?;
+        f.set_xattr(c"trusted.b", Some(b""), 0)?;
+        assert_eq!(f.get_xattr(c"user.a", &mut buf)?, 3);
+        assert_eq!(&buf[..3], b"one");
+        assert!(matches!(f.get_xattr(c"user.a", &mut buf[..2]), Err(e) if e == ERANGE));
+        assert_eq!(f.get_xattr(c"trusted.b", &mut buf)?, 0);
+        let err = f.set_xattr(c"user.a", Some(b"two"), bindings::XATTR_CREATE as i32);
+        assert!(matches!(err, Err(e) if e == EEXIST));
+        let err = f.set_xattr(c"foo.c", Some(b"x"), 0);
+        assert!(matches!(err, Err(e) if e == EOPNOTSUPP));
+        let n = f.list_xattrs(&mut buf)? as usize;
+        assert_eq!(&buf[..n], b"user.a\0trusted.b\0");
+        f.set_xattr(c"user.a", None, 0)?;
+        assert!(matches!(f.set_xattr(c"user.a", None, 0), Err(e) if e == ENODATA));
+        assert_eq!(f.list_xattrs(&mut buf)?, 10);
+        // The attributes left go with the inode: the unmount must not leak them.
+        Ok(())
+    }
+    #[test]
+    fn fallocate_and_seek_holes() -> Result {
+        let m = Mounted::new()?;
+        let f = m.open(c"f", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        let page = crate::page::PAGE_SIZE as i64;
+        let blocks = (page / 512) as u64;
+        // Allocated pages read as zeroes and are holes.
+        f.fallocate(0, 0, 2 * page)?;
+        assert_eq!(f.stat()?, (2 * page, 2 * blocks));
+        assert!(matches!(f.seek(0, bindings::SEEK_DATA), Err(e) if e == ENXIO));
+        let mut buf = [1u8; 8];
+        assert_eq!(f.read(&mut buf, page)?, 8);
+        assert_eq!(buf, [0; 8]);
+        // Data in the second page only; beyond it, allocated but not in the size.
+        assert_eq!(f.write(b"data", page + 1)?, 4);
+        f.fallocate(bindings::FALLOC_FL_KEEP_SIZE, 2 * page, page)?;
+        assert_eq!(f.stat()?, (2 * page, 3 * blocks));
+        assert_eq!(f.seek(0, bindings::SEEK_DATA)?, page);
+        assert_eq!(f.seek(page, bindings::SEEK_HOLE)?, 2 * page);
+        // Punching the data out leaves a hole and zeroes.
+        let punch = bindings::FALLOC_FL_PUNCH_HOLE | bindings::FALLOC_FL_KEEP_SIZE;
+        f.fallocate(punch, page, page)?;
+        assert!(matches!(f.seek(0, bindings::SEEK_DATA), Err(e) if e == ENXIO));
+        assert_eq!(f.read(&mut buf, page)?, 8);
+        assert_eq!(buf, [0; 8]);
+        let err = f.fallocate(bindings::FALLOC_FL_ZERO_RANGE, 0, page);
+        assert!(matches!(err, Err(e) if e == EOPNOTSUPP));
         Ok(())
     }
 }
