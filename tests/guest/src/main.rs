@@ -4,7 +4,9 @@
 //! Usage: `bs2ramfs-guest-tests [--module PATH.ko | --fs TYPE] [FILTER]`.
 //!
 //! - no option: the bs2ramfs tests (mount, options, `statfs`, ..., and the malformed mount
-//!   options of `badinput`, idmapped mounts of `idmap` with tmpfs as the reference) and the
+//!   options of `badinput`, idmapped mounts of `idmap`, extended attributes of `xattr`, an
+//!   overlayfs upper layer of `overlay`, and fallocate and SEEK_DATA/SEEK_HOLE of `falloc`,
+//!   with tmpfs as the reference) and the
 //!   functional suite on bs2ramfs: `ops`, the bad input of
 //!   `badinput` (names, symlink targets, renames, removed but open objects) and the
 //!   permission checks of `perms` (unprivileged users, sticky and set-group-ID bits, user
@@ -35,9 +37,12 @@ macro_rules! check {
 #[macro_use]
 mod ops;
 mod badinput;
+mod falloc;
 mod idmap;
+mod overlay;
 mod perms;
 mod sys;
+mod xattr;
 
 use ops::BS2RAMFS_MAGIC;
 use sys::{cstr, mount, remount};
@@ -383,7 +388,12 @@ fn main() {
             ("bad_mode_values_rejected", t_bad_mode_values),
             ("fsconfig_unknown_option", t_fsconfig_unknown_option),
         ];
-        let more: [(&str, BasicTest); 1] = [("idmapped_mount", idmap::t_idmapped_mount)];
+        let more: [(&str, BasicTest); 4] = [
+            ("idmapped_mount", idmap::t_idmapped_mount),
+            ("xattrs", xattr::t_xattrs),
+            ("overlay_upper", overlay::t_overlay),
+            ("fallocate_seek_data_hole", falloc::t_falloc_seek),
+        ];
         for (name, t) in legacy_tests
             .into_iter()
             .chain(badinput::option_tests())
