@@ -202,9 +202,9 @@ impl inode::Operations for DirOps {
 
     // As tmpfs, for overlayfs: RENAME_WHITEOUT leaves a whiteout, made as mknod(2) makes one.
     fn rename(idmap: &MntIdmap, rename: Rename<'_, Bs2RamFs>) -> Result {
-        libfs::rename_whiteout(idmap, rename, |dir, dentry| {
+        libfs::rename_whiteout(idmap, rename, |dir| {
             let typ = Type::WHITEOUT;
-            Self::mknod(idmap, dir, dentry, typ.format(), typ.dev())
+            new_inode(dir.super_block(), idmap, Some(dir), typ.format(), typ.dev())
         })
     }
 

@@ -174,6 +174,8 @@ pub trait FileSystem {
 /// those of `Tables<T>`, and the inodes of its superblocks come from `inodes`.
 #[pin_data(PinnedDrop)]
 pub struct Registration<T: FileSystem + ?Sized> {
+    /// Pinned: every inode of the type points to it.
+    #[pin]
     inodes: inode::Cache,
     #[pin]
     fs: Opaque<bindings::file_system_type>,

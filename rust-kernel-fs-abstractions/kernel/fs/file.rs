@@ -505,10 +505,11 @@ impl Ops {
     /// with `EOPNOTSUPP`). Allocating puts zero-reading folios in the page cache, which count
     /// in `st_blocks` and extend the size unless `FALLOC_FL_KEEP_SIZE` is given; the file size
     /// limit (`RLIMIT_FSIZE`) gives `EFBIG`, a fatal signal `EINTR` and a failed allocation
-    /// `ENOMEM`, and the folios that the call added are removed again. Punching a hole zeroes
-    /// the partial pages of the range and removes the others from the page cache and from the
-    /// mappings of the file. Both update the modification and change times and drop the
-    /// set-user-ID and set-group-ID bits, as a write does.
+    /// `ENOMEM`, and then the folios of the range that hold no data are removed again (those of
+    /// an earlier allocation too, as on tmpfs). Punching a hole zeroes the partial pages of the
+    /// range and removes the others from the page cache and from the mappings of the file.
+    /// Both update the modification and change times and drop the set-user-ID and
+    /// set-group-ID bits, as a write does.
     ///
     /// `SEEK_DATA` and `SEEK_HOLE` find the folios in the page cache that hold data: holes are
     /// the pages never written, and the pages allocated by `fallocate(2)` but never written, as
@@ -616,9 +617,12 @@ unsafe extern "C" fn in_memory_fallocate(
     }
     // SAFETY: As above, the mapping's inode is valid.
     let inode = unsafe { (*mapping).host };
+    // `vfs_fallocate()` checks the range, but not every caller goes through it.
+    let Some(end) = offset.checked_add(len) else {
+        return EFBIG.to_errno() as c_long;
+    };
     // SAFETY: The inode is valid; the page cache and the size change under its `i_rwsem`.
     unsafe { bindings::inode_lock(inode) };
-    let end = offset + len;
     let ret = if mode & bindings::FALLOC_FL_PUNCH_HOLE != 0 {
         // SAFETY: The inode is valid and locked; the range is within its maximum size.
         unsafe { bindings::truncate_pagecache_range(inode, offset, end - 1) };

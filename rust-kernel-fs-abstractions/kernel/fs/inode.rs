@@ -452,6 +452,11 @@ impl<T: FileSystem + ?Sized> New<T> {
         })
     }
 
+    /// The type of the new inode.
+    pub fn typ(&self) -> Type {
+        self.typ
+    }
+
     /// Gives up the new inode's reference, for a C function that takes it over.
     pub(crate) fn into_raw(self) -> *mut bindings::inode {
         ARef::into_raw(self.inode).as_ptr().cast()

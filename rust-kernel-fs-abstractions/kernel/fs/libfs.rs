@@ -11,7 +11,9 @@ use crate::{
     error::{code::*, from_err_ptr, to_result, Result},
     fs::{
         dentry::{DEntry, Lookup, Negative, Removal},
-        inode::{IAttr, INode, Kstat, Locked, MntIdmap, Path, Rename, RenameFlags, SetAttr},
+        inode::{
+            IAttr, INode, Kstat, Locked, MntIdmap, New, Path, Rename, RenameFlags, SetAttr, Type,
+        },
         FileSystem,
     },
     sync::aref::ARef,
@@ -98,15 +100,17 @@ pub fn rename<T: FileSystem + ?Sized>(idmap: &MntIdmap, rename: Rename<'_, T>) -
 }
 
 /// Carries out `rename` as [`rename`] does, and with [`RenameFlags::WHITEOUT`] too: then
-/// `make_whiteout` is called first, with the source's directory and a new negative dentry of
-/// the source's name in it, to which it is to bind a whiteout ([`Type::WHITEOUT`]), e.g. with
-/// the directory's `mknod`. The rename takes the source's name away, and the whiteout takes
-/// its place. If `make_whiteout` fails, so does the rename, with its error and with nothing
-/// renamed.
+/// `make_whiteout` is called first, with the source's directory, to make a new inode of type
+/// [`Type::WHITEOUT`] (with no permission bits, e.g. as the directory's `mknod` makes inodes),
+/// which is bound to the source's name in that directory; the rename then takes the source
+/// away from that name, and cannot fail any more. If `make_whiteout` fails, or the whiteout
+/// cannot be bound, so does the rename, with nothing changed.
 ///
 /// Fails with `EINVAL` for flags other than [`RenameFlags::NOREPLACE`] (checked by the VFS),
-/// [`RenameFlags::EXCHANGE`] and [`RenameFlags::WHITEOUT`], with `ENOTEMPTY` to replace a
-/// non-empty directory (before any whiteout is made) and with `ENOMEM`.
+/// [`RenameFlags::EXCHANGE`] and [`RenameFlags::WHITEOUT`], for `WHITEOUT` with `EXCHANGE`,
+/// and for an inode of another type than [`Type::WHITEOUT`] from `make_whiteout`; with
+/// `ENOTEMPTY` to replace a non-empty directory (before any whiteout is made) and with
+/// `ENOMEM`.
 ///
 /// [`RenameFlags::NOREPLACE`]: super::inode::RenameFlags::NOREPLACE
 /// [`RenameFlags::EXCHANGE`]: super::inode::RenameFlags::EXCHANGE
@@ -115,7 +119,7 @@ pub fn rename<T: FileSystem + ?Sized>(idmap: &MntIdmap, rename: Rename<'_, T>) -
 pub fn rename_whiteout<T, F>(idmap: &MntIdmap, rename: Rename<'_, T>, make_whiteout: F) -> Result
 where
     T: FileSystem + ?Sized,
-    F: FnOnce(&Locked<'_, T>, Negative<'_, T>) -> Result,
+    F: FnOnce(&Locked<'_, T>) -> Result<New<T>>,
 {
     let flags = rename.flags.bits();
     if flags & !(RenameFlags::NOREPLACE | RenameFlags::EXCHANGE | RenameFlags::WHITEOUT) != 0 {
@@ -124,12 +128,20 @@ where
     if flags & RenameFlags::WHITEOUT == 0 {
         return self::rename(idmap, rename);
     }
-    // The VFS refuses `RENAME_WHITEOUT` with `RENAME_EXCHANGE`. The checks of
-    // `simple_rename()` that can fail come before the whiteout is made, so that a rename that
-    // fails leaves no whiteout behind.
+    // The system call refuses `RENAME_WHITEOUT` with `RENAME_EXCHANGE`, but `vfs_rename()`
+    // does not: an exchange leaves no name free for a whiteout.
+    if flags & RenameFlags::EXCHANGE != 0 {
+        return Err(EINVAL);
+    }
+    // The checks of `simple_rename()` that can fail come before the whiteout is made, so that
+    // a rename that fails leaves no whiteout behind.
     // SAFETY: The target dentry is valid; its children may be walked under its parent's lock.
     if unsafe { bindings::simple_empty(rename.new.as_raw()) } == 0 {
         return Err(ENOTEMPTY);
+    }
+    let inode = make_whiteout(&rename.old_dir)?;
+    if inode.typ() != Type::WHITEOUT {
+        return Err(EINVAL);
     }
     let old = rename.old.as_raw();
     // SAFETY: The source dentry is valid, and so are its parent and name, which cannot change
@@ -143,7 +155,8 @@ where
     // SAFETY: The new dentry is negative, a child of the source's directory, which is locked
     // for writing while `rename` lives, and `whiteout` holds a reference to it.
     let dentry = unsafe { Negative::from_raw(whiteout.as_raw()) };
-    make_whiteout(&rename.old_dir, dentry)?;
+    // The last step that can fail: on failure, nothing is bound.
+    dentry.instantiate(&rename.old_dir, inode)?;
     let rename = Rename {
         flags: RenameFlags(flags & !RenameFlags::WHITEOUT),
         ..rename

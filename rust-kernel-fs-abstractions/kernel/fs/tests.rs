@@ -166,9 +166,8 @@ mod mounted {
         }
 
         fn rename(idmap: &MntIdmap, rename: Rename<'_, TestFs>) -> Result {
-            libfs::rename_whiteout(idmap, rename, |dir, dentry| {
-                let inode = new_inode(dir.super_block(), Some(dir), idmap, Type::WHITEOUT, 0)?;
-                dentry.instantiate(dir, inode)
+            libfs::rename_whiteout(idmap, rename, |dir| {
+                new_inode(dir.super_block(), Some(dir), idmap, Type::WHITEOUT, 0)
             })
         }
 
@@ -606,10 +605,14 @@ mod mounted {
         let (mode, rdev) = unsafe { ((*(*w.0).d_inode).i_mode, (*(*w.0).d_inode).i_rdev) };
         assert_eq!((mode, rdev), (Type::WHITEOUT.format(), 0));
         drop(w);
+        // Not with an exchange, which `vfs_rename()` itself lets through.
+        let flags = RenameFlags::WHITEOUT | RenameFlags::EXCHANGE;
+        assert!(matches!(m.rename(c"d", c"c", flags), Err(e) if e == EINVAL));
         drop(a);
         drop(c);
         Ok(())
     }
+
     #[test]
     fn xattrs_in_memory() -> Result {
         let m = Mounted::new()?;
@@ -634,6 +637,7 @@ mod mounted {
         // The attributes left go with the inode: the unmount must not leak them.
         Ok(())
     }
+
     #[test]
     fn fallocate_and_seek_holes() -> Result {
         let m = Mounted::new()?;
