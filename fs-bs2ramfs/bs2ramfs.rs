@@ -12,8 +12,8 @@ use kernel::{
         dentry::{Negative, Root},
         file,
         inode::{
-            self, DevT, IAttr, INode, Kstat, Libfs, Locked, MntIdmap, New, Path, Rename, SetAttr,
-            TmpFile, Type,
+            self, DevT, Evicting, IAttr, INode, Kstat, Libfs, Locked, MntIdmap, New, Path, Rename,
+            SetAttr, TmpFile, Type,
         },
         libfs,
         param::{Spec, Value},
@@ -23,6 +23,8 @@ use kernel::{
     page::PAGE_SHIFT,
     prelude::*,
     seq_file::{seq_print, SeqFile},
+    sync::{new_spinlock, SpinLock},
+    task::{Kgid, Kuid},
 };
 
 kernel::module_fs! {
@@ -43,39 +45,138 @@ const DEFAULT_MODE: u16 = 0o755;
 /// The permission bits a mode may have (`S_IALLUGO`).
 const MODE_MASK: u32 = 0o7777;
 
-/// Index of `mode=` in [`Bs2RamFs::PARAMS`].
+// Indices in [`Bs2RamFs::PARAMS`].
 const OPT_MODE: usize = 0;
+const OPT_UID: usize = 1;
+const OPT_GID: usize = 2;
+const OPT_NR_INODES: usize = 3;
 
 /// The mount options.
 struct Options {
     /// The permission bits of the root directory.
     mode: u16,
+    /// The owner of the root directory, if given.
+    uid: Option<Kuid>,
+    /// The group of the root directory, if given.
+    gid: Option<Kgid>,
+    /// The most inodes the instance may have; 0 for no limit.
+    max_inodes: u64,
+}
+
+/// How many inodes an instance has, and may have.
+struct Inodes {
+    /// The most inodes the instance may have; 0 for no limit.
+    max: u64,
+    /// The inodes made and not yet evicted, root included. Counted with or without a limit,
+    /// so that a remount may set one.
+    used: u64,
 }
 
 /// The data of a mounted bs2ramfs instance.
+#[pin_data]
 struct Info {
-    options: Options,
+    /// The permission bits of the root directory.
+    mode: u16,
+    /// The owner and group of the root directory.
+    uid: Kuid,
+    gid: Kgid,
+    /// Whether `uid=` and `gid=` were given, to show them.
+    uid_given: bool,
+    gid_given: bool,
+    #[pin]
+    inodes: SpinLock<Inodes>,
+}
+
+impl Info {
+    /// Takes one inode of the instance's limit, or fails with `ENOSPC`. Dropping the charge
+    /// gives it back; [`InodeCharge::commit`] leaves it to the new inode, whose eviction gives
+    /// it back.
+    fn charge_inode(&self) -> Result<InodeCharge<'_>> {
+        let mut inodes = self.inodes.lock();
+        if inodes.max != 0 && inodes.used >= inodes.max {
+            return Err(ENOSPC);
+        }
+        inodes.used += 1;
+        Ok(InodeCharge(self))
+    }
+
+    /// Gives back the charge of an inode that is gone.
+    fn uncharge_inode(&self) {
+        let mut inodes = self.inodes.lock();
+        match inodes.used.checked_sub(1) {
+            Some(used) => inodes.used = used,
+            None => pr_warn!("more inodes uncharged than charged\n"),
+        }
+    }
+}
+
+/// The charge of an inode being made, given back when dropped unless committed.
+struct InodeCharge<'a>(&'a Info);
+
+impl InodeCharge<'_> {
+    /// Leaves the charge to an inode that [`SuperBlock::new_inode`] made: its eviction
+    /// ([`FileSystem::evict_inode`]) gives it back.
+    fn commit(self) {
+        core::mem::forget(self);
+    }
+}
+
+impl Drop for InodeCharge<'_> {
+    fn drop(&mut self) {
+        self.0.uncharge_inode();
+    }
 }
 
 struct Bs2RamFs;
 
 #[vtable]
 impl FileSystem for Bs2RamFs {
-    type Data = KBox<Info>;
+    type Data = Pin<KBox<Info>>;
     type Options = Options;
 
     const NAME: &'static CStr = c"bs2ramfs";
     const FLAGS: i32 = fs::flags::USERNS_MOUNT | fs::flags::ALLOW_IDMAP;
     const XATTRS: xattr::Handlers = xattr::Handlers::InMemory;
-    const PARAMS: fs::param::Table = kernel::param_table!(Spec::u32_oct(c"mode"));
+    const PARAMS: fs::param::Table = kernel::param_table!(
+        Spec::u32_oct(c"mode"),
+        Spec::uid(c"uid"),
+        Spec::gid(c"gid"),
+        Spec::size(c"nr_inodes"),
+    );
 
     fn init_options(sb: Option<&SuperBlock<Self>>) -> Result<Options> {
-        let mode = sb.map_or(DEFAULT_MODE, |sb| sb.data().options.mode);
-        Ok(Options { mode })
+        // A remount starts from the current mode and limit; `uid=` and `gid=` only count if
+        // given again.
+        let (mode, max_inodes) = match sb {
+            Some(sb) => {
+                let info = sb.data();
+                let max_inodes = info.inodes.lock().max;
+                (info.mode, max_inodes)
+            }
+            None => (DEFAULT_MODE, 0),
+        };
+        Ok(Options {
+            mode,
+            uid: None,
+            gid: None,
+            max_inodes,
+        })
     }
 
     fn parse_param(options: &mut Options, param: fs::param::Param<'_>) -> Result {
         match (param.index, param.value) {
+            (OPT_UID, Value::Uid(uid)) => {
+                options.uid = Some(uid);
+                Ok(())
+            }
+            (OPT_GID, Value::Gid(gid)) => {
+                options.gid = Some(gid);
+                Ok(())
+            }
+            (OPT_NR_INODES, Value::Size(n)) => {
+                options.max_inodes = n;
+                Ok(())
+            }
             (OPT_MODE, Value::U32(mode)) if mode & !MODE_MASK == 0 => {
                 options.mode = mode as u16;
                 Ok(())
@@ -88,44 +189,119 @@ impl FileSystem for Bs2RamFs {
     }
 
     fn reconfigure(fc: &fs::FsContext, sb: &SuperBlock<Self>, options: &Options) -> Result {
-        // Like tmpfs, the root's mode is only set at mount; unlike ramfs and tmpfs, a remount
-        // that asks to change it fails instead of ignoring it.
-        let mode = sb.data().options.mode;
-        if options.mode != mode {
+        let info = sb.data();
+        // Like tmpfs, the root's mode and owner are only set at mount; unlike ramfs and tmpfs,
+        // a remount that asks to change them fails instead of ignoring them.
+        if options.mode != info.mode {
             return Err(fc.invalid(fmt!(
-                "mode= cannot change on remount (it is {mode:o}, not {:o})",
+                "mode= cannot change on remount (it is {:o}, not {:o})",
+                info.mode,
                 options.mode
             )));
         }
-        Ok(())
+        if let Some(uid) = options.uid.filter(|uid| *uid != info.uid) {
+            return Err(fc.invalid(fmt!(
+                "uid= cannot change on remount (it is {}, not {})",
+                info.uid.into_uid_in_current_ns(),
+                uid.into_uid_in_current_ns()
+            )));
+        }
+        if let Some(gid) = options.gid.filter(|gid| *gid != info.gid) {
+            return Err(fc.invalid(fmt!(
+                "gid= cannot change on remount (it is {}, not {})",
+                info.gid.into_gid_in_current_ns(),
+                gid.into_gid_in_current_ns()
+            )));
+        }
+        // The limit changes under the lock that charges take, so no inode slips past it.
+        // Unlike tmpfs, a limit may be set on an instance mounted without one.
+        let refused = {
+            let mut inodes = info.inodes.lock();
+            let max = options.max_inodes;
+            if max != 0 && max < inodes.used {
+                Some(inodes.used)
+            } else {
+                inodes.max = max;
+                None
+            }
+        };
+        match refused {
+            Some(used) => Err(fc.invalid(fmt!(
+                "nr_inodes={} is too few for the {used} inodes in use",
+                options.max_inodes
+            ))),
+            None => Ok(()),
+        }
     }
 
-    fn fill_super(sb: &SuperBlock<Self, sb::New>, options: &Options) -> Result<KBox<Info>> {
+    fn fill_super(sb: &SuperBlock<Self, sb::New>, options: &Options) -> Result<Pin<KBox<Info>>> {
         sb.set_magic(BS2RAMFS_MAGIC)
             .set_max_bytes(sb::MAX_LFS_FILESIZE)?
             .set_blocksize_bits(PAGE_SHIFT as u8)?
             .set_time_gran(1)?
             .set_dont_cache_dentries();
-        let options = Options { mode: options.mode };
-        Ok(KBox::new(Info { options }, GFP_KERNEL)?)
+        // By default, the root belongs to the mounter, as `new_inode` would make it.
+        let info = try_pin_init!(Info {
+            mode: options.mode,
+            uid: options.uid.unwrap_or_else(Kuid::current_fsuid),
+            gid: options.gid.unwrap_or_else(Kgid::current_fsgid),
+            uid_given: options.uid.is_some(),
+            gid_given: options.gid.is_some(),
+            inodes <- new_spinlock!(Inodes {
+                max: options.max_inodes,
+                used: 0,
+            }),
+        }? Error);
+        KBox::pin_init(info, GFP_KERNEL)
     }
 
     fn init_root(sb: &SuperBlock<Self>) -> Result<Root<Self>> {
-        let mode = Type::Dir.format() | sb.data().options.mode;
-        Root::try_new(new_inode(sb, MntIdmap::nop(), None, mode, 0)?)
+        let info = sb.data();
+        let root = new_inode(sb, MntIdmap::nop(), None, Type::Dir.format() | info.mode, 0)?;
+        root.set_owner(info.uid, info.gid);
+        Root::try_new(root)
     }
 
     fn show_options(sb: &SuperBlock<Self>, m: &SeqFile) -> Result {
-        let mode = sb.data().options.mode;
-        if mode != DEFAULT_MODE {
-            seq_print!(m, ",mode={mode:o}");
+        let info = sb.data();
+        if info.mode != DEFAULT_MODE {
+            seq_print!(m, ",mode={:o}", info.mode);
+        }
+        // In the reader's user namespace, so that they can be given back to a remount.
+        if info.uid_given {
+            seq_print!(m, ",uid={}", info.uid.into_uid_in_current_ns());
+        }
+        if info.gid_given {
+            seq_print!(m, ",gid={}", info.gid.into_gid_in_current_ns());
+        }
+        let max_inodes = info.inodes.lock().max;
+        if max_inodes != 0 {
+            seq_print!(m, ",nr_inodes={max_inodes}");
         }
         Ok(())
+    }
+
+    // As tmpfs: with `nr_inodes=`, the inode counts; without, none (blocks are not counted).
+    fn statfs(sb: &SuperBlock<Self>, buf: &sb::StatFs) -> Result {
+        let info = sb.data();
+        let (max, used) = {
+            let inodes = info.inodes.lock();
+            (inodes.max, inodes.used)
+        };
+        if max != 0 {
+            buf.set_files(max, max.saturating_sub(used));
+        }
+        Ok(())
+    }
+
+    fn evict_inode(inode: &Evicting<'_, Self>) {
+        inode.super_block().data().uncharge_inode();
     }
 }
 
 /// Makes a new inode of the type and permissions `mode` gives, with the operations of its
-/// type, in the page cache that is never evicted (like ramfs's `ramfs_get_inode()`).
+/// type, in the page cache that is never evicted (like ramfs's `ramfs_get_inode()`). Fails
+/// with `ENOSPC` if the instance has all the inodes `nr_inodes=` allows.
 #[inline]
 fn new_inode(
     sb: &SuperBlock<Bs2RamFs>,
@@ -135,13 +311,14 @@ fn new_inode(
     dev: DevT,
 ) -> Result<New<Bs2RamFs>> {
     let typ = Type::from_mode(mode, dev)?;
+    let charge = sb.data().get_ref().charge_inode()?;
     let (iops, fops) = match typ {
         Type::Reg => (Some(REG_IOPS), Some(file::Ops::in_memory())),
         Type::Dir => (Some(DIR_IOPS), Some(file::Ops::simple_dir())),
         Type::Lnk => (Some(LNK_IOPS), None),
         _ => (Some(SPECIAL_IOPS), None),
     };
-    sb.new_inode(inode::Params {
+    let inode = sb.new_inode(inode::Params {
         typ,
         perm: mode,
         idmap,
@@ -150,7 +327,9 @@ fn new_inode(
         fops,
         aops: Some(address_space::Ops::in_memory()),
         mapping: address_space::Mapping::Unevictable,
-    })
+    })?;
+    charge.commit();
+    Ok(inode)
 }
 
 /// The inode operations of directories.

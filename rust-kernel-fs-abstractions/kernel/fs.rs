@@ -164,6 +164,24 @@ pub trait FileSystem {
     fn show_options(_sb: &sb::SuperBlock<Self>, _m: &SeqFile) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    /// Reports how much of `sb` is used, for `statfs(2)` (`super_operations.statfs`).
+    ///
+    /// `buf` already holds what `simple_statfs()` gives: the magic number, the block size, the
+    /// longest name, and zero blocks and files, which `df` shows as "no limit".
+    fn statfs(_sb: &sb::SuperBlock<Self>, _buf: &sb::StatFs) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Called when an inode is evicted (`super_operations.evict_inode`), once its page cache is
+    /// empty, e.g. to give back what the inode was charged.
+    ///
+    /// Every inode that [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) made is evicted
+    /// exactly once: when it is unused and has no link left, or when the superblock is shut
+    /// down, before [`FileSystem::Data`] is dropped. A failed `new_inode` made no inode.
+    fn evict_inode(_inode: &inode::Evicting<'_, Self>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// A registration of a file system type: the file system can be mounted while it lives.
@@ -258,8 +276,17 @@ impl<T: FileSystem + ?Sized> Tables<T> {
         alloc_inode: Some(Self::alloc_inode),
         destroy_inode: Some(inode::destroy_inode),
         free_inode: Some(inode::free_inode),
-        statfs: Some(bindings::simple_statfs),
+        statfs: if T::HAS_STATFS {
+            Some(Self::statfs)
+        } else {
+            Some(bindings::simple_statfs)
+        },
         drop_inode: Some(bindings::inode_just_drop),
+        evict_inode: if T::HAS_EVICT_INODE {
+            Some(Self::evict_inode)
+        } else {
+            None
+        },
         show_options: if T::HAS_SHOW_OPTIONS {
             Some(Self::show_options)
         } else {
@@ -411,6 +438,39 @@ impl<T: FileSystem + ?Sized> Tables<T> {
             // superblock and all its inodes are gone, so nothing borrows it any more.
             drop(unsafe { T::Data::from_foreign(data) });
         }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid dentry of a superblock of this type and a valid buffer
+    /// that only this thread uses.
+    unsafe extern "C" fn statfs(
+        dentry: *mut bindings::dentry,
+        buf: *mut bindings::kstatfs,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: The dentry and the buffer are valid.
+            to_result(unsafe { bindings::simple_statfs(dentry, buf) })?;
+            // SAFETY: The dentry is valid, and its superblock is `Ready`: it has a dentry.
+            let sb = unsafe { sb::SuperBlock::<T>::from_raw((*dentry).d_sb) };
+            // SAFETY: The buffer is valid and only used by this thread for the call.
+            T::statfs(sb, unsafe { sb::StatFs::from_raw(buf) })?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS (`evict()`), once, with an inode of a superblock of this type that is
+    /// being evicted.
+    unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
+        // SAFETY: The inode is valid; its page cache is its own `i_data`.
+        unsafe { bindings::truncate_inode_pages_final(&raw mut (*inode).i_data) };
+        // SAFETY: The inode is evicted by this thread for the duration of the call, and its
+        // superblock is `Ready`: only a ready superblock has inodes (`new_inode`).
+        T::evict_inode(&unsafe { inode::Evicting::from_raw(inode) });
+        // SAFETY: The inode is valid, and `evict()` expects its `evict_inode` to clear it.
+        unsafe { bindings::clear_inode(inode) };
     }
 
     /// # Safety

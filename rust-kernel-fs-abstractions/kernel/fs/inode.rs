@@ -17,6 +17,7 @@ use crate::{
     prelude::*,
     str::CStr,
     sync::aref::{ARef, AlwaysRefCounted},
+    task::{Kgid, Kuid},
     types::{NotThreadSafe, Opaque},
 };
 use core::{marker::PhantomData, ops::Deref, ptr, ptr::NonNull};
@@ -390,6 +391,50 @@ pub(crate) unsafe extern "C" fn free_inode(inode: *mut bindings::inode) {
     }
 }
 
+/// An inode being evicted (`super_operations.evict_inode`): its last reference is gone, and
+/// it has no link left or its superblock is being shut down. Its page cache is already empty.
+///
+/// It cannot be referenced again, so it does not give out an [`INode`].
+///
+/// # Invariants
+///
+/// The pointee is an inode of a [`sb::Ready`] superblock of type `T`, which the current thread
+/// evicts for `'a`.
+pub struct Evicting<'a, T: FileSystem + ?Sized>(
+    &'a Opaque<bindings::inode>,
+    PhantomData<fn() -> T>,
+);
+
+impl<'a, T: FileSystem + ?Sized> Evicting<'a, T> {
+    /// Creates an [`Evicting`] for an inode.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to an inode of a [`sb::Ready`] superblock of a file system of type
+    /// `T` that the current thread evicts for `'a`.
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::inode) -> Self {
+        // INVARIANT: By the safety requirements.
+        // SAFETY: The inode is valid for `'a`, by the safety requirements.
+        Self(
+            unsafe { &*ptr.cast::<Opaque<bindings::inode>>() },
+            PhantomData,
+        )
+    }
+
+    /// The superblock the inode belongs to.
+    pub fn super_block(&self) -> &'a sb::SuperBlock<T> {
+        // SAFETY: By the type invariants the inode is valid and belongs to a ready superblock
+        // of type `T`, which outlives its inodes.
+        unsafe { sb::SuperBlock::from_raw((*self.0.get()).i_sb) }
+    }
+
+    /// The number of links to the inode: 0, unless the superblock is being shut down.
+    pub fn nlink(&self) -> u32 {
+        // SAFETY: The inode is valid by the type invariants and nobody changes it any more.
+        unsafe { (*self.0.get()).__bindgen_anon_1.i_nlink }
+    }
+}
+
 /// A new inode: made by [`SuperBlock::new_inode`](sb::SuperBlock::new_inode), not yet bound
 /// to a dentry, so that nobody else can see it.
 ///
@@ -455,6 +500,18 @@ impl<T: FileSystem + ?Sized> New<T> {
     /// The type of the new inode.
     pub fn typ(&self) -> Type {
         self.typ
+    }
+
+    /// Makes `uid` and `gid` the owner and group of the new inode, instead of those
+    /// [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) gave it, e.g. for a root directory
+    /// owned as mount options say.
+    pub fn set_owner(&self, uid: Kuid, gid: Kgid) {
+        let raw = self.as_raw();
+        // SAFETY: The inode is valid and, not bound to a dentry yet, seen by nobody else.
+        unsafe {
+            (*raw).i_uid = uid.into_raw();
+            (*raw).i_gid = gid.into_raw();
+        }
     }
 
     /// Gives up the new inode's reference, for a C function that takes it over.

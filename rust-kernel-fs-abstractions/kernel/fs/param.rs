@@ -15,6 +15,7 @@ use crate::{
     fmt,
     fs::FsContext,
     prelude::*,
+    task::{Kgid, Kuid},
 };
 use core::ptr;
 
@@ -38,6 +39,16 @@ pub enum Kind {
     U64,
     /// A string.
     String,
+    /// A user ID, read in the user namespace of the caller, that must be mapped in the user
+    /// namespace of the mount.
+    Uid,
+    /// A group ID, read in the user namespace of the caller, that must be mapped in the user
+    /// namespace of the mount.
+    Gid,
+    /// A size or a count, as tmpfs's `size=` and `nr_inodes=`: an unsigned number, decimal or
+    /// `0x`/`0`-prefixed, with an optional binary suffix `k`, `m`, `g`, `t`, `p` or `e` (in
+    /// either case). Unlike C's `memparse()`, a value that overflows 64 bits is rejected.
+    Size,
 }
 
 /// The specification of one mount parameter: its name and the type of its value.
@@ -93,6 +104,23 @@ impl Spec {
         Self::new(name, Kind::String)
     }
 
+    /// A user ID (C's `fsparam_uid`, plus a check that it is mapped in the mount's user
+    /// namespace).
+    pub const fn uid(name: &'static CStr) -> Self {
+        Self::new(name, Kind::Uid)
+    }
+
+    /// A group ID (C's `fsparam_gid`, plus a check that it is mapped in the mount's user
+    /// namespace).
+    pub const fn gid(name: &'static CStr) -> Self {
+        Self::new(name, Kind::Gid)
+    }
+
+    /// A size or a count with an optional binary suffix (see [`Kind::Size`]).
+    pub const fn size(name: &'static CStr) -> Self {
+        Self::new(name, Kind::Size)
+    }
+
     /// The name of the parameter.
     pub const fn name(&self) -> &'static CStr {
         self.name
@@ -117,7 +145,9 @@ impl Spec {
             }
             Kind::S32 => raw.type_ = Some(bindings::fs_param_is_s32),
             Kind::U64 => raw.type_ = Some(bindings::fs_param_is_u64),
-            Kind::String => raw.type_ = Some(bindings::fs_param_is_string),
+            Kind::String | Kind::Size => raw.type_ = Some(bindings::fs_param_is_string),
+            Kind::Uid => raw.type_ = Some(bindings::fs_param_is_uid),
+            Kind::Gid => raw.type_ = Some(bindings::fs_param_is_gid),
         }
         raw
     }
@@ -243,12 +273,44 @@ impl Table {
             Kind::S32 => Value::S32(unsafe { result.__bindgen_anon_1.int_32 }),
             // SAFETY: `fs_param_is_u64` sets `uint_64`.
             Kind::U64 => Value::U64(unsafe { result.__bindgen_anon_1.uint_64 }),
-            Kind::String => {
+            Kind::String | Kind::Size => {
                 // SAFETY: `fs_param_is_string` checked that the parameter has a string value,
                 // which the caller guarantees stays valid for `'a`.
                 let s = unsafe { (*param).__bindgen_anon_1.string };
                 // SAFETY: The string is NUL-terminated and valid for `'a` (see above).
-                Value::String(unsafe { CStr::from_char_ptr(s) })
+                let s = unsafe { CStr::from_char_ptr(s) };
+                if spec.kind == Kind::String {
+                    Value::String(s)
+                } else {
+                    Value::Size(parse_size(s.to_bytes()).map_err(|e| {
+                        let s = s.to_str().unwrap_or("?");
+                        fc.invalid(fmt!("{}: '{s}' {e}", spec.name.to_str().unwrap_or("?")))
+                    })?)
+                }
+            }
+            Kind::Uid => {
+                // SAFETY: `fs_param_is_uid` sets `uid`.
+                let uid = Kuid::from_raw(unsafe { result.__bindgen_anon_1.uid });
+                // SAFETY: `fc` is valid, and so is its user namespace (`kuid_has_mapping()`).
+                if unsafe { bindings::from_kuid((*fc.as_raw()).user_ns, uid.into_raw()) }
+                    == u32::MAX
+                {
+                    // SAFETY: `fs_param_is_uid` only accepts a parameter with a string value.
+                    return Err(unsafe { unmapped(fc, spec, param) });
+                }
+                Value::Uid(uid)
+            }
+            Kind::Gid => {
+                // SAFETY: `fs_param_is_gid` sets `gid`.
+                let gid = Kgid::from_raw(unsafe { result.__bindgen_anon_1.gid });
+                // SAFETY: As for `Kind::Uid` (`kgid_has_mapping()`).
+                if unsafe { bindings::from_kgid((*fc.as_raw()).user_ns, gid.into_raw()) }
+                    == u32::MAX
+                {
+                    // SAFETY: `fs_param_is_gid` only accepts a parameter with a string value.
+                    return Err(unsafe { unmapped(fc, spec, param) });
+                }
+                Value::Gid(gid)
             }
         };
         Ok(Some(Param {
@@ -258,6 +320,98 @@ impl Table {
             fc,
         }))
     }
+}
+
+/// Reports a user or group ID that the mount's user namespace does not map, so that the file
+/// system could not show it, and returns `EINVAL`.
+///
+/// # Safety
+///
+/// `param` must point to a valid parameter with a string value.
+unsafe fn unmapped(fc: &FsContext, spec: &Spec, param: *mut bindings::fs_parameter) -> Error {
+    // SAFETY: The caller guarantees that the parameter has a valid string value.
+    let s = unsafe { CStr::from_char_ptr((*param).__bindgen_anon_1.string) };
+    fc.invalid(fmt!(
+        "{}: {} has no mapping in the user namespace of the mount",
+        spec.name.to_str().unwrap_or("?"),
+        s.to_str().unwrap_or("?")
+    ))
+}
+
+/// Why a [`Kind::Size`] value was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SizeError {
+    /// Not a number with an optional suffix.
+    Malformed,
+    /// More than `u64::MAX`.
+    Overflow,
+}
+
+impl fmt::Display for SizeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Malformed => {
+                f.write_str("is not a number with an optional k, m, g, t, p or e suffix")
+            }
+            Self::Overflow => f.write_str("is more than 2^64 - 1"),
+        }
+    }
+}
+
+/// Parses a [`Kind::Size`] value: an unsigned number, decimal or `0x`/`0`-prefixed (as
+/// `simple_strtoull()` with base 0), then an optional binary suffix `k`, `m`, `g`, `t`, `p` or
+/// `e`, in either case (as `memparse()`), and nothing else.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::fs::param::{parse_size, SizeError};
+///
+/// assert_eq!(parse_size(b"4096"), Ok(4096));
+/// assert_eq!(parse_size(b"1k"), Ok(1024));
+/// assert_eq!(parse_size(b"0x10M"), Ok(16 << 20));
+/// assert_eq!(parse_size(b"010"), Ok(8));
+/// assert_eq!(parse_size(b"0k"), Ok(0));
+/// assert_eq!(parse_size(b"16E"), Err(SizeError::Overflow));
+/// assert_eq!(parse_size(b"18446744073709551616"), Err(SizeError::Overflow));
+/// assert_eq!(parse_size(b"1x"), Err(SizeError::Malformed));
+/// assert_eq!(parse_size(b"08"), Err(SizeError::Malformed));
+/// assert_eq!(parse_size(b"k"), Err(SizeError::Malformed));
+/// assert_eq!(parse_size(b"-1"), Err(SizeError::Malformed));
+/// assert_eq!(parse_size(b""), Err(SizeError::Malformed));
+/// ```
+pub fn parse_size(s: &[u8]) -> core::result::Result<u64, SizeError> {
+    let (base, digits) = match s {
+        [b'0', b'x' | b'X', rest @ ..] => (16, rest),
+        [b'0', rest @ ..] if rest.first().is_some_and(u8::is_ascii_digit) => (8, rest),
+        _ => (10, s),
+    };
+    let end = digits
+        .iter()
+        .position(|c| !char::from(*c).is_digit(base))
+        .unwrap_or(digits.len());
+    if end == 0 {
+        return Err(SizeError::Malformed);
+    }
+    let mut n: u64 = 0;
+    for c in &digits[..end] {
+        let d = char::from(*c).to_digit(base).ok_or(SizeError::Malformed)?;
+        n = n
+            .checked_mul(u64::from(base))
+            .and_then(|n| n.checked_add(u64::from(d)))
+            .ok_or(SizeError::Overflow)?;
+    }
+    let shift = match &digits[end..] {
+        [] => 0,
+        [b'k' | b'K'] => 10,
+        [b'm' | b'M'] => 20,
+        [b'g' | b'G'] => 30,
+        [b't' | b'T'] => 40,
+        [b'p' | b'P'] => 50,
+        [b'e' | b'E'] => 60,
+        _ => return Err(SizeError::Malformed),
+    };
+    n.checked_mul(1 << shift).ok_or(SizeError::Overflow)
 }
 
 /// Makes a [`Table`] of mount parameters, in a constant.
@@ -306,6 +460,12 @@ pub enum Value<'a> {
     U64(u64),
     /// The value of a [`Kind::String`].
     String(&'a CStr),
+    /// The value of a [`Kind::Uid`].
+    Uid(Kuid),
+    /// The value of a [`Kind::Gid`].
+    Gid(Kgid),
+    /// The value of a [`Kind::Size`], suffix applied.
+    Size(u64),
 }
 
 /// A mount parameter parsed against a [`Table`].

@@ -136,3 +136,48 @@ impl<T: FileSystem + ?Sized> SuperBlock<T> {
         unsafe { T::Data::borrow((*self.as_raw()).s_fs_info) }
     }
 }
+
+/// The answer to a `statfs(2)` call, being filled in by
+/// [`FileSystem::statfs`](super::FileSystem::statfs) (`struct kstatfs`).
+///
+/// # Invariants
+///
+/// The pointee is a valid `struct kstatfs` that only the current thread uses while a
+/// reference to it exists.
+#[repr(transparent)]
+pub struct StatFs(Opaque<bindings::kstatfs>);
+
+impl StatFs {
+    /// Creates a reference to a [`StatFs`] from a valid pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid `struct kstatfs` that only the current thread uses for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::kstatfs) -> &'a Self {
+        // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the
+        // same since `Self` is a transparent wrapper of `Opaque<bindings::kstatfs>`.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    /// Reports `total` blocks (of the superblock's block size), of which `free` are free and
+    /// `available` may be used by unprivileged users.
+    pub fn set_blocks(&self, total: u64, free: u64, available: u64) {
+        let raw = self.0.get();
+        // SAFETY: The buffer is valid and only used by this thread (type invariants).
+        unsafe {
+            (*raw).f_blocks = total;
+            (*raw).f_bfree = free;
+            (*raw).f_bavail = available;
+        }
+    }
+
+    /// Reports that the file system can hold `total` inodes, of which `free` are not used.
+    pub fn set_files(&self, total: u64, free: u64) {
+        let raw = self.0.get();
+        // SAFETY: The buffer is valid and only used by this thread (type invariants).
+        unsafe {
+            (*raw).f_files = total;
+            (*raw).f_ffree = free;
+        }
+    }
+}

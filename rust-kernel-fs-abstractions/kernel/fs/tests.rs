@@ -23,6 +23,7 @@ mod mounted {
             xattr, FileSystem, Registration,
         },
         prelude::*,
+        sync::atomic::{Atomic, Relaxed},
         types::Opaque,
         ThisModule,
     };
@@ -34,6 +35,12 @@ mod mounted {
     };
 
     struct TestFs;
+
+    /// The inodes of [`TestFs`] made and not evicted yet.
+    static LIVE_INODES: Atomic<i64> = Atomic::new(0);
+
+    /// The number of inodes [`TestFs`] says it can hold.
+    const TEST_FILES: u64 = 1000;
 
     #[vtable]
     impl FileSystem for TestFs {
@@ -58,6 +65,16 @@ mod mounted {
         fn init_root(sb: &SuperBlock<Self>) -> Result<Root<Self>> {
             Root::try_new(new_inode(sb, None, MntIdmap::nop(), Type::Dir, 0o755)?)
         }
+
+        fn statfs(_sb: &SuperBlock<Self>, buf: &sb::StatFs) -> Result {
+            let live = u64::try_from(LIVE_INODES.load(Relaxed)).map_err(|_| EINVAL)?;
+            buf.set_files(TEST_FILES, TEST_FILES.saturating_sub(live));
+            Ok(())
+        }
+
+        fn evict_inode(_inode: &inode::Evicting<'_, Self>) {
+            LIVE_INODES.add(-1, Relaxed);
+        }
     }
 
     fn new_inode(
@@ -79,7 +96,7 @@ mod mounted {
             Type::Lnk => (Some(inode::Ops::page_symlink()), None),
             _ => (None, None),
         };
-        sb.new_inode(inode::Params {
+        let inode = sb.new_inode(inode::Params {
             typ,
             perm,
             idmap,
@@ -88,7 +105,9 @@ mod mounted {
             fops,
             aops: Some(address_space::Ops::in_memory()),
             mapping: address_space::Mapping::Unevictable,
-        })
+        })?;
+        LIVE_INODES.add(1, Relaxed);
+        Ok(inode)
     }
 
     struct DirOps;
@@ -267,6 +286,18 @@ mod mounted {
         fn root(&self) -> *mut bindings::dentry {
             // SAFETY: The mount is valid while `self` lives.
             unsafe { (*self.mnt).mnt_root }
+        }
+
+        /// `statfs(2)`: the number of inodes, and of free ones.
+        fn statfs(&self) -> Result<(u64, u64)> {
+            let root = bindings::path {
+                mnt: self.mnt,
+                dentry: self.root(),
+            };
+            let mut buf: bindings::kstatfs = pin_init::zeroed();
+            // SAFETY: `root` is a valid path while `self` lives; `buf` is valid for writes.
+            to_result(unsafe { bindings::vfs_statfs(&root, &mut buf) })?;
+            Ok((buf.f_files, buf.f_ffree))
         }
 
         fn root_inode(&self) -> *mut bindings::inode {
@@ -665,6 +696,29 @@ mod mounted {
         assert_eq!(buf, [0; 8]);
         let err = f.fallocate(bindings::FALLOC_FL_ZERO_RANGE, 0, page);
         assert!(matches!(err, Err(e) if e == EOPNOTSUPP));
+        Ok(())
+    }
+
+    #[test]
+    fn statfs_and_evict_inode() -> Result {
+        let m = Mounted::new()?;
+        let idmap = MntIdmap::nop().as_raw();
+        // The root only.
+        assert_eq!(m.statfs()?, (TEST_FILES, TEST_FILES - 1));
+        let f = m.open(c"f", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        assert_eq!(m.statfs()?, (TEST_FILES, TEST_FILES - 2));
+        let d = m.start(c"f", false)?;
+        // SAFETY: `d` is a positive dentry of the locked root.
+        let unlinked = unsafe { bindings::vfs_unlink(idmap, m.root_inode(), d.0, ptr::null_mut()) };
+        to_result(unlinked)?;
+        drop(d);
+        // Open, so not evicted; its last close evicts it.
+        assert_eq!(m.statfs()?, (TEST_FILES, TEST_FILES - 2));
+        drop(f);
+        assert_eq!(m.statfs()?, (TEST_FILES, TEST_FILES - 1));
+        // The unmount evicts the rest.
+        drop(m);
+        assert_eq!(LIVE_INODES.load(Relaxed), 0);
         Ok(())
     }
 }
