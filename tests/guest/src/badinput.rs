@@ -71,6 +71,13 @@ fn beyond(octal: &str) -> String {
     format!("bs2ramfs: mode: {octal} has bits beyond the permissions (07777)")
 }
 
+const MALFORMED: &str = "is not a number with an optional k, m, g, t, p or e suffix";
+const OVERFLOW: &str = "is more than 2^64 - 1";
+
+fn nr_inodes_bad(value: &str, why: &str) -> String {
+    format!("bs2ramfs: nr_inodes: '{value}' {why}")
+}
+
 /// Every malformed option string, with the message it must give.
 fn bad_options() -> Vec<Bad> {
     let k255 = "k".repeat(255);
@@ -117,6 +124,31 @@ fn bad_options() -> Vec<Bad> {
         Bad::new(
             format!("{k4000}=1"),
             format!("bs2ramfs: Unknown parameter '{}", &k4000[..200]),
+        ),
+        // Owners: not numbers, empty, or no valid ID (-1 is "no ID").
+        Bad::new("uid=abc", "bs2ramfs: Bad value for 'uid'"),
+        Bad::new("uid=", "bs2ramfs: Bad value for 'uid'"),
+        Bad::new("uid=-1", "bs2ramfs: Bad value for 'uid'"),
+        Bad::new("uid=4294967296", "bs2ramfs: Bad value for 'uid'"),
+        Bad::new("uid=4294967295", "bs2ramfs: Invalid uid '4294967295'"),
+        Bad::new("gid=0x", "bs2ramfs: Bad value for 'gid'"),
+        Bad::new("gid=4294967295", "bs2ramfs: Invalid gid '4294967295'"),
+        // Inode counts: bad suffixes, signs, overflow of 64 bits (with or without a suffix).
+        Bad::new("nr_inodes=", "bs2ramfs: Bad value for 'nr_inodes'"),
+        Bad::new("nr_inodes", "bs2ramfs: Bad value for 'nr_inodes'"),
+        Bad::new("nr_inodes=1x", nr_inodes_bad("1x", MALFORMED)),
+        Bad::new("nr_inodes=1kk", nr_inodes_bad("1kk", MALFORMED)),
+        Bad::new("nr_inodes=-1", nr_inodes_bad("-1", MALFORMED)),
+        Bad::new("nr_inodes=08", nr_inodes_bad("08", MALFORMED)),
+        Bad::new("nr_inodes= 1", nr_inodes_bad(" 1", MALFORMED)),
+        Bad::new("nr_inodes=16e", nr_inodes_bad("16e", OVERFLOW)),
+        Bad::new(
+            "nr_inodes=18446744073709551616",
+            nr_inodes_bad("18446744073709551616", OVERFLOW),
+        ),
+        Bad::new(
+            format!("nr_inodes={}", "9".repeat(4000)),
+            "bs2ramfs: nr_inodes: '999",
         ),
         Bad::new(format!("mode={}", "7".repeat(255)), BAD_MODE),
         Bad::new(format!("mode={}", "7".repeat(4000)), BAD_MODE),

@@ -4,7 +4,8 @@
 //! Usage: `bs2ramfs-guest-tests [--module PATH.ko | --fs TYPE] [FILTER]`.
 //!
 //! - no option: the bs2ramfs tests (mount, options, `statfs`, ..., and the malformed mount
-//!   options of `badinput`, idmapped mounts of `idmap`, extended attributes of `xattr`, an
+//!   options of `badinput`, `nr_inodes=`, `uid=` and `gid=` of `limits`, idmapped mounts of
+//!   `idmap`, extended attributes of `xattr`, an
 //!   overlayfs upper layer of `overlay`, and fallocate and SEEK_DATA/SEEK_HOLE of `falloc`,
 //!   with tmpfs as the reference) and the
 //!   functional suite on bs2ramfs: `ops`, the bad input of
@@ -39,6 +40,7 @@ mod ops;
 mod badinput;
 mod falloc;
 mod idmap;
+mod limits;
 mod overlay;
 mod perms;
 mod sys;
@@ -388,7 +390,9 @@ fn main() {
             ("bad_mode_values_rejected", t_bad_mode_values),
             ("fsconfig_unknown_option", t_fsconfig_unknown_option),
         ];
-        let more: [(&str, BasicTest); 4] = [
+        let more: [(&str, BasicTest); 6] = [
+            ("nr_inodes", limits::t_nr_inodes),
+            ("uid_gid", limits::t_uid_gid),
             ("idmapped_mount", idmap::t_idmapped_mount),
             ("xattrs", xattr::t_xattrs),
             ("overlay_upper", overlay::t_overlay),

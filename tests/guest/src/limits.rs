@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `nr_inodes=`, `uid=` and `gid=`: the inode limit (ENOSPC, nothing left behind, statfs
+//! counts, show_options, remount rules) and the owner of the root, on tmpfs first (the
+//! reference) and then on bs2ramfs. Where bs2ramfs differs on purpose, the check says so.
+
+use crate::sys::*;
+use crate::TestResult;
+use std::os::unix::fs::MetadataExt;
+
+const ROOT: &str = "/mnt/limits";
+
+fn p(name: &str) -> String {
+    format!("{ROOT}/{name}")
+}
+
+/// `statfs(2)`'s inode counts: (f_files, f_ffree).
+fn files() -> Sys<(u64, u64)> {
+    let st = statfs(ROOT)?;
+    Ok((st.f_files as u64, st.f_ffree as u64))
+}
+
+fn mounts_line() -> Result<String, String> {
+    crate::proc_mounts_line(ROOT).ok_or_else(|| "not in /proc/mounts".to_owned())
+}
+
+/// The messages `fs` logged since `k`.
+fn logged(k: &Kmsg, fs: &str) -> Result<Vec<String>, String> {
+    let all = k.messages().map_err(|e| format!("read /dev/kmsg: {}", ename(e)))?;
+    Ok(all.into_iter().filter(|m| m.contains(fs)).collect())
+}
+
+/// Every way to make an inode fails with ENOSPC and leaves no name and no change behind.
+fn creations_refused(fs: &str) -> TestResult {
+    let mtime = |p: &str| std::fs::metadata(p).map(|m| (m.mtime(), m.mtime_nsec()));
+    let before = mtime(ROOT).map_err(|e| e.to_string())?;
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let f = p("new");
+    fails!(open(&f, libc::O_CREAT | libc::O_WRONLY, 0o644), libc::ENOSPC);
+    fails!(mkdir(&f, 0o755), libc::ENOSPC);
+    fails!(symlink(b"target", &f), libc::ENOSPC);
+    fails!(mknod(&f, libc::S_IFIFO | 0o644, 0), libc::ENOSPC);
+    fails!(open(ROOT, libc::O_TMPFILE | libc::O_RDWR, 0o600), libc::ENOSPC);
+    fails!(lstat(&f), libc::ENOENT);
+    let after = mtime(ROOT).map_err(|e| e.to_string())?;
+    check!(before == after, "{fs}: a refused creation changed the directory's mtime");
+    Ok(())
+}
+
+fn nr_inodes_checks(fs: &str) -> TestResult {
+    // The root is one of the four.
+    eq!(ok!(files()), (4, 3));
+    check!(
+        mounts_line()?.contains(",nr_inodes=4"),
+        "show_options: {}",
+        mounts_line()?
+    );
+    ok!(open(&p("f"), libc::O_CREAT | libc::O_WRONLY, 0o644));
+    ok!(mkdir(&p("d"), 0o755));
+    ok!(symlink(b"f", &p("l")));
+    eq!(ok!(files()), (4, 0));
+    creations_refused(fs)?;
+    eq!(ok!(files()), (4, 0));
+
+    // An unlinked file keeps its inode until its last close.
+    let fd = ok!(open(&p("f"), libc::O_RDWR, 0));
+    ok!(unlink(&p("f")));
+    eq!(ok!(files()), (4, 0));
+    fails!(mknod(&p("fifo"), libc::S_IFIFO | 0o644, 0), libc::ENOSPC);
+    drop(fd);
+    eq!(ok!(files()), (4, 1));
+    ok!(mknod(&p("fifo"), libc::S_IFIFO | 0o644, 0));
+    eq!(ok!(files()), (4, 0));
+
+    // Removing everything gives every inode back.
+    ok!(unlink(&p("fifo")));
+    ok!(unlink(&p("l")));
+    ok!(rmdir(&p("d")));
+    eq!(ok!(files()), (4, 3));
+
+    // A remount below the inodes in use is refused, with a message, and changes nothing.
+    for n in ["a", "b", "c"] {
+        ok!(mknod(&p(n), libc::S_IFIFO | 0o644, 0));
+    }
+    let k = ok!(Kmsg::new());
+    fails!(remount(ROOT, 0, Some("nr_inodes=2")), libc::EINVAL);
+    let msgs = logged(&k, fs)?;
+    let want = if fs == "tmpfs" {
+        "tmpfs: Too few inodes for current use"
+    } else {
+        "bs2ramfs: nr_inodes=2 is too few for the 4 inodes in use"
+    };
+    check!(
+        msgs.iter().any(|m| m.contains(want)),
+        "log lacks {want:?}: {msgs:?}"
+    );
+    eq!(ok!(files()), (4, 0));
+    // Growing, with a suffix, takes effect at once; the usage stays.
+    ok!(remount(ROOT, 0, Some("nr_inodes=1k")));
+    eq!(ok!(files()), (1024, 1020));
+    check!(
+        mounts_line()?.contains(",nr_inodes=1024"),
+        "show_options after a remount: {}",
+        mounts_line()?
+    );
+    ok!(mkdir(&p("d"), 0o755));
+    eq!(ok!(files()), (1024, 1019));
+    // Down to exactly the usage: allowed, and then full.
+    ok!(remount(ROOT, 0, Some("nr_inodes=5")));
+    eq!(ok!(files()), (5, 0));
+    fails!(mkdir(&p("e"), 0o755), libc::ENOSPC);
+    // A remount without nr_inodes= keeps the limit.
+    ok!(remount(ROOT, 0, Some("mode=755")));
+    eq!(ok!(files()), (5, 0));
+    if fs == "bs2ramfs" {
+        // No limit at all (tmpfs counts nothing then, so it could not set one again).
+        ok!(remount(ROOT, 0, Some("nr_inodes=0")));
+        eq!(ok!(files()), (0, 0));
+        check!(
+            !mounts_line()?.contains("nr_inodes"),
+            "an unlimited instance shows nr_inodes: {}",
+            mounts_line()?
+        );
+        ok!(mkdir(&p("e"), 0o755));
+        // bs2ramfs keeps counting without a limit, so one can be set again (tmpfs refuses:
+        // "Cannot retroactively limit inodes").
+        fails!(remount(ROOT, 0, Some("nr_inodes=5")), libc::EINVAL);
+        ok!(remount(ROOT, 0, Some("nr_inodes=6")));
+        eq!(ok!(files()), (6, 0));
+        // Hard links take no inode on bs2ramfs (tmpfs charges one for each extra link).
+        ok!(link(&p("a"), &p("a2")));
+        eq!(ok!(files()), (6, 0));
+    }
+    Ok(())
+}
+
+fn uid_gid_checks(fs: &str) -> TestResult {
+    let md = std::fs::metadata(ROOT).map_err(|e| e.to_string())?;
+    eq!((md.uid(), md.gid(), md.mode() & 0o7777), (1000, 2000, 0o700));
+    let line = mounts_line()?;
+    check!(
+        line.contains(",mode=700") && line.contains(",uid=1000") && line.contains(",gid=2000"),
+        "show_options: {line}"
+    );
+    // A file of root's, in the directory of uid 1000, is root's.
+    ok!(mkdir(&p("d"), 0o755));
+    let st = ok!(lstat(&p("d")));
+    eq!((st.st_uid, st.st_gid), (0, 0));
+    // The same owner again is no change.
+    ok!(remount(ROOT, 0, Some("uid=1000,gid=2000")));
+    let k = ok!(Kmsg::new());
+    let r = remount(ROOT, 0, Some("uid=3000"));
+    if fs == "bs2ramfs" {
+        check!(r == Err(libc::EINVAL), "remount,uid=3000: {:?}", r.map_err(ename));
+        let msgs = logged(&k, fs)?;
+        let want = "bs2ramfs: uid= cannot change on remount (it is 1000, not 3000)";
+        check!(msgs.iter().any(|m| m.contains(want)), "log lacks {want:?}: {msgs:?}");
+        fails!(remount(ROOT, 0, Some("gid=3000")), libc::EINVAL);
+    } else {
+        // tmpfs takes the option and ignores it.
+        check!(r.is_ok(), "tmpfs remount,uid=3000: {:?}", r.map_err(ename));
+    }
+    let md = std::fs::metadata(ROOT).map_err(|e| e.to_string())?;
+    eq!((md.uid(), md.gid()), (1000, 2000));
+    Ok(())
+}
+
+/// Mounts `fs` with `data`, runs `checks`, unmounts.
+fn on(fs: &str, data: &str, checks: fn(&str) -> TestResult) -> TestResult {
+    mount(fs, ROOT, Some(data)).map_err(|e| format!("mount {fs} -o {data}: {}", ename(e)))?;
+    let r = checks(fs);
+    let u = crate::umount(ROOT);
+    r.map_err(|e| format!("{fs}: {e}"))?;
+    u
+}
+
+/// `nr_inodes=`: creations past it fail with ENOSPC, statfs counts, remount rules.
+pub fn t_nr_inodes() -> TestResult {
+    for fs in ["tmpfs", "bs2ramfs"] {
+        on(fs, "nr_inodes=4", nr_inodes_checks)?;
+    }
+    // Without nr_inodes=, bs2ramfs has no limit and reports none (tmpfs has a default one).
+    mount("bs2ramfs", ROOT, None).map_err(|e| format!("mount: {}", ename(e)))?;
+    let r = files();
+    crate::umount(ROOT)?;
+    check!(r == Ok((0, 0)), "bs2ramfs without nr_inodes=: {r:?}");
+    Ok(())
+}
+
+/// `uid=`, `gid=` (with `mode=`): the owner of the root, shown, fixed at mount.
+pub fn t_uid_gid() -> TestResult {
+    for fs in ["tmpfs", "bs2ramfs"] {
+        on(fs, "uid=1000,gid=2000,mode=700", uid_gid_checks)?;
+    }
+    // By default the root is the mounter's, and no uid= or gid= is shown.
+    mount("bs2ramfs", ROOT, None).map_err(|e| format!("mount: {}", ename(e)))?;
+    let md = std::fs::metadata(ROOT).map_err(|e| e.to_string());
+    let line = mounts_line();
+    crate::umount(ROOT)?;
+    let md = md?;
+    eq!((md.uid(), md.gid()), (0, 0));
+    let line = line?;
+    check!(!line.contains("uid=") && !line.contains("gid="), "show_options: {line}");
+    Ok(())
+}
