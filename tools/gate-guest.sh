@@ -10,6 +10,8 @@
 #     mkdir/rmdir/readdir in the same directories, then an fsck-like check;
 # (c) fault injection (failslab + fail_page_alloc, for the test process only) on file
 #     operations, checked against a model of what each call's result says happened;
+#     (b) and (c) on an instance with an nr_inodes= limit they reach, then a check that only
+#     the root's inode is charged once everything is removed;
 # (d) mount/umount loops with files in the fs, also under injection;
 # (e) with GATE_TESTS: the bs2ramfs guest tests (functional, bad input, permissions) on this
 #     kernel; (f) with GATE_MODULE: module load/mount/unload loops, also under injection;
@@ -28,6 +30,10 @@ GATE_MODULE=${GATE_MODULE:-}
 GATE_MODULE_LOOPS=${GATE_MODULE_LOOPS:-20}
 GATE_CONCUR_SECS=${GATE_CONCUR_SECS:-30}
 GATE_CONCUR_PROCS=${GATE_CONCUR_PROCS:-4}
+# Inode limits of the concurrency and fault-injection stages: low enough that creations hit
+# them (ENOSPC), with room for the trees those stages keep.
+GATE_CONCUR_INODES=${GATE_CONCUR_INODES:-64}
+GATE_INJECT_INODES=${GATE_INJECT_INODES:-160}
 GATE_INJECT_OPS=${GATE_INJECT_OPS:-3000}
 GATE_INJECT_PCT=${GATE_INJECT_PCT:-3}
 GATE_LOOPS=${GATE_LOOPS:-200}
@@ -248,7 +254,7 @@ def report(tag, d):
 
 # ---- (b) concurrency ----------------------------------------------------------------------
 CONCUR_OK = {errno.ENOENT, errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR,
-             errno.EINVAL, errno.EPERM, errno.EXDEV}
+             errno.EINVAL, errno.EPERM, errno.EXDEV, errno.ENOSPC}   # ENOSPC: nr_inodes=
 
 def concur_worker(root, wid, secs, seed):
     rng = random.Random(seed)
@@ -775,16 +781,25 @@ PYEOF
 M=/mnt/bs2ramfs
 mkdir -p $M
 
-# stage NAME WHAT PY-ARGS…: mount a fresh bs2ramfs on $M, run gate.py PY-ARGS on it (key=value
-# lines to the result, its messages in NAME.log), empty it and unmount it.
+# stage NAME WHAT OPTIONS PY-ARGS…: mount a fresh bs2ramfs with OPTIONS on $M, run gate.py
+# PY-ARGS on it (key=value lines to the result, its messages in NAME.log), empty it and unmount
+# it. With an nr_inodes= limit in OPTIONS, the run hits it (ENOSPC, which must change nothing),
+# and once everything is removed, statfs must count only the root as used: no inode's charge
+# was lost or given back twice, whatever failed.
 stage() {
-	local name=$1 what=$2 t
-	shift 2
+	local name=$1 what=$2 opts=$3 t total free
+	shift 3
 	t=$(now)
-	mount -t bs2ramfs "gate-$name" $M || failed "mount for the $what"
+	mount -t bs2ramfs -o "$opts" "gate-$name" $M || failed "mount for the $what"
 	python3 /tmp/gate.py "$@" >>"$out/result" 2>"$out/$name.log" || failed "$what (see $name.log)"
 	cat "$out/$name.log"
 	rm -rf "${M:?}"/*
+	if [ "${opts#*nr_inodes=}" != "$opts" ]; then
+		read -r total free <<<"$(stat -f -c '%c %d' $M)"
+		res "${name}_inodes_in_use_after_removal=$((total - free)) of $total"
+		[ "$((total - free))" = 1 ] ||
+			failed "$what: $((total - free)) inodes charged after removing everything (want 1: the root)"
+	fi
 	umount $M || failed "umount after the $what"
 	res "${name}_s=$(secs "$t" "$(now)")"
 }
@@ -811,11 +826,11 @@ fi
 
 # ---- (b) concurrency ---------------------------------------------------------------------
 echo "gate: (b) concurrency: $GATE_CONCUR_PROCS processes, ${GATE_CONCUR_SECS}s"
-stage concur "concurrency test" concur $M "$GATE_CONCUR_SECS" "$GATE_CONCUR_PROCS"
+stage concur "concurrency test" "nr_inodes=$GATE_CONCUR_INODES" concur $M "$GATE_CONCUR_SECS" "$GATE_CONCUR_PROCS"
 
 # ---- (c) fault injection -------------------------------------------------------------------
 echo "gate: (c) fault injection: $GATE_INJECT_OPS operations, ${GATE_INJECT_PCT}% of allocations fail"
-stage inject "fault-injection test" inject $M "$GATE_INJECT_OPS" "$GATE_INJECT_PCT"
+stage inject "fault-injection test" "nr_inodes=$GATE_INJECT_INODES" inject $M "$GATE_INJECT_OPS" "$GATE_INJECT_PCT"
 
 # ---- (d) mount/umount loops ---------------------------------------------------------------
 echo "gate: (d) $GATE_LOOPS mount/umount loops, then $GATE_INJECT_LOOPS under injection"
