@@ -9,7 +9,7 @@
 use kernel::{
     fs::{
         self, address_space,
-        dentry::{Negative, Root},
+        dentry::{DEntry, Negative, Removal, Root},
         file,
         inode::{
             self, DevT, Evicting, IAttr, INode, Kstat, Libfs, Locked, MntIdmap, New, Path, Rename,
@@ -314,7 +314,7 @@ fn new_inode(
     let charge = sb.data().get_ref().charge_inode()?;
     let (iops, fops) = match typ {
         Type::Reg => (Some(REG_IOPS), Some(file::Ops::in_memory())),
-        Type::Dir => (Some(DIR_IOPS), Some(file::Ops::simple_dir())),
+        Type::Dir => (Some(DIR_IOPS), Some(file::Ops::offset_dir())),
         Type::Lnk => (Some(LNK_IOPS), None),
         _ => (Some(SPECIAL_IOPS), None),
     };
@@ -350,12 +350,26 @@ struct DirOps;
 impl inode::Operations for DirOps {
     type FileSystem = Bs2RamFs;
 
-    // As ramfs: the dcache holds every name, so libfs's functions are all these need.
-    const LIBFS: Libfs = Libfs::LOOKUP
-        .with(Libfs::LINK)
-        .with(Libfs::UNLINK)
-        .with(Libfs::RMDIR)
-        .with(Libfs::LISTXATTR);
+    // As ramfs, the dcache holds every name, so libfs's functions are all these need; as
+    // tmpfs, the names have stable offsets for readdir, which the libfs wrappers keep up to
+    // date (so link, unlink and rmdir are not the C functions themselves).
+    const LIBFS: Libfs = Libfs::LOOKUP.with(Libfs::LISTXATTR);
+
+    fn link(
+        old: &DEntry<Bs2RamFs>,
+        dir: &Locked<'_, Bs2RamFs>,
+        dentry: Negative<'_, Bs2RamFs>,
+    ) -> Result {
+        libfs::link(old, dir, dentry)
+    }
+
+    fn unlink(dir: &Locked<'_, Bs2RamFs>, dentry: Removal<'_, Bs2RamFs>) -> Result {
+        libfs::unlink(dir, dentry)
+    }
+
+    fn rmdir(dir: &Locked<'_, Bs2RamFs>, dentry: Removal<'_, Bs2RamFs>) -> Result {
+        libfs::rmdir(dir, dentry)
+    }
 
     fn create(
         idmap: &MntIdmap,

@@ -114,15 +114,22 @@ impl<'a, T: FileSystem + ?Sized> Negative<'a, T> {
     }
 
     /// Binds the new `inode` to the name and pins the dentry in the dcache until the name is
-    /// removed (`d_make_persistent()`), after the security modules have initialised the inode.
+    /// removed (`d_make_persistent()`), after the security modules have initialised the inode
+    /// and, if `dir` has an offset map ([`file::Ops::offset_dir`]), the name has an offset.
     ///
     /// `dir` is the directory the dentry is in. Fails with `EINVAL` if the inode belongs to
-    /// another superblock. On failure the inode goes away.
+    /// another superblock, and with `ENOMEM` or `ENOSPC` if no offset can be given. On failure
+    /// the inode goes away, and the name stays negative.
+    ///
+    /// [`file::Ops::offset_dir`]: super::file::Ops::offset_dir
     #[inline]
     pub fn instantiate(self, dir: &inode::Locked<'_, T>, inode: inode::New<T>) -> Result {
         let raw = self.0.as_raw();
         // SAFETY: The dentry is valid.
         unsafe { inode.prepare_binding(dir, raw) }?;
+        // SAFETY: `dir` is an inode of `T`, so from its inode cache, locked for writing, and
+        // the dentry is a child of it (type invariants).
+        unsafe { inode::offsets::add(dir.as_raw(), raw) }?;
         // SAFETY: The dentry is negative and its parent locked (type invariants); the function
         // takes over the inode's reference. The reference it returns (to the same dentry) is
         // the one that pins it, which `simple_unlink()` and friends drop.

@@ -473,17 +473,51 @@ impl fmt::Debug for BadFdError {
     }
 }
 
-/// A table of file operations (`struct file_operations`), chosen per inode, and whether they
-/// use the inode's page cache.
+/// A table of file operations (`struct file_operations`), chosen per inode, whether they use
+/// the inode's page cache, and whether they read a directory through its offset map.
 #[derive(Clone, Copy)]
-pub struct Ops(&'static bindings::file_operations, bool);
+pub struct Ops(&'static bindings::file_operations, bool, bool);
 
 impl Ops {
     /// The operations of a directory whose entries all live in the dcache
     /// (`simple_dir_operations`: `dcache_readdir()` and friends).
     pub fn simple_dir() -> Self {
         // SAFETY: `simple_dir_operations` is an immutable static of the kernel.
-        Self(unsafe { &bindings::simple_dir_operations }, false)
+        Self(unsafe { &bindings::simple_dir_operations }, false, false)
+    }
+
+    /// The operations of a directory whose entries all live in the dcache, read in the order
+    /// of stable offsets (`simple_offset_dir_operations`), as tmpfs's directories are.
+    ///
+    /// Each entry gets an offset when it is made, kept until it is removed (a rename keeps the
+    /// offset of the name it replaces): `readdir` returns every entry that lives through it
+    /// exactly once, whatever else is made, renamed or removed in the directory meanwhile, and
+    /// a position saved with `telldir(3)` stays valid. [`dcache_readdir`](Ops::simple_dir)
+    /// counts entries instead, so a removal can make it skip or repeat some.
+    ///
+    /// The abstractions keep the offset map: [`Negative::instantiate`], [`libfs::link`],
+    /// [`libfs::unlink`], [`libfs::rmdir`], [`libfs::rename`] and [`libfs::rename_whiteout`]
+    /// update it. So the inode operations of such a directory must come from
+    /// [`inode::Ops::new`] and must not take `link`, `unlink`, `rmdir` or `rename` directly
+    /// from [`inode::Libfs`]; [`SuperBlock::new_inode`] fails with `EINVAL` otherwise, and
+    /// for an inode that is not a directory. A rename between a directory with an offset map
+    /// and one without fails with `EXDEV`: a file system uses one kind for all its directories.
+    ///
+    /// [`Negative::instantiate`]: super::dentry::Negative::instantiate
+    /// [`libfs::link`]: super::libfs::link
+    /// [`libfs::unlink`]: super::libfs::unlink
+    /// [`libfs::rmdir`]: super::libfs::rmdir
+    /// [`libfs::rename`]: super::libfs::rename
+    /// [`libfs::rename_whiteout`]: super::libfs::rename_whiteout
+    /// [`inode::Ops::new`]: super::inode::Ops::new
+    /// [`inode::Libfs`]: super::inode::Libfs
+    /// [`SuperBlock::new_inode`]: super::sb::SuperBlock::new_inode
+    // Never inlined into a file system module: `simple_offset_dir_operations` is not exported.
+    #[inline(never)]
+    pub fn offset_dir() -> Self {
+        // SAFETY: `simple_offset_dir_operations` is an immutable static of the kernel.
+        let ops = unsafe { &bindings::simple_offset_dir_operations };
+        Self(ops, false, true)
     }
 
     /// The operations of a regular file whose data is in the page cache: the kernel's generic
@@ -494,7 +528,7 @@ impl Ops {
     /// The inode needs address-space operations that can read and write its folios, for example
     /// [`address_space::Ops::in_memory`](super::address_space::Ops::in_memory).
     pub fn page_cache() -> Self {
-        Self(&PAGE_CACHE_OPS, true)
+        Self(&PAGE_CACHE_OPS, true, false)
     }
 
     /// The operations of a regular file whose data only lives in the page cache, as tmpfs's: those
@@ -523,13 +557,18 @@ impl Ops {
     // are not exported to modules.
     #[inline(never)]
     pub fn in_memory() -> Self {
-        Self(&IN_MEMORY_OPS, true)
+        Self(&IN_MEMORY_OPS, true, false)
     }
 
     /// Whether the operations read or write the inode's page cache, so that the inode needs
     /// address-space operations.
     pub fn uses_page_cache(self) -> bool {
         self.1
+    }
+
+    /// Whether the operations are those of [`Ops::offset_dir`].
+    pub fn uses_offsets(self) -> bool {
+        self.2
     }
 
     /// Returns the raw pointer to the C `struct file_operations`.

@@ -217,11 +217,17 @@ unsafe impl<T: FileSystem + ?Sized> AlwaysRefCounted for INode<T> {
 /// `cache` is the [`Cache`] the box was allocated from. `xattrs` is the list of the inode's
 /// extended attributes kept in memory (`struct simple_xattr`, in the hash table of `cache`),
 /// changed only under the inode's `i_rwsem`, and `xattr_limits` counts its `user.` ones.
+/// `offsets` is an initialised offset map (`simple_offset_init()`) if and only if
+/// `has_offsets`, which is set once, when a new directory is made with
+/// [`file::Ops::offset_dir`], and cleared when its map is destroyed; the map is changed only
+/// under the directory's `i_rwsem`, and the dentries in it are its children with a name.
 #[repr(C)]
 pub(crate) struct INodeBox {
     cache: *const Cache,
     xattrs: bindings::list_head,
     xattr_limits: bindings::simple_xattr_limits,
+    offsets: Opaque<bindings::offset_ctx>,
+    has_offsets: bool,
     inode: Opaque<bindings::inode>,
 }
 
@@ -266,6 +272,223 @@ impl INodeBox {
         // SAFETY: By the safety requirements the box is valid.
         unsafe { &raw mut (*Self::of(inode)).xattr_limits }
     }
+
+    /// The offset map of the directory `dir`, if it has one.
+    ///
+    /// # Safety
+    ///
+    /// `dir` must be a valid inode allocated by [`Cache::alloc`]. The pointer is valid while
+    /// it is.
+    unsafe fn offsets(dir: *mut bindings::inode) -> Option<*mut bindings::offset_ctx> {
+        // SAFETY: By the safety requirements the box is valid; `has_offsets` only changes
+        // while nobody else uses the inode (type invariants).
+        unsafe {
+            let b = Self::of(dir);
+            (*b).has_offsets.then(|| (*b).offsets.get())
+        }
+    }
+}
+
+/// The offset maps of directories made with [`file::Ops::offset_dir`] (`struct offset_ctx`):
+/// each named child has an offset, kept in its dentry's `d_fsdata`, which `readdir` returns as
+/// its position.
+///
+/// These functions are not generic, and never inlined into a file system module, since the
+/// `simple_offset_*()` functions are not exported.
+pub(crate) mod offsets {
+    use super::INodeBox;
+    use crate::{
+        bindings,
+        error::{code::*, to_result, Result},
+    };
+
+    /// Gives the new directory `dir` an empty offset map.
+    ///
+    /// # Safety
+    ///
+    /// `dir` must be a new directory allocated by [`Cache::alloc`](super::Cache::alloc) that
+    /// nobody else uses yet.
+    #[inline(never)]
+    pub(crate) unsafe fn init(dir: *mut bindings::inode) {
+        // INVARIANT: The map is initialised, then marked so.
+        // SAFETY: By the safety requirements the box is valid and ours.
+        unsafe {
+            let b = INodeBox::of(dir);
+            bindings::simple_offset_init((*b).offsets.get());
+            (*b).has_offsets = true;
+        }
+    }
+
+    /// Destroys the offset map of `dir`, if it has one.
+    ///
+    /// # Safety
+    ///
+    /// `dir` must be a valid inode allocated by [`Cache::alloc`](super::Cache::alloc) that is
+    /// going away, in process context.
+    #[inline(never)]
+    pub(crate) unsafe fn destroy(dir: *mut bindings::inode) {
+        // SAFETY: By the safety requirements the box is valid, and nobody uses the map now.
+        unsafe {
+            if let Some(map) = INodeBox::offsets(dir) {
+                bindings::simple_offset_destroy(map);
+                // INVARIANT: The map is gone.
+                (*INodeBox::of(dir)).has_offsets = false;
+            }
+        }
+    }
+
+    /// Gives `dentry`, a name being made in `dir`, an offset, if `dir` has an offset map.
+    /// Fails with `EBUSY` if it has one already, and with `ENOMEM` or `ENOSPC`.
+    ///
+    /// # Safety
+    ///
+    /// `dir` must be a valid inode allocated by [`Cache::alloc`](super::Cache::alloc) whose
+    /// `i_rwsem` the caller holds for writing, and `dentry` a valid child of it.
+    #[inline(never)]
+    pub(crate) unsafe fn add(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> Result {
+        // SAFETY: By the safety requirements.
+        match unsafe { INodeBox::offsets(dir) } {
+            // SAFETY: The map is initialised and the directory locked, as the function asks.
+            Some(map) => to_result(unsafe { bindings::simple_offset_add(map, dentry) }),
+            None => Ok(()),
+        }
+    }
+
+    /// Takes the offset of `dentry`, a name in `dir`, out of the map of `dir`, if it has one.
+    ///
+    /// # Safety
+    ///
+    /// As for [`add`].
+    #[inline(never)]
+    pub(crate) unsafe fn remove(dir: *mut bindings::inode, dentry: *mut bindings::dentry) {
+        // SAFETY: By the safety requirements.
+        if let Some(map) = unsafe { INodeBox::offsets(dir) } {
+            // SAFETY: The map is initialised and the directory locked.
+            unsafe { bindings::simple_offset_remove(map, dentry) };
+        }
+    }
+
+    /// Fails with `EXDEV` unless both directories have an offset map, or neither has.
+    ///
+    /// # Safety
+    ///
+    /// `a` and `b` must be valid inodes allocated by [`Cache::alloc`](super::Cache::alloc).
+    unsafe fn same_kind(a: *mut bindings::inode, b: *mut bindings::inode) -> Result<bool> {
+        // SAFETY: By the safety requirements.
+        match unsafe {
+            (
+                INodeBox::offsets(a).is_some(),
+                INodeBox::offsets(b).is_some(),
+            )
+        } {
+            (x, y) if x == y => Ok(x),
+            _ => Err(EXDEV),
+        }
+    }
+
+    /// The first step of a rename of `old` in `old_dir` to `new` in `new_dir`, with neither
+    /// `RENAME_EXCHANGE` nor `RENAME_WHITEOUT`: reserves an offset for `new` in `new_dir` if it
+    /// has none. Returns whether it had one, for [`rename_undo`].
+    ///
+    /// Fails with `EXDEV` if only one of the directories has an offset map.
+    ///
+    /// # Safety
+    ///
+    /// The arguments must be those of `vfs_rename()`, with both directories allocated by
+    /// [`Cache::alloc`](super::Cache::alloc) and locked.
+    #[inline(never)]
+    pub(crate) unsafe fn rename_prepare(
+        old_dir: *mut bindings::inode,
+        new_dir: *mut bindings::inode,
+        new: *mut bindings::dentry,
+    ) -> Result<bool> {
+        // SAFETY: By the safety requirements.
+        if !unsafe { same_kind(old_dir, new_dir) }? {
+            return Ok(false);
+        }
+        // SAFETY: By the safety requirements.
+        match unsafe { add(new_dir, new) } {
+            Ok(()) => Ok(false),
+            Err(e) if e == EBUSY => Ok(true),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Undoes [`rename_prepare`] for a rename that fails after it.
+    ///
+    /// # Safety
+    ///
+    /// As for [`rename_prepare`], with `had_offset` what it returned.
+    #[inline(never)]
+    pub(crate) unsafe fn rename_undo(
+        new_dir: *mut bindings::inode,
+        new: *mut bindings::dentry,
+        had_offset: bool,
+    ) {
+        if !had_offset {
+            // SAFETY: By the safety requirements.
+            unsafe { remove(new_dir, new) };
+        }
+    }
+
+    /// Gives `old` the offset reserved for `new` (`simple_offset_rename()`), when the rename
+    /// can no longer fail.
+    ///
+    /// # Safety
+    ///
+    /// As for [`rename_prepare`], which succeeded.
+    #[inline(never)]
+    pub(crate) unsafe fn rename_commit(
+        old_dir: *mut bindings::inode,
+        old: *mut bindings::dentry,
+        new_dir: *mut bindings::inode,
+        new: *mut bindings::dentry,
+    ) {
+        // SAFETY: By the safety requirements both directories have an offset map or neither
+        // has (`rename_prepare`), and `new` has an offset in `new_dir`'s if they do.
+        unsafe {
+            if INodeBox::offsets(old_dir).is_some() {
+                bindings::simple_offset_rename(old_dir, old, new_dir, new);
+            }
+        }
+    }
+
+    /// Exchanges `old` and `new` (`RENAME_EXCHANGE`), offsets included
+    /// (`simple_offset_rename_exchange()`), or as `simple_rename_exchange()` without offset
+    /// maps. Fails with `EXDEV` if only one of the directories has an offset map.
+    ///
+    /// # Safety
+    ///
+    /// As for [`rename_prepare`], with `new` positive.
+    #[inline(never)]
+    pub(crate) unsafe fn exchange(
+        old_dir: *mut bindings::inode,
+        old: *mut bindings::dentry,
+        new_dir: *mut bindings::inode,
+        new: *mut bindings::dentry,
+    ) -> Result {
+        // SAFETY: By the safety requirements.
+        if unsafe { same_kind(old_dir, new_dir) }? {
+            // SAFETY: By the safety requirements; both names have an offset in their map.
+            to_result(unsafe {
+                bindings::simple_offset_rename_exchange(old_dir, old, new_dir, new)
+            })
+        } else {
+            // SAFETY: By the safety requirements.
+            to_result(unsafe { bindings::simple_rename_exchange(old_dir, old, new_dir, new) })
+        }
+    }
+}
+
+/// Returns the offset map of `inode` (`inode_operations.get_offset_ctx`).
+///
+/// # Safety
+///
+/// Called by the VFS with a valid inode allocated by [`Cache::alloc`] (of a directory with an
+/// offset map: only [`file::Ops::offset_dir`] calls it).
+unsafe extern "C" fn get_offset_ctx(inode: *mut bindings::inode) -> *mut bindings::offset_ctx {
+    // SAFETY: By the safety requirements the box is valid.
+    unsafe { (*INodeBox::of(inode)).offsets.get() }
 }
 
 /// The slab cache (`struct kmem_cache`) that the inodes of a file system type are allocated
@@ -341,6 +564,7 @@ impl Cache {
                 prev: list,
             });
             (&raw mut (*obj).xattr_limits).write(pin_init::zeroed());
+            (*obj).has_offsets = false;
             (*obj).inode.get()
         }
     }
@@ -362,8 +586,8 @@ impl Drop for Cache {
     }
 }
 
-/// Releases what the abstractions keep with `inode`, its in-memory extended attributes
-/// (`super_operations.destroy_inode`).
+/// Releases what the abstractions keep with `inode`, its in-memory extended attributes and its
+/// offset map (`super_operations.destroy_inode`).
 ///
 /// # Safety
 ///
@@ -373,6 +597,7 @@ pub(crate) unsafe extern "C" fn destroy_inode(inode: *mut bindings::inode) {
     unsafe {
         let (list, cache) = INodeBox::xattrs(inode);
         bindings::simple_xattrs_free(cache, list, ptr::null_mut());
+        offsets::destroy(inode);
     }
 }
 
@@ -413,12 +638,10 @@ impl<'a, T: FileSystem + ?Sized> Evicting<'a, T> {
     /// `ptr` must point to an inode of a [`sb::Ready`] superblock of a file system of type
     /// `T` that the current thread evicts for `'a`.
     pub(crate) unsafe fn from_raw(ptr: *mut bindings::inode) -> Self {
-        // INVARIANT: By the safety requirements.
         // SAFETY: The inode is valid for `'a`, by the safety requirements.
-        Self(
-            unsafe { &*ptr.cast::<Opaque<bindings::inode>>() },
-            PhantomData,
-        )
+        let inode = unsafe { &*ptr.cast::<Opaque<bindings::inode>>() };
+        // INVARIANT: By the safety requirements.
+        Self(inode, PhantomData)
     }
 
     /// The superblock the inode belongs to.
@@ -761,10 +984,13 @@ impl<T: FileSystem + ?Sized> TmpFile<'_, T> {
     }
 }
 
-/// A table of inode operations (`struct inode_operations`), chosen per inode, and whether they
-/// use the inode's page cache.
+/// A table of inode operations (`struct inode_operations`), chosen per inode, whether they
+/// use the inode's page cache, and whether they keep the offset map of a directory made with
+/// [`file::Ops::offset_dir`] (they are Rust's and take no namespace operation directly from
+/// libfs).
 pub struct Ops<T: FileSystem + ?Sized>(
     &'static bindings::inode_operations,
+    bool,
     bool,
     PhantomData<fn() -> T>,
 );
@@ -781,7 +1007,9 @@ impl<T: FileSystem + ?Sized> Ops<T> {
     /// The operations that the implementation `U` of [`Operations`] provides.
     pub const fn new<U: Operations<FileSystem = T>>() -> Self {
         let page_cache = U::LIBFS.contains(Libfs::GET_LINK);
-        Self(&Table::<U>::TABLE, page_cache, PhantomData)
+        let names = Libfs::LINK.0 | Libfs::UNLINK.0 | Libfs::RMDIR.0 | Libfs::RENAME.0;
+        let offsets = U::LIBFS.0 & names == 0;
+        Self(&Table::<U>::TABLE, page_cache, offsets, PhantomData)
     }
 
     /// The operations of an always-empty directory that only looks names up
@@ -789,7 +1017,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
     pub fn simple_dir() -> Self {
         // SAFETY: `simple_dir_inode_operations` is an immutable static of the kernel.
         let ops = unsafe { &bindings::simple_dir_inode_operations };
-        Self(ops, false, PhantomData)
+        Self(ops, false, false, PhantomData)
     }
 
     /// The operations of a symbolic link whose target is in the page cache, written by
@@ -798,7 +1026,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
     pub fn page_symlink() -> Self {
         // SAFETY: `page_symlink_inode_operations` is an immutable static of the kernel.
         let ops = unsafe { &bindings::page_symlink_inode_operations };
-        Self(ops, true, PhantomData)
+        Self(ops, true, false, PhantomData)
     }
 }
 
@@ -1139,6 +1367,7 @@ impl<U: Operations + ?Sized> Table<U> {
         } else {
             None
         },
+        get_offset_ctx: Some(get_offset_ctx),
         ..pin_init::zeroed()
     };
 
@@ -1424,6 +1653,11 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         if needs_aops && params.aops.is_none() {
             return Err(EINVAL);
         }
+        // An offset map is kept by a directory's Rust operations (see `file::Ops::offset_dir`).
+        let offsets = params.fops.is_some_and(|f| f.uses_offsets());
+        if offsets && (params.typ != Type::Dir || !params.iops.as_ref().is_some_and(|i| i.2)) {
+            return Err(EINVAL);
+        }
         // SAFETY: The superblock is valid by the type invariants.
         let ptr = NonNull::new(unsafe { bindings::new_inode(self.as_raw()) }).ok_or(ENOMEM)?;
         // INVARIANT: `new_inode` returns an inode of this superblock, which is ready, with one
@@ -1465,6 +1699,11 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         if let Some(fops) = params.fops {
             // SAFETY: As above.
             unsafe { (*raw).__bindgen_anon_3.i_fop = fops.as_raw() };
+        }
+        if offsets {
+            // SAFETY: As above; the inode is a new directory from `Cache::alloc`, as all of
+            // `T`'s are.
+            unsafe { offsets::init(raw) };
         }
         match params.typ {
             // SAFETY: As above.

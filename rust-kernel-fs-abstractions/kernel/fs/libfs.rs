@@ -8,11 +8,12 @@
 
 use crate::{
     bindings,
-    error::{code::*, from_err_ptr, to_result, Result},
+    error::{code::*, from_err_ptr, to_result, Error, Result},
     fs::{
         dentry::{DEntry, Lookup, Negative, Removal},
         inode::{
-            IAttr, INode, Kstat, Locked, MntIdmap, New, Path, Rename, RenameFlags, SetAttr, Type,
+            self, IAttr, INode, Kstat, Locked, MntIdmap, New, Path, Rename, RenameFlags, SetAttr,
+            Type,
         },
         FileSystem,
     },
@@ -37,10 +38,11 @@ pub fn lookup<T: FileSystem + ?Sized>(dir: &INode<T>, dentry: Lookup<'_, T>, fla
 }
 
 /// Gives the inode of `old` the name `dentry` too (`simple_link()`): adds a link to it, sets
-/// its change time and `dir`'s modification and change times to now.
+/// its change time and `dir`'s modification and change times to now, and gives the name an
+/// offset if `dir` has an offset map ([`file::Ops::offset_dir`](super::file::Ops::offset_dir)).
 ///
 /// Fails with `EINVAL` unless `old` is a positive dentry of a non-directory of the same
-/// superblock as `dir`.
+/// superblock as `dir`, and with `ENOMEM` or `ENOSPC` if no offset can be given.
 pub fn link<T: FileSystem + ?Sized>(
     old: &DEntry<T>,
     dir: &Locked<'_, T>,
@@ -58,45 +60,85 @@ pub fn link<T: FileSystem + ?Sized>(
     if !ok {
         return Err(EINVAL);
     }
+    let new = dentry.dentry().as_raw();
+    // SAFETY: `dir` is an inode of `T`, locked for writing, and `new` a child of it.
+    unsafe { inode::offsets::add(dir.as_raw(), new) }?;
     // SAFETY: `old` is positive, `dir` is locked and `dentry` is a negative name in it, which
     // is consumed, so it is bound once.
-    to_result(unsafe { bindings::simple_link(old, dir.as_raw(), dentry.dentry().as_raw()) })
+    to_result(unsafe { bindings::simple_link(old, dir.as_raw(), new) })
 }
 
 /// Removes the name `dentry` from `dir` (`simple_unlink()`): drops a link of its inode and
 /// unpins the dentry.
 pub fn unlink<T: FileSystem + ?Sized>(dir: &Locked<'_, T>, dentry: Removal<'_, T>) -> Result {
+    let raw = dentry.dentry().as_raw();
     // SAFETY: `dir` is locked and `dentry` a positive name in it (type invariants of `Removal`,
-    // which is consumed, so its pin is dropped once).
-    to_result(unsafe { bindings::simple_unlink(dir.as_raw(), dentry.dentry().as_raw()) })
+    // which is consumed, so its pin is dropped once); the name's offset goes first.
+    unsafe {
+        inode::offsets::remove(dir.as_raw(), raw);
+        to_result(bindings::simple_unlink(dir.as_raw(), raw))
+    }
 }
 
 /// Removes the directory `dentry` from `dir` if it is empty (`simple_rmdir()`), else fails
 /// with `ENOTEMPTY`.
 pub fn rmdir<T: FileSystem + ?Sized>(dir: &Locked<'_, T>, dentry: Removal<'_, T>) -> Result {
-    // SAFETY: As in `unlink`.
-    to_result(unsafe { bindings::simple_rmdir(dir.as_raw(), dentry.dentry().as_raw()) })
+    let raw = dentry.dentry().as_raw();
+    // SAFETY: The dentry is valid; its children may be walked under its parent's lock.
+    if unsafe { bindings::simple_empty(raw) } == 0 {
+        return Err(ENOTEMPTY);
+    }
+    // SAFETY: As in `unlink`; the directory is empty, so `simple_rmdir()` cannot fail once the
+    // name's offset is gone.
+    unsafe {
+        inode::offsets::remove(dir.as_raw(), raw);
+        to_result(bindings::simple_rmdir(dir.as_raw(), raw))
+    }
 }
 
 /// Carries out `rename` (`simple_rename()`), with [`RenameFlags::NOREPLACE`] (checked by the
 /// VFS) and [`RenameFlags::EXCHANGE`]; fails with `EINVAL` for other flags and with
 /// `ENOTEMPTY` to replace a non-empty directory.
 ///
+/// In directories with an offset map ([`file::Ops::offset_dir`]), the name moved takes the
+/// offset of the name it replaces, or a new one (`ENOMEM` or `ENOSPC` if none can be given),
+/// and an exchange swaps the offsets, as on tmpfs. A rename between a directory with an
+/// offset map and one without fails with `EXDEV`.
+///
 /// [`RenameFlags::NOREPLACE`]: super::inode::RenameFlags::NOREPLACE
 /// [`RenameFlags::EXCHANGE`]: super::inode::RenameFlags::EXCHANGE
+/// [`file::Ops::offset_dir`]: super::file::Ops::offset_dir
 pub fn rename<T: FileSystem + ?Sized>(idmap: &MntIdmap, rename: Rename<'_, T>) -> Result {
-    // SAFETY: The arguments are those `vfs_rename()` gave, with both directories locked;
-    // `rename` is consumed, so this happens once.
-    to_result(unsafe {
-        bindings::simple_rename(
+    let flags = rename.flags.bits();
+    if flags & !(RenameFlags::NOREPLACE | RenameFlags::EXCHANGE) != 0 {
+        return Err(EINVAL);
+    }
+    let (old_dir, old) = (rename.old_dir.as_raw(), rename.old.as_raw());
+    let (new_dir, new) = (rename.new_dir.as_raw(), rename.new.as_raw());
+    if flags & RenameFlags::EXCHANGE != 0 {
+        // SAFETY: The arguments are those `vfs_rename()` gave, with both directories locked;
+        // for an exchange, both names are positive. `rename` is consumed, so this happens once.
+        return unsafe { inode::offsets::exchange(old_dir, old, new_dir, new) };
+    }
+    // SAFETY: The target dentry is valid; its children may be walked under its parent's lock.
+    if unsafe { bindings::simple_empty(new) } == 0 {
+        return Err(ENOTEMPTY);
+    }
+    // SAFETY: As above.
+    unsafe { inode::offsets::rename_prepare(old_dir, new_dir, new) }?;
+    // SAFETY: As above; the offsets are reserved, and `simple_rename()` cannot fail any more:
+    // the flags are known, and the target is not a non-empty directory.
+    unsafe {
+        inode::offsets::rename_commit(old_dir, old, new_dir, new);
+        to_result(bindings::simple_rename(
             idmap.as_raw(),
-            rename.old_dir.as_raw(),
-            rename.old.as_raw(),
-            rename.new_dir.as_raw(),
-            rename.new.as_raw(),
-            rename.flags.bits(),
-        )
-    })
+            old_dir,
+            old,
+            new_dir,
+            new,
+            flags,
+        ))
+    }
 }
 
 /// Carries out `rename` as [`rename`] does, and with [`RenameFlags::WHITEOUT`] too: then
@@ -139,16 +181,27 @@ where
     if unsafe { bindings::simple_empty(rename.new.as_raw()) } == 0 {
         return Err(ENOTEMPTY);
     }
-    let inode = make_whiteout(&rename.old_dir)?;
+    let (new_dir, new) = (rename.new_dir.as_raw(), rename.new.as_raw());
+    let old_dir = rename.old_dir.as_raw();
+    // The target's offset is reserved before the whiteout takes one, as on tmpfs.
+    // SAFETY: The arguments are those `vfs_rename()` gave, with both directories locked.
+    let had_offset = unsafe { inode::offsets::rename_prepare(old_dir, new_dir, new) }?;
+    let undo = |e: Error| {
+        // SAFETY: As above; `had_offset` is what `rename_prepare()` returned, and the rename
+        // fails, so nothing uses the offset it reserved.
+        unsafe { inode::offsets::rename_undo(new_dir, new, had_offset) };
+        e
+    };
+    let inode = make_whiteout(&rename.old_dir).map_err(undo)?;
     if inode.typ() != Type::WHITEOUT {
-        return Err(EINVAL);
+        return Err(undo(EINVAL));
     }
     let old = rename.old.as_raw();
     // SAFETY: The source dentry is valid, and so are its parent and name, which cannot change
     // while its directory is locked; `d_alloc()` copies the name.
     let whiteout =
         unsafe { bindings::d_alloc((*old).d_parent, &raw const (*old).__bindgen_anon_1.d_name) };
-    let whiteout = NonNull::new(whiteout).ok_or(ENOMEM)?;
+    let whiteout = NonNull::new(whiteout).ok_or(ENOMEM).map_err(undo)?;
     // SAFETY: `d_alloc()` returned a new dentry with one reference, which is ours and is put
     // when `whiteout` is dropped.
     let whiteout: ARef<DEntry<T>> = unsafe { ARef::from_raw(whiteout.cast()) };
@@ -156,7 +209,7 @@ where
     // for writing while `rename` lives, and `whiteout` holds a reference to it.
     let dentry = unsafe { Negative::from_raw(whiteout.as_raw()) };
     // The last step that can fail: on failure, nothing is bound.
-    dentry.instantiate(&rename.old_dir, inode)?;
+    dentry.instantiate(&rename.old_dir, inode).map_err(undo)?;
     let rename = Rename {
         flags: RenameFlags(flags & !RenameFlags::WHITEOUT),
         ..rename

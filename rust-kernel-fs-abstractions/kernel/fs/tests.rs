@@ -87,7 +87,7 @@ mod mounted {
         let (iops, fops) = match typ {
             Type::Dir => (
                 Some(inode::Ops::new::<DirOps>()),
-                Some(file::Ops::simple_dir()),
+                Some(file::Ops::offset_dir()),
             ),
             Type::Reg => (
                 Some(inode::Ops::new::<RegOps>()),

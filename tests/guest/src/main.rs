@@ -5,7 +5,7 @@
 //!
 //! - no option: the bs2ramfs tests (mount, options, `statfs`, ..., and the malformed mount
 //!   options of `badinput`, `nr_inodes=`, `uid=` and `gid=` of `limits`, idmapped mounts of
-//!   `idmap`, extended attributes of `xattr`, an
+//!   `idmap`, stable readdir offsets of `readdir`, extended attributes of `xattr`, an
 //!   overlayfs upper layer of `overlay`, and fallocate and SEEK_DATA/SEEK_HOLE of `falloc`,
 //!   with tmpfs as the reference) and the
 //!   functional suite on bs2ramfs: `ops`, the bad input of
@@ -43,6 +43,7 @@ mod idmap;
 mod limits;
 mod overlay;
 mod perms;
+mod readdir;
 mod sys;
 mod xattr;
 
@@ -390,7 +391,8 @@ fn main() {
             ("bad_mode_values_rejected", t_bad_mode_values),
             ("fsconfig_unknown_option", t_fsconfig_unknown_option),
         ];
-        let more: [(&str, BasicTest); 6] = [
+        let more: [(&str, BasicTest); 7] = [
+            ("readdir_stable_offsets", readdir::t_stable_offsets),
             ("nr_inodes", limits::t_nr_inodes),
             ("uid_gid", limits::t_uid_gid),
             ("idmapped_mount", idmap::t_idmapped_mount),
