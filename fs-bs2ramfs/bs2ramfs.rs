@@ -20,7 +20,7 @@ use kernel::{
         sb::{self, SuperBlock},
         xattr, FileSystem,
     },
-    page::PAGE_SHIFT,
+    page::{PAGE_SHIFT, PAGE_SIZE},
     prelude::*,
     seq_file::{seq_print, SeqFile},
     sync::{new_spinlock, SpinLock},
@@ -50,6 +50,7 @@ const OPT_MODE: usize = 0;
 const OPT_UID: usize = 1;
 const OPT_GID: usize = 2;
 const OPT_NR_INODES: usize = 3;
+const OPT_SIZE: usize = 4;
 
 /// The mount options.
 struct Options {
@@ -61,6 +62,16 @@ struct Options {
     gid: Option<Kgid>,
     /// The most inodes the instance may have; 0 for no limit.
     max_inodes: u64,
+    /// The most pages of file data the instance may have; 0 for no limit.
+    max_pages: u64,
+}
+
+/// How many pages of file data the files of an instance are charged for, and may be.
+struct Pages {
+    /// The most pages the instance may have; 0 for no limit.
+    max: u64,
+    /// The pages charged. Counted with or without a limit, so that a remount may set one.
+    used: u64,
 }
 
 /// How many inodes an instance has, and may have.
@@ -85,6 +96,8 @@ struct Info {
     gid_given: bool,
     #[pin]
     inodes: SpinLock<Inodes>,
+    #[pin]
+    pages: SpinLock<Pages>,
 }
 
 impl Info {
@@ -142,24 +155,27 @@ impl FileSystem for Bs2RamFs {
         Spec::uid(c"uid"),
         Spec::gid(c"gid"),
         Spec::size(c"nr_inodes"),
+        Spec::size_or_percent(c"size"),
     );
 
     fn init_options(sb: Option<&SuperBlock<Self>>) -> Result<Options> {
         // A remount starts from the current mode and limit; `uid=` and `gid=` only count if
         // given again.
-        let (mode, max_inodes) = match sb {
+        let (mode, max_inodes, max_pages) = match sb {
             Some(sb) => {
                 let info = sb.data();
                 let max_inodes = info.inodes.lock().max;
-                (info.mode, max_inodes)
+                let max_pages = info.pages.lock().max;
+                (info.mode, max_inodes, max_pages)
             }
-            None => (DEFAULT_MODE, 0),
+            None => (DEFAULT_MODE, 0, 0),
         };
         Ok(Options {
             mode,
             uid: None,
             gid: None,
             max_inodes,
+            max_pages,
         })
     }
 
@@ -175,6 +191,11 @@ impl FileSystem for Bs2RamFs {
             }
             (OPT_NR_INODES, Value::Size(n)) => {
                 options.max_inodes = n;
+                Ok(())
+            }
+            // As tmpfs: in bytes, rounded up to pages.
+            (OPT_SIZE, Value::Size(bytes)) => {
+                options.max_pages = bytes.div_ceil(PAGE_SIZE as u64);
                 Ok(())
             }
             (OPT_MODE, Value::U32(mode)) if mode & !MODE_MASK == 0 => {
@@ -213,20 +234,30 @@ impl FileSystem for Bs2RamFs {
                 gid.into_gid_in_current_ns()
             )));
         }
-        // The limit changes under the lock that charges take, so no inode slips past it.
-        // Unlike tmpfs, a limit may be set on an instance mounted without one.
+        // The limits change under the locks that charges take, so nothing slips past them,
+        // and both or neither. Unlike tmpfs, a limit may be set on an instance mounted without
+        // one.
         let refused = {
+            let mut pages = info.pages.lock();
             let mut inodes = info.inodes.lock();
-            let max = options.max_inodes;
-            if max != 0 && max < inodes.used {
-                Some(inodes.used)
+            let (max_pages, max_inodes) = (options.max_pages, options.max_inodes);
+            if max_pages != 0 && max_pages < pages.used {
+                Some((true, pages.used))
+            } else if max_inodes != 0 && max_inodes < inodes.used {
+                Some((false, inodes.used))
             } else {
-                inodes.max = max;
+                pages.max = max_pages;
+                inodes.max = max_inodes;
                 None
             }
         };
         match refused {
-            Some(used) => Err(fc.invalid(fmt!(
+            Some((true, used)) => Err(fc.invalid(fmt!(
+                "size={}k is too small for the {}k in use",
+                kib(options.max_pages),
+                kib(used)
+            ))),
+            Some((false, used)) => Err(fc.invalid(fmt!(
                 "nr_inodes={} is too few for the {used} inodes in use",
                 options.max_inodes
             ))),
@@ -249,6 +280,10 @@ impl FileSystem for Bs2RamFs {
             gid_given: options.gid.is_some(),
             inodes <- new_spinlock!(Inodes {
                 max: options.max_inodes,
+                used: 0,
+            }),
+            pages <- new_spinlock!(Pages {
+                max: options.max_pages,
                 used: 0,
             }),
         }? Error);
@@ -278,12 +313,26 @@ impl FileSystem for Bs2RamFs {
         if max_inodes != 0 {
             seq_print!(m, ",nr_inodes={max_inodes}");
         }
+        // As tmpfs shows it.
+        let max_pages = info.pages.lock().max;
+        if max_pages != 0 {
+            seq_print!(m, ",size={}k", kib(max_pages));
+        }
         Ok(())
     }
 
-    // As tmpfs: with `nr_inodes=`, the inode counts; without, none (blocks are not counted).
+    // As tmpfs: with `size=`, the block counts, and with `nr_inodes=`, the inode counts;
+    // without, none.
     fn statfs(sb: &SuperBlock<Self>, buf: &sb::StatFs) -> Result {
         let info = sb.data();
+        let (max, used) = {
+            let pages = info.pages.lock();
+            (pages.max, pages.used)
+        };
+        if max != 0 {
+            let free = max.saturating_sub(used);
+            buf.set_blocks(max, free, free);
+        }
         let (max, used) = {
             let inodes = info.inodes.lock();
             (inodes.max, inodes.used)
@@ -294,9 +343,36 @@ impl FileSystem for Bs2RamFs {
         Ok(())
     }
 
+    // The pages of regular files, from their start to their size (holes included), or
+    // further after fallocate(2) with FALLOC_FL_KEEP_SIZE.
+    fn charge_pages(sb: &SuperBlock<Self>, n: u64) -> Result {
+        let info = sb.data();
+        let mut pages = info.pages.lock();
+        let used = pages.used.checked_add(n).ok_or(ENOSPC)?;
+        if pages.max != 0 && used > pages.max {
+            return Err(ENOSPC);
+        }
+        pages.used = used;
+        Ok(())
+    }
+
+    fn uncharge_pages(sb: &SuperBlock<Self>, n: u64) {
+        let info = sb.data();
+        let mut pages = info.pages.lock();
+        match pages.used.checked_sub(n) {
+            Some(used) => pages.used = used,
+            None => pr_warn!("more pages uncharged than charged\n"),
+        }
+    }
+
     fn evict_inode(inode: &Evicting<'_, Self>) {
         inode.super_block().data().uncharge_inode();
     }
+}
+
+/// The KiB of `pages` pages.
+fn kib(pages: u64) -> u64 {
+    pages.saturating_mul(PAGE_SIZE as u64 / 1024)
 }
 
 /// Makes a new inode of the type and permissions `mode` gives, with the operations of its

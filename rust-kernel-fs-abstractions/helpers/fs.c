@@ -86,3 +86,13 @@ __rust_helper void rust_helper_cond_resched(void)
 {
 	cond_resched();
 }
+
+__rust_helper ssize_t rust_helper_generic_write_sync(struct kiocb *iocb, ssize_t count)
+{
+	return generic_write_sync(iocb, count);
+}
+
+__rust_helper void rust_helper_iov_iter_truncate(struct iov_iter *i, u64 count)
+{
+	iov_iter_truncate(i, count);
+}

@@ -182,6 +182,30 @@ pub trait FileSystem {
     fn evict_inode(_inode: &inode::Evicting<'_, Self>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    /// Charges `pages` pages of file data to `sb`, or fails with `ENOSPC`, to limit the memory
+    /// that the regular files with [`file::Ops::in_memory`] may take (as tmpfs's `size=`).
+    ///
+    /// With it, each such file is charged for its extent, the pages from its start to its size
+    /// (or further, after `fallocate(2)` with `FALLOC_FL_KEEP_SIZE`), holes included, before a
+    /// write, `truncate(2)` or `fallocate(2)` makes it larger: a write that only partly fits is
+    /// cut short, one that does not fit fails with `ENOSPC`, and so does a truncate or an
+    /// allocation beyond the limit, leaving the file as it was. The pages go back with
+    /// [`FileSystem::uncharge_pages`] when the extent shrinks and when the inode is evicted.
+    /// Reads, faults and `mmap(2)` writes need no charge: they stay within the size. Such
+    /// files need their `setattr` implemented with [`libfs::setattr`], which charges size
+    /// changes: [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) fails with `EINVAL`
+    /// otherwise. Symbolic links are not charged.
+    ///
+    /// It runs with the file's `i_rwsem` held, and must not sleep for long.
+    fn charge_pages(_sb: &sb::SuperBlock<Self>, _pages: u64) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Gives back `pages` pages that [`FileSystem::charge_pages`] charged to `sb`.
+    fn uncharge_pages(_sb: &sb::SuperBlock<Self>, _pages: u64) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// A registration of a file system type: the file system can be mounted while it lives.
@@ -226,7 +250,7 @@ impl<T: FileSystem + ?Sized> Registration<T> {
     /// not static objects.
     pub unsafe fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            inodes: inode::Cache::new(T::NAME)?,
+            inodes: inode::Cache::new(T::NAME, Tables::<T>::PAGE_CHARGE)?,
             fs <- Opaque::try_ffi_init(|slot: *mut bindings::file_system_type| {
                 let mut fs: bindings::file_system_type = pin_init::zeroed();
                 fs.owner = module.as_ptr();
@@ -260,6 +284,31 @@ impl<T: FileSystem + ?Sized> PinnedDrop for Registration<T> {
 struct Tables<T: FileSystem + ?Sized>(PhantomData<fn() -> T>);
 
 impl<T: FileSystem + ?Sized> Tables<T> {
+    const PAGE_CHARGE: Option<inode::PageCharge> = if T::HAS_CHARGE_PAGES {
+        Some(inode::PageCharge {
+            charge: Self::charge_pages,
+            uncharge: Self::uncharge_pages,
+        })
+    } else {
+        None
+    };
+
+    /// # Safety
+    ///
+    /// `sb` must be a ready superblock of this type.
+    unsafe fn charge_pages(sb: *mut bindings::super_block, pages: u64) -> Result {
+        // SAFETY: By the safety requirements.
+        T::charge_pages(unsafe { sb::SuperBlock::from_raw(sb) }, pages)
+    }
+
+    /// # Safety
+    ///
+    /// `sb` must be a ready superblock of this type.
+    unsafe fn uncharge_pages(sb: *mut bindings::super_block, pages: u64) {
+        // SAFETY: By the safety requirements.
+        T::uncharge_pages(unsafe { sb::SuperBlock::from_raw(sb) }, pages)
+    }
+
     const CONTEXT_OPS: bindings::fs_context_operations = bindings::fs_context_operations {
         free: Some(Self::free_fc),
         parse_param: Some(Self::parse_param),

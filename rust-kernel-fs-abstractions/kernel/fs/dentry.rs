@@ -113,17 +113,32 @@ impl<'a, T: FileSystem + ?Sized> Negative<'a, T> {
         self.0
     }
 
+    /// Fails with `EINVAL` unless `dir` is the directory the name is in, whose offset map (if
+    /// it has one) the name's offset goes to.
+    #[inline]
+    pub(crate) fn check_parent(&self, dir: &inode::INode<T>) -> Result {
+        // SAFETY: The dentry is valid, and its parent cannot change while the parent's
+        // `i_rwsem` is held (type invariants); a parent is a positive directory.
+        let parent = unsafe { (*(*self.0.as_raw()).d_parent).d_inode };
+        if parent == dir.as_raw() {
+            Ok(())
+        } else {
+            Err(EINVAL)
+        }
+    }
+
     /// Binds the new `inode` to the name and pins the dentry in the dcache until the name is
     /// removed (`d_make_persistent()`), after the security modules have initialised the inode
     /// and, if `dir` has an offset map ([`file::Ops::offset_dir`]), the name has an offset.
     ///
-    /// `dir` is the directory the dentry is in. Fails with `EINVAL` if the inode belongs to
-    /// another superblock, and with `ENOMEM` or `ENOSPC` if no offset can be given. On failure
+    /// `dir` is the directory the dentry is in. Fails with `EINVAL` if it is not, or if the
+    /// inode belongs to another superblock, and with `ENOMEM` or `ENOSPC` if no offset can be given. On failure
     /// the inode goes away, and the name stays negative.
     ///
     /// [`file::Ops::offset_dir`]: super::file::Ops::offset_dir
     #[inline]
     pub fn instantiate(self, dir: &inode::Locked<'_, T>, inode: inode::New<T>) -> Result {
+        self.check_parent(dir)?;
         let raw = self.0.as_raw();
         // SAFETY: The dentry is valid.
         unsafe { inode.prepare_binding(dir, raw) }?;

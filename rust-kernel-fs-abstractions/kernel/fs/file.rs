@@ -474,16 +474,18 @@ impl fmt::Debug for BadFdError {
 }
 
 /// A table of file operations (`struct file_operations`), chosen per inode, whether they use
-/// the inode's page cache, and whether they read a directory through its offset map.
+/// the inode's page cache, whether they read a directory through its offset map, and whether
+/// they are those of [`Ops::in_memory`].
 #[derive(Clone, Copy)]
-pub struct Ops(&'static bindings::file_operations, bool, bool);
+pub struct Ops(&'static bindings::file_operations, bool, bool, bool);
 
 impl Ops {
     /// The operations of a directory whose entries all live in the dcache
     /// (`simple_dir_operations`: `dcache_readdir()` and friends).
     pub fn simple_dir() -> Self {
         // SAFETY: `simple_dir_operations` is an immutable static of the kernel.
-        Self(unsafe { &bindings::simple_dir_operations }, false, false)
+        let ops = unsafe { &bindings::simple_dir_operations };
+        Self(ops, false, false, false)
     }
 
     /// The operations of a directory whose entries all live in the dcache, read in the order
@@ -517,7 +519,7 @@ impl Ops {
     pub fn offset_dir() -> Self {
         // SAFETY: `simple_offset_dir_operations` is an immutable static of the kernel.
         let ops = unsafe { &bindings::simple_offset_dir_operations };
-        Self(ops, false, true)
+        Self(ops, false, true, false)
     }
 
     /// The operations of a regular file whose data is in the page cache: the kernel's generic
@@ -528,7 +530,7 @@ impl Ops {
     /// The inode needs address-space operations that can read and write its folios, for example
     /// [`address_space::Ops::in_memory`](super::address_space::Ops::in_memory).
     pub fn page_cache() -> Self {
-        Self(&PAGE_CACHE_OPS, true, false)
+        Self(&PAGE_CACHE_OPS, true, false, false)
     }
 
     /// The operations of a regular file whose data only lives in the page cache, as tmpfs's: those
@@ -553,11 +555,15 @@ impl Ops {
     /// The inode needs the address-space operations of
     /// [`address_space::Ops::in_memory`](super::address_space::Ops::in_memory): with others,
     /// `fallocate(2)` fails with `EOPNOTSUPP`.
+    ///
+    /// If the file system charges the pages of its files
+    /// ([`FileSystem::charge_pages`](super::FileSystem::charge_pages)), writes, `fallocate(2)`
+    /// and size changes are charged first: see there.
     // Never inlined into a file system module: the table names functions of this crate that
     // are not exported to modules.
     #[inline(never)]
     pub fn in_memory() -> Self {
-        Self(&IN_MEMORY_OPS, true, false)
+        Self(&IN_MEMORY_OPS, true, false, true)
     }
 
     /// Whether the operations read or write the inode's page cache, so that the inode needs
@@ -569,6 +575,11 @@ impl Ops {
     /// Whether the operations are those of [`Ops::offset_dir`].
     pub fn uses_offsets(self) -> bool {
         self.2
+    }
+
+    /// Whether the operations are those of [`Ops::in_memory`].
+    pub fn is_in_memory(self) -> bool {
+        self.3
     }
 
     /// Returns the raw pointer to the C `struct file_operations`.
@@ -591,10 +602,57 @@ const PAGE_CACHE_OPS: bindings::file_operations = bindings::file_operations {
 };
 
 const IN_MEMORY_OPS: bindings::file_operations = bindings::file_operations {
+    write_iter: Some(in_memory_write_iter),
     llseek: Some(in_memory_llseek),
     fallocate: Some(in_memory_fallocate),
     ..PAGE_CACHE_OPS
 };
+
+/// `write_iter` of [`Ops::in_memory`]: `generic_file_write_iter()`, except that a file system
+/// that charges the pages of its files ([`FileSystem::charge_pages`]) is charged first for the
+/// pages up to the end of the write. If only some can be, the write is cut to them, so it is
+/// short; if none can be, it fails with `ENOSPC`, as on tmpfs.
+///
+/// [`FileSystem::charge_pages`]: super::FileSystem::charge_pages
+///
+/// # Safety
+///
+/// Called by the VFS with a valid `kiocb` of an open file and a valid source.
+unsafe extern "C" fn in_memory_write_iter(
+    iocb: *mut bindings::kiocb,
+    from: *mut bindings::iov_iter,
+) -> isize {
+    // SAFETY: The `kiocb` is valid, and so are its file, the file's mapping and its inode.
+    let inode = unsafe { (*(*(*iocb).ki_filp).f_mapping).host };
+    // SAFETY: The inode is valid.
+    unsafe { bindings::inode_lock(inode) };
+    // SAFETY: The `kiocb` and the source are valid, and the inode is locked.
+    let mut ret = unsafe { bindings::generic_write_checks(iocb, from) };
+    if ret > 0 {
+        // SAFETY: As above; `generic_write_checks()` set the position (`O_APPEND`) and cut the
+        // source to the size limits, so the end does not overflow.
+        let (pos, end) = unsafe { ((*iocb).ki_pos, (*iocb).ki_pos + ret as Offset) };
+        // SAFETY: The inode is a locked inode of a file system made with these abstractions.
+        ret = match unsafe { super::inode::pages::charge_up_to(inode, pos, end) } {
+            Err(e) => e.to_errno() as isize,
+            Ok(allowed) => {
+                if allowed < end {
+                    // SAFETY: The source is valid; it only gets shorter.
+                    unsafe { bindings::iov_iter_truncate(from, (allowed - pos) as u64) };
+                }
+                // SAFETY: The `kiocb` and the source are valid, and the inode is locked.
+                unsafe { bindings::__generic_file_write_iter(iocb, from) }
+            }
+        };
+    }
+    // SAFETY: The inode was locked above.
+    unsafe { bindings::inode_unlock(inode) };
+    if ret > 0 {
+        // SAFETY: The `kiocb` is valid.
+        ret = unsafe { bindings::generic_write_sync(iocb, ret) };
+    }
+    ret
+}
 
 /// `llseek` of [`Ops::in_memory`]: `SEEK_DATA` and `SEEK_HOLE` as tmpfs has them
 /// (`shmem_file_llseek()`), the other whences as `generic_file_llseek()`.
@@ -669,8 +727,15 @@ unsafe extern "C" fn in_memory_fallocate(
     } else {
         // SAFETY: As above.
         to_result(unsafe { bindings::inode_newsize_ok(inode, end) }).and_then(|()| {
+            // SAFETY: As above; the inode is of a file system made with these abstractions.
+            let old = unsafe { super::inode::pages::charge_to(inode, end) }?;
             // SAFETY: As above; the mapping is the inode's, with `ram_aops`.
-            unsafe { in_memory_allocate(mapping, offset, end) }?;
+            if let Err(e) = unsafe { in_memory_allocate(mapping, offset, end) } {
+                // The folios that the charge was for are gone again.
+                // SAFETY: As above; `old` is what `charge_to()` returned.
+                unsafe { super::inode::pages::restore(inode, old) };
+                return Err(e);
+            }
             // SAFETY: As above.
             unsafe {
                 if mode & bindings::FALLOC_FL_KEEP_SIZE == 0 && end > (*inode).i_size {

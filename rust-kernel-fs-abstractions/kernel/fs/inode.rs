@@ -221,6 +221,8 @@ unsafe impl<T: FileSystem + ?Sized> AlwaysRefCounted for INode<T> {
 /// `has_offsets`, which is set once, when a new directory is made with
 /// [`file::Ops::offset_dir`], and cleared when its map is destroyed; the map is changed only
 /// under the directory's `i_rwsem`, and the dentries in it are its children with a name.
+/// `pages` is the number of pages the inode is charged for (see [`pages`]), changed under its
+/// `i_rwsem`.
 #[repr(C)]
 pub(crate) struct INodeBox {
     cache: *const Cache,
@@ -228,6 +230,7 @@ pub(crate) struct INodeBox {
     xattr_limits: bindings::simple_xattr_limits,
     offsets: Opaque<bindings::offset_ctx>,
     has_offsets: bool,
+    pages: u64,
     inode: Opaque<bindings::inode>,
 }
 
@@ -480,6 +483,184 @@ pub(crate) mod offsets {
     }
 }
 
+/// How a file system type charges the pages of its in-memory files
+/// ([`FileSystem::charge_pages`]), for the code of the abstractions that is not generic.
+#[derive(Clone, Copy)]
+pub(crate) struct PageCharge {
+    /// Charges pages to a ready superblock of the type, or fails with `ENOSPC`.
+    pub(crate) charge: unsafe fn(*mut bindings::super_block, u64) -> Result,
+    /// Gives back pages charged to a ready superblock of the type.
+    pub(crate) uncharge: unsafe fn(*mut bindings::super_block, u64),
+}
+
+/// The charging of the pages of in-memory files ([`FileSystem::charge_pages`]).
+///
+/// A regular file with [`file::Ops::in_memory`] of a file system that charges pages is charged
+/// for its extent: the pages from the start up to its size, or further if `fallocate(2)` with
+/// `FALLOC_FL_KEEP_SIZE` or a write that failed went further. Every folio of its page cache is
+/// within that extent: folios come from writes, `fallocate(2)` and the size growing, which are
+/// charged first, and from reads and faults, which stay within the size. So the page cache of
+/// such files never holds more pages than were charged, holes and all.
+///
+/// These functions are not generic, and never inlined into a file system module.
+pub(crate) mod pages {
+    use super::INodeBox;
+    use crate::{
+        bindings,
+        error::{code::*, Result},
+        fs::file::{self, Offset},
+    };
+
+    /// The charging of the file system of `inode`, if `inode` is charged.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a valid inode allocated by [`Cache::alloc`](super::Cache::alloc).
+    unsafe fn charger(inode: *mut bindings::inode) -> Option<super::PageCharge> {
+        // SAFETY: By the safety requirements the box and its cache are valid; the file
+        // operations of an inode do not change once it is made.
+        unsafe {
+            let charge = (*(*INodeBox::of(inode)).cache).pages?;
+            let fops = (*inode).__bindgen_anon_3.i_fop;
+            (fops == file::Ops::in_memory().as_raw()).then_some(charge)
+        }
+    }
+
+    /// The number of pages of the bytes `[0, end)`.
+    fn pages_for(end: Offset) -> u64 {
+        let end = end.max(0) as u64;
+        end.div_ceil(crate::page::PAGE_SIZE as u64)
+    }
+
+    /// Charges `inode` for the pages of the bytes `[0, end)`, all or nothing (`ENOSPC`), if it
+    /// is charged for fewer. Returns the pages it was charged for before, for [`restore`].
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a valid inode allocated by [`Cache::alloc`](super::Cache::alloc), whose
+    /// `i_rwsem` the caller holds for writing, of a ready superblock.
+    #[inline(never)]
+    pub(crate) unsafe fn charge_to(inode: *mut bindings::inode, end: Offset) -> Result<u64> {
+        // SAFETY: By the safety requirements.
+        let Some(c) = (unsafe { charger(inode) }) else {
+            return Ok(0);
+        };
+        // SAFETY: By the safety requirements the box is valid and `pages` ours to change, and
+        // the superblock is ready.
+        unsafe {
+            let b = INodeBox::of(inode);
+            let old = (*b).pages;
+            let want = pages_for(end);
+            if want > old {
+                (c.charge)((*inode).i_sb, want - old)?;
+                (*b).pages = want;
+            }
+            Ok(old)
+        }
+    }
+
+    /// Charges `inode` for as many pages of the bytes `[0, end)` as it can get, and returns
+    /// the end of the part of `[pos, end)` that they cover: `end`, or less if the file system
+    /// gave fewer pages. Fails with `ENOSPC` if they cover none of it.
+    ///
+    /// # Safety
+    ///
+    /// As for [`charge_to`].
+    #[inline(never)]
+    pub(crate) unsafe fn charge_up_to(
+        inode: *mut bindings::inode,
+        pos: Offset,
+        end: Offset,
+    ) -> Result<Offset> {
+        // SAFETY: By the safety requirements.
+        let Some(c) = (unsafe { charger(inode) }) else {
+            return Ok(end);
+        };
+        // SAFETY: By the safety requirements the inode is valid, in a box.
+        let (b, sb) = unsafe { (INodeBox::of(inode), (*inode).i_sb) };
+        // SAFETY: By the safety requirements `pages` is ours to read and change.
+        let old = unsafe { (*b).pages };
+        let need = pages_for(end).saturating_sub(old);
+        // As much as the file system gives: all, else halves of what is left.
+        let (mut got, mut ask) = (0, need);
+        while got < need && ask > 0 {
+            let n = ask.min(need - got);
+            // SAFETY: The superblock is ready (safety requirements).
+            if unsafe { (c.charge)(sb, n) }.is_ok() {
+                got += n;
+            } else {
+                ask /= 2;
+            }
+        }
+        // SAFETY: As above.
+        unsafe { (*b).pages = old + got };
+        let page = crate::page::PAGE_SIZE as Offset;
+        let covered = Offset::try_from(old + got).map_or(Offset::MAX, |p| p.saturating_mul(page));
+        let allowed = end.min(covered);
+        if allowed > pos {
+            Ok(allowed)
+        } else {
+            Err(ENOSPC)
+        }
+    }
+
+    /// Gives back what `inode` is charged for beyond `old` pages, e.g. after the operation that
+    /// [`charge_to`] charged it for failed and removed the folios it added.
+    ///
+    /// # Safety
+    ///
+    /// As for [`charge_to`], and the inode has no folio beyond `old` pages.
+    #[inline(never)]
+    pub(crate) unsafe fn restore(inode: *mut bindings::inode, old: u64) {
+        // SAFETY: By the safety requirements.
+        if let Some(c) = unsafe { charger(inode) } {
+            // SAFETY: By the safety requirements the box is valid and `pages` ours to change,
+            // and the superblock is ready.
+            unsafe {
+                let b = INodeBox::of(inode);
+                if (*b).pages > old {
+                    (c.uncharge)((*inode).i_sb, (*b).pages - old);
+                    (*b).pages = old;
+                }
+            }
+        }
+    }
+
+    /// Makes the charge of `inode` the pages of its size, after a size change removed every
+    /// folio beyond it (`truncate_setsize()`).
+    ///
+    /// # Safety
+    ///
+    /// As for [`charge_to`].
+    #[inline(never)]
+    pub(crate) unsafe fn settle(inode: *mut bindings::inode) {
+        // SAFETY: By the safety requirements the inode is valid.
+        let size = unsafe { bindings::i_size_read(inode) };
+        // SAFETY: As above; `truncate_setsize()` left no folio beyond the size.
+        unsafe { restore(inode, pages_for(size)) };
+    }
+
+    /// Gives back everything `inode` is charged for, as it goes away.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be an inode allocated by [`Cache::alloc`](super::Cache::alloc) that is
+    /// going away, of a superblock whose data is still there.
+    pub(crate) unsafe fn release(inode: *mut bindings::inode) {
+        // SAFETY: By the safety requirements the box and its cache are valid; nobody else uses
+        // the inode now.
+        unsafe {
+            let b = INodeBox::of(inode);
+            if let Some(c) = (*(*b).cache).pages {
+                if (*b).pages > 0 {
+                    (c.uncharge)((*inode).i_sb, (*b).pages);
+                    (*b).pages = 0;
+                }
+            }
+        }
+    }
+}
+
 /// Returns the offset map of `inode` (`inode_operations.get_offset_ctx`).
 ///
 /// # Safety
@@ -503,6 +684,7 @@ unsafe extern "C" fn get_offset_ctx(inode: *mut bindings::inode) -> *mut binding
 pub(crate) struct Cache {
     slab: NonNull<bindings::kmem_cache>,
     xattrs: KBox<Opaque<bindings::simple_xattr_cache>>,
+    pages: Option<PageCharge>,
 }
 
 // SAFETY: A slab cache and an extended attribute cache may be used and destroyed on any thread.
@@ -512,9 +694,10 @@ unsafe impl Send for Cache {}
 unsafe impl Sync for Cache {}
 
 impl Cache {
-    /// Makes the caches of the file system type `name`. The slab cache has the same accounting
-    /// as the VFS's own inode cache (`SLAB_RECLAIM_ACCOUNT`, `SLAB_ACCOUNT`).
-    pub(crate) fn new(name: &'static CStr) -> Result<Self> {
+    /// Makes the caches of the file system type `name`, which charges the pages of its files
+    /// with `pages`, if given. The slab cache has the same accounting as the VFS's own inode
+    /// cache (`SLAB_RECLAIM_ACCOUNT`, `SLAB_ACCOUNT`).
+    pub(crate) fn new(name: &'static CStr, pages: Option<PageCharge>) -> Result<Self> {
         // An empty table: `simple_xattr_set()` allocates it with the first attribute.
         let xattrs = KBox::new(Opaque::new(pin_init::zeroed()), GFP_KERNEL)?;
         let mut args: bindings::kmem_cache_args = pin_init::zeroed();
@@ -529,7 +712,11 @@ impl Cache {
         let slab = NonNull::new(slab).ok_or(ENOMEM)?;
         // INVARIANT: The cache is of `INodeBox` objects, initialised by `init_once`, and the
         // table is empty.
-        Ok(Self { slab, xattrs })
+        Ok(Self {
+            slab,
+            xattrs,
+            pages,
+        })
     }
 
     /// # Safety
@@ -565,6 +752,7 @@ impl Cache {
             });
             (&raw mut (*obj).xattr_limits).write(pin_init::zeroed());
             (*obj).has_offsets = false;
+            (*obj).pages = 0;
             (*obj).inode.get()
         }
     }
@@ -587,7 +775,8 @@ impl Drop for Cache {
 }
 
 /// Releases what the abstractions keep with `inode`, its in-memory extended attributes and its
-/// offset map (`super_operations.destroy_inode`).
+/// offset map, and gives back the pages it was charged for (`super_operations.destroy_inode`,
+/// called from `evict()`, before the superblock's data goes).
 ///
 /// # Safety
 ///
@@ -598,6 +787,7 @@ pub(crate) unsafe extern "C" fn destroy_inode(inode: *mut bindings::inode) {
         let (list, cache) = INodeBox::xattrs(inode);
         bindings::simple_xattrs_free(cache, list, ptr::null_mut());
         offsets::destroy(inode);
+        pages::release(inode);
     }
 }
 
@@ -987,9 +1177,11 @@ impl<T: FileSystem + ?Sized> TmpFile<'_, T> {
 /// A table of inode operations (`struct inode_operations`), chosen per inode, whether they
 /// use the inode's page cache, and whether they keep the offset map of a directory made with
 /// [`file::Ops::offset_dir`] (they are Rust's and take no namespace operation directly from
-/// libfs).
+/// libfs), and whether `setattr` is implemented in Rust (so sizes change through
+/// [`libfs::setattr`](super::libfs::setattr), which charges pages).
 pub struct Ops<T: FileSystem + ?Sized>(
     &'static bindings::inode_operations,
+    bool,
     bool,
     bool,
     PhantomData<fn() -> T>,
@@ -1009,7 +1201,13 @@ impl<T: FileSystem + ?Sized> Ops<T> {
         let page_cache = U::LIBFS.contains(Libfs::GET_LINK);
         let names = Libfs::LINK.0 | Libfs::UNLINK.0 | Libfs::RMDIR.0 | Libfs::RENAME.0;
         let offsets = U::LIBFS.0 & names == 0;
-        Self(&Table::<U>::TABLE, page_cache, offsets, PhantomData)
+        Self(
+            &Table::<U>::TABLE,
+            page_cache,
+            offsets,
+            U::HAS_SETATTR,
+            PhantomData,
+        )
     }
 
     /// The operations of an always-empty directory that only looks names up
@@ -1017,7 +1215,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
     pub fn simple_dir() -> Self {
         // SAFETY: `simple_dir_inode_operations` is an immutable static of the kernel.
         let ops = unsafe { &bindings::simple_dir_inode_operations };
-        Self(ops, false, false, PhantomData)
+        Self(ops, false, false, false, PhantomData)
     }
 
     /// The operations of a symbolic link whose target is in the page cache, written by
@@ -1026,7 +1224,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
     pub fn page_symlink() -> Self {
         // SAFETY: `page_symlink_inode_operations` is an immutable static of the kernel.
         let ops = unsafe { &bindings::page_symlink_inode_operations };
-        Self(ops, true, false, PhantomData)
+        Self(ops, true, false, false, PhantomData)
     }
 }
 
@@ -1656,6 +1854,13 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         // An offset map is kept by a directory's Rust operations (see `file::Ops::offset_dir`).
         let offsets = params.fops.is_some_and(|f| f.uses_offsets());
         if offsets && (params.typ != Type::Dir || !params.iops.as_ref().is_some_and(|i| i.2)) {
+            return Err(EINVAL);
+        }
+        // A charged file's size changes through `libfs::setattr`, which charges it.
+        let charged = T::HAS_CHARGE_PAGES
+            && params.typ == Type::Reg
+            && params.fops.is_some_and(|f| f.is_in_memory());
+        if charged && !params.iops.as_ref().is_some_and(|i| i.3) {
             return Err(EINVAL);
         }
         // SAFETY: The superblock is valid by the type invariants.

@@ -2,7 +2,7 @@
 
 //! The kernel's implementations of inode operations for file systems whose objects all live in
 //! the dcache (`fs/libfs.c`), for use in implementations of
-//! [`inode::Operations`](super::inode::Operations).
+//! [`inode::Operations`].
 //!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
@@ -42,7 +42,8 @@ pub fn lookup<T: FileSystem + ?Sized>(dir: &INode<T>, dentry: Lookup<'_, T>, fla
 /// offset if `dir` has an offset map ([`file::Ops::offset_dir`](super::file::Ops::offset_dir)).
 ///
 /// Fails with `EINVAL` unless `old` is a positive dentry of a non-directory of the same
-/// superblock as `dir`, and with `ENOMEM` or `ENOSPC` if no offset can be given.
+/// superblock as `dir` and `dentry` a name in `dir`, and with `ENOMEM` or `ENOSPC` if no offset
+/// can be given.
 pub fn link<T: FileSystem + ?Sized>(
     old: &DEntry<T>,
     dir: &Locked<'_, T>,
@@ -60,6 +61,7 @@ pub fn link<T: FileSystem + ?Sized>(
     if !ok {
         return Err(EINVAL);
     }
+    dentry.check_parent(dir)?;
     let new = dentry.dentry().as_raw();
     // SAFETY: `dir` is an inode of `T`, locked for writing, and `new` a child of it.
     unsafe { inode::offsets::add(dir.as_raw(), new) }?;
@@ -220,16 +222,44 @@ where
 
 /// Changes the attributes of the inode of `target` (`simple_setattr()`), after checking that
 /// the caller may; a size change truncates or extends the page cache (`truncate_setsize()`).
+///
+/// A file whose pages are charged ([`FileSystem::charge_pages`]) is charged for a larger size
+/// first (`EFBIG` beyond the size limits, then `ENOSPC`), and gives back the pages beyond a
+/// smaller one.
 pub fn setattr<T: FileSystem + ?Sized>(
     idmap: &MntIdmap,
     target: &SetAttr<'_, T>,
     attr: &IAttr,
 ) -> Result {
+    let inode = target.inode().as_raw();
+    let size = (attr.valid() & IAttr::SIZE != 0).then(|| attr.size());
+    let old = match size {
+        Some(size) => {
+            // SAFETY: The inode is valid and locked (type invariants of `SetAttr`); it is of
+            // `T`, so from its inode cache, and of a ready superblock.
+            unsafe {
+                to_result(bindings::inode_newsize_ok(inode, size))?;
+                inode::pages::charge_to(inode, size)?
+            }
+        }
+        None => 0,
+    };
     // SAFETY: The dentry is that of `notify_change()`, whose inode is locked (type invariants
     // of `SetAttr`), and `attr` is valid.
-    to_result(unsafe {
+    let ret = to_result(unsafe {
         bindings::simple_setattr(idmap.as_raw(), target.dentry().as_raw(), attr.as_raw())
-    })
+    });
+    if size.is_some() {
+        // SAFETY: As above; on success `truncate_setsize()` left no folio beyond the size, on
+        // failure nothing changed.
+        unsafe {
+            match ret {
+                Ok(()) => inode::pages::settle(inode),
+                Err(_) => inode::pages::restore(inode, old),
+            }
+        }
+    }
+    ret
 }
 
 /// Fills `stat` from the inode of `path`, with the owner seen through `idmap` and the blocks

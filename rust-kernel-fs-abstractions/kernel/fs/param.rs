@@ -49,6 +49,9 @@ pub enum Kind {
     /// `0x`/`0`-prefixed, with an optional binary suffix `k`, `m`, `g`, `t`, `p` or `e` (in
     /// either case). Unlike C's `memparse()`, a value that overflows 64 bits is rejected.
     Size,
+    /// A size in bytes as tmpfs's `size=`: a [`Kind::Size`], or one followed by `%` for that
+    /// percentage of the memory of the system (`totalram_pages()`), in bytes.
+    SizeOrPercent,
 }
 
 /// The specification of one mount parameter: its name and the type of its value.
@@ -121,6 +124,12 @@ impl Spec {
         Self::new(name, Kind::Size)
     }
 
+    /// A size in bytes, or a percentage of the memory of the system (see
+    /// [`Kind::SizeOrPercent`]).
+    pub const fn size_or_percent(name: &'static CStr) -> Self {
+        Self::new(name, Kind::SizeOrPercent)
+    }
+
     /// The name of the parameter.
     pub const fn name(&self) -> &'static CStr {
         self.name
@@ -145,7 +154,9 @@ impl Spec {
             }
             Kind::S32 => raw.type_ = Some(bindings::fs_param_is_s32),
             Kind::U64 => raw.type_ = Some(bindings::fs_param_is_u64),
-            Kind::String | Kind::Size => raw.type_ = Some(bindings::fs_param_is_string),
+            Kind::String | Kind::Size | Kind::SizeOrPercent => {
+                raw.type_ = Some(bindings::fs_param_is_string)
+            }
             Kind::Uid => raw.type_ = Some(bindings::fs_param_is_uid),
             Kind::Gid => raw.type_ = Some(bindings::fs_param_is_gid),
         }
@@ -273,20 +284,21 @@ impl Table {
             Kind::S32 => Value::S32(unsafe { result.__bindgen_anon_1.int_32 }),
             // SAFETY: `fs_param_is_u64` sets `uint_64`.
             Kind::U64 => Value::U64(unsafe { result.__bindgen_anon_1.uint_64 }),
-            Kind::String | Kind::Size => {
+            Kind::String | Kind::Size | Kind::SizeOrPercent => {
                 // SAFETY: `fs_param_is_string` checked that the parameter has a string value,
                 // which the caller guarantees stays valid for `'a`.
                 let s = unsafe { (*param).__bindgen_anon_1.string };
                 // SAFETY: The string is NUL-terminated and valid for `'a` (see above).
                 let s = unsafe { CStr::from_char_ptr(s) };
-                if spec.kind == Kind::String {
-                    Value::String(s)
-                } else {
-                    Value::Size(parse_size(s.to_bytes()).map_err(|e| {
-                        let s = s.to_str().unwrap_or("?");
-                        fc.invalid(fmt!("{}: '{s}' {e}", spec.name.to_str().unwrap_or("?")))
-                    })?)
-                }
+                let size = match spec.kind {
+                    Kind::Size => parse_size(s.to_bytes()),
+                    Kind::SizeOrPercent => parse_size_or_percent(s.to_bytes()),
+                    _ => return Ok(Some(Param::new(index, spec, Value::String(s), fc))),
+                };
+                Value::Size(size.map_err(|e| {
+                    let s = s.to_str().unwrap_or("?");
+                    fc.invalid(fmt!("{}: '{s}' {e}", spec.name.to_str().unwrap_or("?")))
+                })?)
             }
             Kind::Uid => {
                 // SAFETY: `fs_param_is_uid` sets `uid`.
@@ -313,12 +325,7 @@ impl Table {
                 Value::Gid(gid)
             }
         };
-        Ok(Some(Param {
-            index,
-            name: spec.name,
-            value,
-            fc,
-        }))
+        Ok(Some(Param::new(index, spec, value, fc)))
     }
 }
 
@@ -414,6 +421,38 @@ pub fn parse_size(s: &[u8]) -> core::result::Result<u64, SizeError> {
     n.checked_mul(1 << shift).ok_or(SizeError::Overflow)
 }
 
+/// Parses a [`Kind::SizeOrPercent`] value: a [`Kind::Size`] in bytes, or one followed by `%`
+/// for that percentage of the memory of the system, as tmpfs's `size=` (which turns
+/// `(n << PAGE_SHIFT) * totalram_pages() / 100` into bytes); a value beyond 64 bits is rejected.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::fs::param::{parse_size_or_percent, SizeError};
+///
+/// assert_eq!(parse_size_or_percent(b"1m"), Ok(1 << 20));
+/// let page = kernel::page::PAGE_SIZE as u64;
+/// let all = parse_size_or_percent(b"100%");
+/// assert!(matches!(all, Ok(n) if n > 0 && n % page == 0));
+/// assert_eq!(parse_size_or_percent(b"50%"), all.map(|n| n / 2));
+/// assert_eq!(parse_size_or_percent(b"0%"), Ok(0));
+/// assert_eq!(parse_size_or_percent(b"%"), Err(SizeError::Malformed));
+/// assert_eq!(parse_size_or_percent(b"5%%"), Err(SizeError::Malformed));
+/// assert_eq!(parse_size_or_percent(b"16E%"), Err(SizeError::Overflow));
+/// ```
+pub fn parse_size_or_percent(s: &[u8]) -> core::result::Result<u64, SizeError> {
+    let Some(percent) = s.strip_suffix(b"%") else {
+        return parse_size(s);
+    };
+    let n = parse_size(percent)?;
+    // SAFETY: Reading the number of pages of memory has no requirement.
+    let pages = unsafe { bindings::totalram_pages() } as u64;
+    (n.checked_mul(pages))
+        .and_then(|n| n.checked_mul(crate::page::PAGE_SIZE as u64))
+        .map(|n| n / 100)
+        .ok_or(SizeError::Overflow)
+}
+
 /// Makes a [`Table`] of mount parameters, in a constant.
 ///
 /// The index of a [`Spec`] in the list is the [`Param::index`] it is reported with.
@@ -480,7 +519,16 @@ pub struct Param<'a> {
     fc: &'a FsContext,
 }
 
-impl Param<'_> {
+impl<'a> Param<'a> {
+    fn new(index: usize, spec: &Spec, value: Value<'a>, fc: &'a FsContext) -> Self {
+        Self {
+            index,
+            name: spec.name,
+            value,
+            fc,
+        }
+    }
+
     /// Rejects the parameter's value: reports `args` for the mount, after the parameter's
     /// name, and returns `EINVAL`.
     pub fn reject(&self, args: fmt::Arguments<'_>) -> Error {

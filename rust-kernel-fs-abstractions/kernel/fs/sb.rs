@@ -138,7 +138,7 @@ impl<T: FileSystem + ?Sized> SuperBlock<T> {
 }
 
 /// The answer to a `statfs(2)` call, being filled in by
-/// [`FileSystem::statfs`](super::FileSystem::statfs) (`struct kstatfs`).
+/// [`FileSystem::statfs`] (`struct kstatfs`).
 ///
 /// # Invariants
 ///

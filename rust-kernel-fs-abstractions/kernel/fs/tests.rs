@@ -42,6 +42,10 @@ mod mounted {
     /// The number of inodes [`TestFs`] says it can hold.
     const TEST_FILES: u64 = 1000;
 
+    /// The pages of file data [`TestFs`] may hold (1 MiB of 4 KiB pages), and has charged.
+    const TEST_PAGES: i64 = 256;
+    static CHARGED_PAGES: Atomic<i64> = Atomic::new(0);
+
     #[vtable]
     impl FileSystem for TestFs {
         type Data = ();
@@ -74,6 +78,22 @@ mod mounted {
 
         fn evict_inode(_inode: &inode::Evicting<'_, Self>) {
             LIVE_INODES.add(-1, Relaxed);
+        }
+
+        fn charge_pages(_sb: &SuperBlock<Self>, pages: u64) -> Result {
+            let pages = i64::try_from(pages).map_err(|_| ENOSPC)?;
+            let mut cur = CHARGED_PAGES.load(Relaxed);
+            loop {
+                let new = cur.checked_add(pages).filter(|n| *n <= TEST_PAGES);
+                match CHARGED_PAGES.cmpxchg(cur, new.ok_or(ENOSPC)?, Relaxed) {
+                    Ok(_) => return Ok(()),
+                    Err(now) => cur = now,
+                }
+            }
+        }
+
+        fn uncharge_pages(_sb: &SuperBlock<Self>, pages: u64) {
+            CHARGED_PAGES.add(-i64::try_from(pages).unwrap_or(i64::MAX), Relaxed);
         }
     }
 
@@ -719,6 +739,43 @@ mod mounted {
         // The unmount evicts the rest.
         drop(m);
         assert_eq!(LIVE_INODES.load(Relaxed), 0);
+        Ok(())
+    }
+
+    #[test]
+    fn charged_pages() -> Result {
+        let m = Mounted::new()?;
+        let page = crate::page::PAGE_SIZE;
+        let f = m.open(c"f", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        let mut data = KVec::new();
+        data.extend_from_slice(&[7u8; 1000], GFP_KERNEL)?;
+        // A write is charged for every page up to its end, holes included.
+        assert_eq!(f.write(&data, 10 * page as i64)?, 1000);
+        assert_eq!(CHARGED_PAGES.load(Relaxed), 11);
+        // Past the limit, a write is cut to what fits, then fails.
+        let last = (TEST_PAGES as usize * page - 500) as i64;
+        assert_eq!(f.write(&data, last)?, 500);
+        assert_eq!(CHARGED_PAGES.load(Relaxed), TEST_PAGES);
+        assert!(matches!(f.write(&data, last + 500), Err(e) if e == ENOSPC));
+        // So do growing the size and allocating, which leave the file as it was.
+        let size = f.size();
+        assert!(matches!(f.truncate(size + page as i64), Err(e) if e == ENOSPC));
+        assert!(matches!(f.fallocate(0, size, page as i64), Err(e) if e == ENOSPC));
+        assert_eq!(f.size(), size);
+        // Shrinking gives the pages back; unlinking and closing the rest.
+        f.truncate(page as i64 + 1)?;
+        assert_eq!(CHARGED_PAGES.load(Relaxed), 2);
+        f.fallocate(bindings::FALLOC_FL_KEEP_SIZE, 0, 4 * page as i64)?;
+        assert_eq!(CHARGED_PAGES.load(Relaxed), 4);
+        let idmap = MntIdmap::nop().as_raw();
+        let d = m.start(c"f", false)?;
+        // SAFETY: `d` is a positive dentry of the locked root.
+        let unlinked = unsafe { bindings::vfs_unlink(idmap, m.root_inode(), d.0, ptr::null_mut()) };
+        to_result(unlinked)?;
+        drop(d);
+        assert_eq!(CHARGED_PAGES.load(Relaxed), 4);
+        drop(f);
+        assert_eq!(CHARGED_PAGES.load(Relaxed), 0);
         Ok(())
     }
 }
