@@ -74,6 +74,10 @@ fn beyond(octal: &str) -> String {
 const MALFORMED: &str = "is not a number with an optional k, m, g, t, p or e suffix";
 const OVERFLOW: &str = "is more than 2^64 - 1";
 
+fn size_bad(value: &str, why: &str) -> String {
+    format!("bs2ramfs: size: '{value}' {why}")
+}
+
 fn nr_inodes_bad(value: &str, why: &str) -> String {
     format!("bs2ramfs: nr_inodes: '{value}' {why}")
 }
@@ -90,7 +94,7 @@ fn bad_options() -> Vec<Bad> {
         Bad::new("bogus=1", unknown("bogus")),
         Bad::new("Mode=700", unknown("Mode")),
         Bad::new("nomode", unknown("nomode")),
-        Bad::new("size=1k", unknown("size")),
+        Bad::new("nr_blocks=1k", unknown("nr_blocks")),
         // A bad option after a good one still rejects the whole mount.
         Bad::new("mode=700,nosuch=1", unknown("nosuch")),
         // A key that needs a value, without one (a flag) or with an empty one.
@@ -150,6 +154,12 @@ fn bad_options() -> Vec<Bad> {
             format!("nr_inodes={}", "9".repeat(4000)),
             "bs2ramfs: nr_inodes: '999",
         ),
+        // Sizes: as nr_inodes=, and a percentage that overflows.
+        Bad::new("size=1q", size_bad("1q", MALFORMED)),
+        Bad::new("size=%", size_bad("%", MALFORMED)),
+        Bad::new("size=1%%", size_bad("1%%", MALFORMED)),
+        Bad::new("size=16e", size_bad("16e", OVERFLOW)),
+        Bad::new("size=1e%", size_bad("1e%", OVERFLOW)),
         Bad::new(format!("mode={}", "7".repeat(255)), BAD_MODE),
         Bad::new(format!("mode={}", "7".repeat(4000)), BAD_MODE),
         Bad::new(format!("mode={}", "a".repeat(4000)), BAD_MODE),

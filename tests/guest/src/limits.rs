@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-//! `nr_inodes=`, `uid=` and `gid=`: the inode limit (ENOSPC, nothing left behind, statfs
-//! counts, show_options, remount rules) and the owner of the root, on tmpfs first (the
-//! reference) and then on bs2ramfs. Where bs2ramfs differs on purpose, the check says so.
+//! `size=`, `nr_inodes=`, `uid=` and `gid=`: the size and inode limits (ENOSPC, short writes,
+//! nothing left behind, statfs counts, show_options, remount rules) and the owner of the root,
+//! on tmpfs first (the reference) and then on bs2ramfs. Where bs2ramfs differs on purpose, the
+//! check says so.
 
 use crate::sys::*;
 use crate::TestResult;
@@ -200,5 +201,111 @@ pub fn t_uid_gid() -> TestResult {
     eq!((md.uid(), md.gid()), (0, 0));
     let line = line?;
     check!(!line.contains("uid=") && !line.contains("gid="), "show_options: {line}");
+    Ok(())
+}
+
+/// `statfs(2)`'s block counts: (f_blocks, f_bfree, f_bavail), in pages.
+fn blocks() -> Sys<(u64, u64, u64)> {
+    let st = statfs(ROOT)?;
+    Ok((st.f_blocks as u64, st.f_bfree as u64, st.f_bavail as u64))
+}
+
+const MIB: usize = 1 << 20;
+
+fn size_checks(fs: &str) -> TestResult {
+    // 1 MiB: 256 pages.
+    eq!(ok!(blocks()), (256, 256, 256));
+    check!(
+        mounts_line()?.contains(",size=1024k"),
+        "show_options: {}",
+        mounts_line()?
+    );
+    let f = p("f");
+    let fd = ok!(open(&f, libc::O_CREAT | libc::O_RDWR, 0o644));
+    let mib = vec![1u8; MIB];
+    eq!(ok!(pwrite(&fd, &mib, 0)), MIB);
+    eq!(ok!(blocks()).1, 0);
+    fails!(pwrite(&fd, b"x", MIB as i64), libc::ENOSPC);
+    eq!(ok!(fstat(&fd)).st_size, MIB as i64);
+    // Truncating gives pages back; a write that only partly fits is short, then ENOSPC.
+    ok!(ftruncate(&fd, (MIB / 2) as i64));
+    eq!(ok!(blocks()).1, 128);
+    eq!(ok!(pwrite(&fd, &mib, (MIB / 2) as i64)), MIB / 2);
+    eq!(ok!(fstat(&fd)).st_size, MIB as i64);
+    fails!(pwrite(&fd, b"x", MIB as i64), libc::ENOSPC);
+    // Allocating beyond the limit fails and changes nothing.
+    fails!(fallocate(&fd, 0, MIB as i64, 4096), libc::ENOSPC);
+    fails!(fallocate(&fd, libc::FALLOC_FL_KEEP_SIZE, MIB as i64, 4096), libc::ENOSPC);
+    eq!(ok!(fstat(&fd)).st_size, MIB as i64);
+    eq!(ok!(blocks()).1, 0);
+    drop(fd);
+    ok!(unlink(&f));
+    eq!(ok!(blocks()), (256, 256, 256));
+
+    // A remount below the usage is refused, with a message, and changes nothing.
+    let fd = ok!(open(&f, libc::O_CREAT | libc::O_RDWR, 0o644));
+    eq!(ok!(pwrite(&fd, &mib[..MIB / 2], 0)), MIB / 2);
+    let k = ok!(Kmsg::new());
+    fails!(remount(ROOT, 0, Some("size=256k")), libc::EINVAL);
+    let msgs = logged(&k, fs)?;
+    let want = if fs == "tmpfs" {
+        "tmpfs: Too small a size for current use"
+    } else {
+        "bs2ramfs: size=256k is too small for the 512k in use"
+    };
+    check!(
+        msgs.iter().any(|m| m.contains(want)),
+        "log lacks {want:?}: {msgs:?}"
+    );
+    eq!(ok!(blocks()), (256, 128, 128));
+    // Growing takes effect at once.
+    ok!(remount(ROOT, 0, Some("size=2m")));
+    eq!(ok!(blocks()), (512, 384, 384));
+    check!(
+        mounts_line()?.contains(",size=2048k"),
+        "show_options after a remount: {}",
+        mounts_line()?
+    );
+    if fs == "bs2ramfs" {
+        // A file is charged for its size, holes included (tmpfs charges pages when they are
+        // written, so a sparse file may be larger than the limit there).
+        fails!(ftruncate(&fd, (4 * MIB) as i64), libc::ENOSPC);
+        eq!(ok!(fstat(&fd)).st_size, (MIB / 2) as i64);
+        ok!(ftruncate(&fd, (3 * MIB / 2) as i64));
+        eq!(ok!(blocks()).1, 128);
+        // So reading the holes, or writing to them through a mapping, takes no more.
+        eq!(ok!(pread_full(&fd, MIB, (MIB / 2) as i64)), vec![0u8; MIB]);
+        eq!(ok!(blocks()).1, 128);
+        // No limit: statfs reports none, and the usage is still counted.
+        ok!(remount(ROOT, 0, Some("size=0")));
+        eq!(ok!(blocks()), (0, 0, 0));
+        fails!(remount(ROOT, 0, Some("size=1m")), libc::EINVAL);
+        ok!(remount(ROOT, 0, Some("size=1536k")));
+        eq!(ok!(blocks()), (384, 0, 0));
+    }
+    drop(fd);
+    Ok(())
+}
+
+/// `size=`: writes, truncates and allocations past it fail with ENOSPC (a write that partly
+/// fits is short), statfs counts, remount rules, show_options.
+pub fn t_size() -> TestResult {
+    for fs in ["tmpfs", "bs2ramfs"] {
+        on(fs, "size=1m", size_checks)?;
+    }
+    // A percentage of the memory: bs2ramfs shows the same size as tmpfs.
+    let mut shown = Vec::new();
+    for fs in ["tmpfs", "bs2ramfs"] {
+        mount(fs, ROOT, Some("size=25%")).map_err(|e| format!("mount {fs}: {}", ename(e)))?;
+        let line = mounts_line();
+        crate::umount(ROOT)?;
+        let line = line?;
+        let size = line
+            .split(|c| c == ',' || c == ' ')
+            .find(|o| o.starts_with("size="))
+            .map(str::to_owned);
+        shown.push(size.ok_or_else(|| format!("{fs}: no size= in {line}"))?);
+    }
+    check!(shown[0] == shown[1], "size=25%: tmpfs shows {}, bs2ramfs {}", shown[0], shown[1]);
     Ok(())
 }

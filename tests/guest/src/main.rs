@@ -4,7 +4,7 @@
 //! Usage: `bs2ramfs-guest-tests [--module PATH.ko | --fs TYPE] [FILTER]`.
 //!
 //! - no option: the bs2ramfs tests (mount, options, `statfs`, ..., and the malformed mount
-//!   options of `badinput`, `nr_inodes=`, `uid=` and `gid=` of `limits`, idmapped mounts of
+//!   options of `badinput`, `size=`, `nr_inodes=`, `uid=` and `gid=` of `limits`, idmapped mounts of
 //!   `idmap`, stable readdir offsets of `readdir`, extended attributes of `xattr`, an
 //!   overlayfs upper layer of `overlay`, and fallocate and SEEK_DATA/SEEK_HOLE of `falloc`,
 //!   with tmpfs as the reference) and the
@@ -268,7 +268,7 @@ fn expect_rejected(data: &str, msg: &str) -> TestResult {
 
 fn t_unknown_option() -> TestResult {
     expect_rejected("bogus=1", "bs2ramfs: Unknown parameter 'bogus'")?;
-    expect_rejected("mode=0755,size=1k", "bs2ramfs: Unknown parameter 'size'")
+    expect_rejected("mode=0755,nr_blocks=1k", "bs2ramfs: Unknown parameter 'nr_blocks'")
 }
 
 fn t_bad_mode_values() -> TestResult {
@@ -391,8 +391,9 @@ fn main() {
             ("bad_mode_values_rejected", t_bad_mode_values),
             ("fsconfig_unknown_option", t_fsconfig_unknown_option),
         ];
-        let more: [(&str, BasicTest); 7] = [
+        let more: [(&str, BasicTest); 8] = [
             ("readdir_stable_offsets", readdir::t_stable_offsets),
+            ("size", limits::t_size),
             ("nr_inodes", limits::t_nr_inodes),
             ("uid_gid", limits::t_uid_gid),
             ("idmapped_mount", idmap::t_idmapped_mount),
