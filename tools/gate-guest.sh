@@ -10,8 +10,8 @@
 #     mkdir/rmdir/readdir in the same directories, then an fsck-like check;
 # (c) fault injection (failslab + fail_page_alloc, for the test process only) on file
 #     operations, checked against a model of what each call's result says happened;
-#     (b) and (c) on an instance with an nr_inodes= limit they reach, then a check that only
-#     the root's inode is charged once everything is removed;
+#     (b) and (c) on an instance with nr_inodes= and size= limits they reach, then a check
+#     that only the root's inode and no page are charged once everything is removed;
 # (d) mount/umount loops with files in the fs, also under injection;
 # (e) with GATE_TESTS: the bs2ramfs guest tests (functional, bad input, permissions) on this
 #     kernel; (f) with GATE_MODULE: module load/mount/unload loops, also under injection;
@@ -30,10 +30,11 @@ GATE_MODULE=${GATE_MODULE:-}
 GATE_MODULE_LOOPS=${GATE_MODULE_LOOPS:-20}
 GATE_CONCUR_SECS=${GATE_CONCUR_SECS:-30}
 GATE_CONCUR_PROCS=${GATE_CONCUR_PROCS:-4}
-# Inode limits of the concurrency and fault-injection stages: low enough that creations hit
-# them (ENOSPC), with room for the trees those stages keep.
-GATE_CONCUR_INODES=${GATE_CONCUR_INODES:-64}
-GATE_INJECT_INODES=${GATE_INJECT_INODES:-160}
+# Inode and size limits of the concurrency and fault-injection stages: low enough that
+# creations and writes hit them (ENOSPC, short writes), with room for the trees those stages
+# keep.
+GATE_CONCUR_LIMITS=${GATE_CONCUR_LIMITS:-nr_inodes=64,size=256k}
+GATE_INJECT_LIMITS=${GATE_INJECT_LIMITS:-nr_inodes=160,size=512k}
 GATE_INJECT_OPS=${GATE_INJECT_OPS:-3000}
 GATE_INJECT_PCT=${GATE_INJECT_PCT:-3}
 GATE_LOOPS=${GATE_LOOPS:-200}
@@ -783,9 +784,10 @@ mkdir -p $M
 
 # stage NAME WHAT OPTIONS PY-ARGS…: mount a fresh bs2ramfs with OPTIONS on $M, run gate.py
 # PY-ARGS on it (key=value lines to the result, its messages in NAME.log), empty it and unmount
-# it. With an nr_inodes= limit in OPTIONS, the run hits it (ENOSPC, which must change nothing),
-# and once everything is removed, statfs must count only the root as used: no inode's charge
-# was lost or given back twice, whatever failed.
+# it. With nr_inodes= and size= limits in OPTIONS, the run hits them (ENOSPC and short writes,
+# which must change nothing more than they say), and once everything is removed, statfs must
+# count only the root's inode and no page as used: no charge was lost or given back twice,
+# whatever failed.
 stage() {
 	local name=$1 what=$2 opts=$3 t total free
 	shift 3
@@ -799,6 +801,12 @@ stage() {
 		res "${name}_inodes_in_use_after_removal=$((total - free)) of $total"
 		[ "$((total - free))" = 1 ] ||
 			failed "$what: $((total - free)) inodes charged after removing everything (want 1: the root)"
+	fi
+	if [ "${opts#*size=}" != "$opts" ]; then
+		read -r total free <<<"$(stat -f -c '%b %f' $M)"
+		res "${name}_pages_in_use_after_removal=$((total - free)) of $total"
+		[ "$((total - free))" = 0 ] ||
+			failed "$what: $((total - free)) pages charged after removing everything (want 0)"
 	fi
 	umount $M || failed "umount after the $what"
 	res "${name}_s=$(secs "$t" "$(now)")"
@@ -826,11 +834,11 @@ fi
 
 # ---- (b) concurrency ---------------------------------------------------------------------
 echo "gate: (b) concurrency: $GATE_CONCUR_PROCS processes, ${GATE_CONCUR_SECS}s"
-stage concur "concurrency test" "nr_inodes=$GATE_CONCUR_INODES" concur $M "$GATE_CONCUR_SECS" "$GATE_CONCUR_PROCS"
+stage concur "concurrency test" "$GATE_CONCUR_LIMITS" concur $M "$GATE_CONCUR_SECS" "$GATE_CONCUR_PROCS"
 
 # ---- (c) fault injection -------------------------------------------------------------------
 echo "gate: (c) fault injection: $GATE_INJECT_OPS operations, ${GATE_INJECT_PCT}% of allocations fail"
-stage inject "fault-injection test" "nr_inodes=$GATE_INJECT_INODES" inject $M "$GATE_INJECT_OPS" "$GATE_INJECT_PCT"
+stage inject "fault-injection test" "$GATE_INJECT_LIMITS" inject $M "$GATE_INJECT_OPS" "$GATE_INJECT_PCT"
 
 # ---- (d) mount/umount loops ---------------------------------------------------------------
 echo "gate: (d) $GATE_LOOPS mount/umount loops, then $GATE_INJECT_LOOPS under injection"
