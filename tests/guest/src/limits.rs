@@ -238,8 +238,10 @@ fn size_checks(fs: &str) -> TestResult {
     fails!(fallocate(&fd, libc::FALLOC_FL_KEEP_SIZE, MIB as i64, 4096), libc::ENOSPC);
     eq!(ok!(fstat(&fd)).st_size, MIB as i64);
     eq!(ok!(blocks()).1, 0);
-    drop(fd);
+    // An unlinked file keeps its pages until its last close.
     ok!(unlink(&f));
+    eq!(ok!(blocks()).1, 0);
+    drop(fd);
     eq!(ok!(blocks()), (256, 256, 256));
 
     // A remount below the usage is refused, with a message, and changes nothing.
