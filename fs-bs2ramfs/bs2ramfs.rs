@@ -70,8 +70,9 @@ struct Options {
 struct Pages {
     /// The most pages the instance may have; 0 for no limit.
     max: u64,
-    /// The pages charged. Counted with or without a limit, so that a remount may set one.
-    used: u64,
+    /// The pages charged. Counted with or without a limit, so that a remount may set one;
+    /// in 128 bits, as sparse files without a limit may be charged more than 64 bits hold.
+    used: u128,
 }
 
 /// How many inodes an instance has, and may have.
@@ -241,8 +242,8 @@ impl FileSystem for Bs2RamFs {
             let mut pages = info.pages.lock();
             let mut inodes = info.inodes.lock();
             let (max_pages, max_inodes) = (options.max_pages, options.max_inodes);
-            if max_pages != 0 && max_pages < pages.used {
-                Some((true, pages.used))
+            if max_pages != 0 && u128::from(max_pages) < pages.used {
+                Some((true, u64::try_from(pages.used).unwrap_or(u64::MAX)))
             } else if max_inodes != 0 && max_inodes < inodes.used {
                 Some((false, inodes.used))
             } else {
@@ -330,7 +331,7 @@ impl FileSystem for Bs2RamFs {
             (pages.max, pages.used)
         };
         if max != 0 {
-            let free = max.saturating_sub(used);
+            let free = u64::try_from(u128::from(max).saturating_sub(used)).unwrap_or(0);
             buf.set_blocks(max, free, free);
         }
         let (max, used) = {
@@ -348,8 +349,8 @@ impl FileSystem for Bs2RamFs {
     fn charge_pages(sb: &SuperBlock<Self>, n: u64) -> Result {
         let info = sb.data();
         let mut pages = info.pages.lock();
-        let used = pages.used.checked_add(n).ok_or(ENOSPC)?;
-        if pages.max != 0 && used > pages.max {
+        let used = pages.used.checked_add(u128::from(n)).ok_or(ENOSPC)?;
+        if pages.max != 0 && used > u128::from(pages.max) {
             return Err(ENOSPC);
         }
         pages.used = used;
@@ -359,9 +360,10 @@ impl FileSystem for Bs2RamFs {
     fn uncharge_pages(sb: &SuperBlock<Self>, n: u64) {
         let info = sb.data();
         let mut pages = info.pages.lock();
-        match pages.used.checked_sub(n) {
-            Some(used) => pages.used = used,
-            None => pr_warn!("more pages uncharged than charged\n"),
+        let used = pages.used.checked_sub(u128::from(n));
+        pages.used = used.unwrap_or(0);
+        if used.is_none() {
+            pr_warn!("more pages uncharged than charged\n");
         }
     }
 

@@ -191,8 +191,10 @@ pub trait FileSystem {
     /// write, `truncate(2)` or `fallocate(2)` makes it larger: a write that only partly fits is
     /// cut short, one that does not fit fails with `ENOSPC`, and so does a truncate or an
     /// allocation beyond the limit, leaving the file as it was. The pages go back with
-    /// [`FileSystem::uncharge_pages`] when the extent shrinks and when the inode is evicted.
-    /// Reads, faults and `mmap(2)` writes need no charge: they stay within the size. Such
+    /// [`FileSystem::uncharge_pages`] when the extent shrinks and when the inode is evicted;
+    /// punching a hole gives nothing back, the extent stays. Reads, faults and `mmap(2)`
+    /// writes need no charge: they stay within the size (see `inode::pages` for the one race
+    /// where a folio may stay beyond it). Any error is taken as `ENOSPC`. Such
     /// files need their `setattr` implemented with [`libfs::setattr`], which charges size
     /// changes: [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) fails with `EINVAL`
     /// otherwise. Symbolic links are not charged.

@@ -635,13 +635,16 @@ unsafe extern "C" fn in_memory_write_iter(
         // SAFETY: The inode is a locked inode of a file system made with these abstractions.
         ret = match unsafe { super::inode::pages::charge_up_to(inode, pos, end) } {
             Err(e) => e.to_errno() as isize,
-            Ok(allowed) => {
+            Ok((old, allowed)) => {
                 if allowed < end {
                     // SAFETY: The source is valid; it only gets shorter.
                     unsafe { bindings::iov_iter_truncate(from, (allowed - pos) as u64) };
                 }
                 // SAFETY: The `kiocb` and the source are valid, and the inode is locked.
-                unsafe { bindings::__generic_file_write_iter(iocb, from) }
+                let written = unsafe { bindings::__generic_file_write_iter(iocb, from) };
+                // SAFETY: The inode is still locked; `old` is what `charge_up_to()` returned.
+                unsafe { super::inode::pages::trim_after_write(inode, old) };
+                written
             }
         };
     }

@@ -499,8 +499,12 @@ pub(crate) struct PageCharge {
 /// for its extent: the pages from the start up to its size, or further if `fallocate(2)` with
 /// `FALLOC_FL_KEEP_SIZE` or a write that failed went further. Every folio of its page cache is
 /// within that extent: folios come from writes, `fallocate(2)` and the size growing, which are
-/// charged first, and from reads and faults, which stay within the size. So the page cache of
-/// such files never holds more pages than were charged, holes and all.
+/// charged first (a write that ends early removes the folios it added beyond the size, and
+/// gives their charge back), and from reads and faults, which stay within the size. So the
+/// page cache of such files holds no more pages than were charged, holes and all; but for one
+/// race that no lock here closes: a read or fault that checked the size before a truncate
+/// shrank it may leave a folio beyond the new size, uncharged until the next size change or
+/// until the inode goes away (a soft bound, as for the unevictable folios of ramfs).
 ///
 /// These functions are not generic, and never inlined into a file system module.
 pub(crate) mod pages {
@@ -560,8 +564,9 @@ pub(crate) mod pages {
     }
 
     /// Charges `inode` for as many pages of the bytes `[0, end)` as it can get, and returns
-    /// the end of the part of `[pos, end)` that they cover: `end`, or less if the file system
-    /// gave fewer pages. Fails with `ENOSPC` if they cover none of it.
+    /// the pages it was charged for before and the end of the part of `[pos, end)` that the
+    /// charge covers: `end`, or less if the file system gave fewer pages. Fails with `ENOSPC`,
+    /// charging nothing, if they would cover none of it.
     ///
     /// # Safety
     ///
@@ -571,10 +576,10 @@ pub(crate) mod pages {
         inode: *mut bindings::inode,
         pos: Offset,
         end: Offset,
-    ) -> Result<Offset> {
+    ) -> Result<(u64, Offset)> {
         // SAFETY: By the safety requirements.
         let Some(c) = (unsafe { charger(inode) }) else {
-            return Ok(end);
+            return Ok((0, end));
         };
         // SAFETY: By the safety requirements the inode is valid, in a box.
         let (b, sb) = unsafe { (INodeBox::of(inode), (*inode).i_sb) };
@@ -592,16 +597,53 @@ pub(crate) mod pages {
                 ask /= 2;
             }
         }
-        // SAFETY: As above.
-        unsafe { (*b).pages = old + got };
         let page = crate::page::PAGE_SIZE as Offset;
         let covered = Offset::try_from(old + got).map_or(Offset::MAX, |p| p.saturating_mul(page));
         let allowed = end.min(covered);
-        if allowed > pos {
-            Ok(allowed)
-        } else {
-            Err(ENOSPC)
+        if allowed <= pos {
+            if got > 0 {
+                // SAFETY: As above; these pages were charged just now.
+                unsafe { (c.uncharge)(sb, got) };
+            }
+            return Err(ENOSPC);
         }
+        // SAFETY: As above.
+        unsafe { (*b).pages = old + got };
+        Ok((old, allowed))
+    }
+
+    /// After a write that [`charge_up_to`] charged `inode` for, with `old` the pages it was
+    /// charged for before: if the write ended before the end of the charge (an error, a fault
+    /// in the source, a signal), removes the folios that it added beyond the size, and gives
+    /// back their charge.
+    ///
+    /// # Safety
+    ///
+    /// As for [`charge_to`], with the lock still held since [`charge_up_to`].
+    #[inline(never)]
+    pub(crate) unsafe fn trim_after_write(inode: *mut bindings::inode, old: u64) {
+        // SAFETY: By the safety requirements.
+        if unsafe { charger(inode) }.is_none() {
+            return;
+        }
+        // SAFETY: By the safety requirements the inode is valid.
+        let size = unsafe { bindings::i_size_read(inode) };
+        // SAFETY: By the safety requirements the inode is in a box, and `pages` ours to read.
+        let charged = unsafe { (*INodeBox::of(inode)).pages };
+        let keep = old.max(pages_for(size));
+        if charged <= keep {
+            return;
+        }
+        let page = crate::page::PAGE_SIZE as Offset;
+        let to_offset =
+            |pages: u64| Offset::try_from(pages).map_or(Offset::MAX, |p| p.saturating_mul(page));
+        // SAFETY: By the safety requirements the inode is valid and locked; the folios from
+        // `keep` on are beyond the size and were added by the write, none is mapped.
+        unsafe {
+            bindings::truncate_pagecache_range(inode, to_offset(keep), to_offset(charged) - 1)
+        };
+        // SAFETY: As above; no folio is left beyond `keep` pages.
+        unsafe { restore(inode, keep) };
     }
 
     /// Gives back what `inode` is charged for beyond `old` pages, e.g. after the operation that

@@ -767,6 +767,10 @@ mod mounted {
         assert_eq!(CHARGED_PAGES.load(Relaxed), 2);
         f.fallocate(bindings::FALLOC_FL_KEEP_SIZE, 0, 4 * page as i64)?;
         assert_eq!(CHARGED_PAGES.load(Relaxed), 4);
+        // A write of which no byte fits charges nothing, however much would fit before it.
+        let far = 2 * TEST_PAGES * page as i64;
+        assert!(matches!(f.write(&data, far), Err(e) if e == ENOSPC));
+        assert_eq!(CHARGED_PAGES.load(Relaxed), 4);
         let idmap = MntIdmap::nop().as_raw();
         let d = m.start(c"f", false)?;
         // SAFETY: `d` is a positive dentry of the locked root.
