@@ -243,6 +243,13 @@ pub fn pwrite(fd: &OwnedFd, buf: &[u8], off: i64) -> Sys<usize> {
         .map(|n| n as usize)
 }
 
+/// `pwrite(2)` of one byte from an address that is not mapped: the kernel's copy faults.
+pub fn pwrite_bad_buffer(fd: &OwnedFd, off: i64) -> Sys<usize> {
+    // SAFETY: valid fd; the kernel checks the address (page 0 is never mapped) and fails
+    // with EFAULT.
+    chk(unsafe { libc::pwrite(fd.as_raw_fd(), std::ptr::null(), 1, off) }).map(|n| n as usize)
+}
+
 pub fn pread(fd: &OwnedFd, len: usize, off: i64) -> Sys<Vec<u8>> {
     let mut buf = vec![0u8; len];
     // SAFETY: valid fd and buffer.
