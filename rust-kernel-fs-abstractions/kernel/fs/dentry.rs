@@ -132,8 +132,8 @@ impl<'a, T: FileSystem + ?Sized> Negative<'a, T> {
     /// and, if `dir` has an offset map ([`file::Ops::offset_dir`]), the name has an offset.
     ///
     /// `dir` is the directory the dentry is in. Fails with `EINVAL` if it is not, or if the
-    /// inode belongs to another superblock, and with `ENOMEM` or `ENOSPC` if no offset can be given. On failure
-    /// the inode goes away, and the name stays negative.
+    /// inode belongs to another superblock, and with `ENOMEM` or `ENOSPC` if no offset can be
+    /// given. On failure the inode goes away, and the name stays negative.
     ///
     /// [`file::Ops::offset_dir`]: super::file::Ops::offset_dir
     #[inline]
