@@ -707,8 +707,9 @@ pub(crate) mod pages {
 ///
 /// # Safety
 ///
-/// Called by the VFS with a valid inode allocated by [`Cache::alloc`] (of a directory with an
-/// offset map: only [`file::Ops::offset_dir`] calls it).
+/// Called by the VFS with a valid inode allocated by [`Cache::alloc`], of a directory with an
+/// offset map: only the C functions behind [`file::Ops::offset_dir`] and the `simple_offset_*`
+/// functions call it, and the abstractions call those only for such directories.
 unsafe extern "C" fn get_offset_ctx(inode: *mut bindings::inode) -> *mut bindings::offset_ctx {
     // SAFETY: By the safety requirements the box is valid.
     unsafe { (*INodeBox::of(inode)).offsets.get() }

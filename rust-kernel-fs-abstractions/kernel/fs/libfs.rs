@@ -90,8 +90,8 @@ pub fn rmdir<T: FileSystem + ?Sized>(dir: &Locked<'_, T>, dentry: Removal<'_, T>
     if unsafe { bindings::simple_empty(raw) } == 0 {
         return Err(ENOTEMPTY);
     }
-    // SAFETY: As in `unlink`; the directory is empty, so `simple_rmdir()` cannot fail once the
-    // name's offset is gone.
+    // SAFETY: As in `unlink`; the directory is empty and stays so, as `vfs_rmdir()` holds its
+    // `i_rwsem` too, so `simple_rmdir()` cannot fail once the name's offset is gone.
     unsafe {
         inode::offsets::remove(dir.as_raw(), raw);
         to_result(bindings::simple_rmdir(dir.as_raw(), raw))
@@ -129,7 +129,8 @@ pub fn rename<T: FileSystem + ?Sized>(idmap: &MntIdmap, rename: Rename<'_, T>) -
     // SAFETY: As above.
     unsafe { inode::offsets::rename_prepare(old_dir, new_dir, new) }?;
     // SAFETY: As above; the offsets are reserved, and `simple_rename()` cannot fail any more:
-    // the flags are known, and the target is not a non-empty directory.
+    // the flags are known, and the target is not a non-empty directory (`vfs_rename()` holds
+    // the target's `i_rwsem` too, so an empty one stays empty).
     unsafe {
         inode::offsets::rename_commit(old_dir, old, new_dir, new);
         to_result(bindings::simple_rename(
