@@ -536,6 +536,12 @@ pub(crate) mod pages {
         end.div_ceil(crate::page::PAGE_SIZE as u64)
     }
 
+    /// The end of the bytes of the first `pages` pages, or the largest offset if it is beyond.
+    fn end_of(pages: u64) -> Offset {
+        let page = crate::page::PAGE_SIZE as Offset;
+        Offset::try_from(pages).map_or(Offset::MAX, |p| p.saturating_mul(page))
+    }
+
     /// Charges `inode` for the pages of the bytes `[0, end)`, all or nothing (`ENOSPC`), if it
     /// is charged for fewer. Returns the pages it was charged for before, for [`restore`].
     ///
@@ -597,9 +603,7 @@ pub(crate) mod pages {
                 ask /= 2;
             }
         }
-        let page = crate::page::PAGE_SIZE as Offset;
-        let covered = Offset::try_from(old + got).map_or(Offset::MAX, |p| p.saturating_mul(page));
-        let allowed = end.min(covered);
+        let allowed = end.min(end_of(old + got));
         if allowed <= pos {
             if got > 0 {
                 // SAFETY: As above; these pages were charged just now.
@@ -634,14 +638,9 @@ pub(crate) mod pages {
         if charged <= keep {
             return;
         }
-        let page = crate::page::PAGE_SIZE as Offset;
-        let to_offset =
-            |pages: u64| Offset::try_from(pages).map_or(Offset::MAX, |p| p.saturating_mul(page));
         // SAFETY: By the safety requirements the inode is valid and locked; the folios from
         // `keep` on are beyond the size and were added by the write, none is mapped.
-        unsafe {
-            bindings::truncate_pagecache_range(inode, to_offset(keep), to_offset(charged) - 1)
-        };
+        unsafe { bindings::truncate_pagecache_range(inode, end_of(keep), end_of(charged) - 1) };
         // SAFETY: As above; no folio is left beyond `keep` pages.
         unsafe { restore(inode, keep) };
     }
