@@ -82,18 +82,12 @@ fn nr_inodes_checks(fs: &str) -> TestResult {
     for n in ["a", "b", "c"] {
         ok!(mknod(&p(n), libc::S_IFIFO | 0o644, 0));
     }
-    let k = ok!(Kmsg::new());
-    fails!(remount(ROOT, 0, Some("nr_inodes=2")), libc::EINVAL);
-    let msgs = logged(&k, fs)?;
-    let want = if fs == "tmpfs" {
-        "tmpfs: Too few inodes for current use"
-    } else {
-        "bs2ramfs: nr_inodes=2 is too few for the 4 inodes in use"
-    };
-    check!(
-        msgs.iter().any(|m| m.contains(want)),
-        "log lacks {want:?}: {msgs:?}"
-    );
+    refused_remount(
+        fs,
+        "nr_inodes=2",
+        "tmpfs: Too few inodes for current use",
+        "bs2ramfs: nr_inodes=2 is too few for the 4 inodes in use",
+    )?;
     eq!(ok!(files()), (4, 0));
     // Growing, with a suffix, takes effect at once; the usage stays.
     ok!(remount(ROOT, 0, Some("nr_inodes=1k")));
@@ -162,6 +156,21 @@ fn uid_gid_checks(fs: &str) -> TestResult {
     }
     let md = std::fs::metadata(ROOT).map_err(|e| e.to_string())?;
     eq!((md.uid(), md.gid()), (1000, 2000));
+    Ok(())
+}
+
+/// A remount of `fs` on `ROOT` with `opts` fails with EINVAL, and the kernel log says why:
+/// `tmpfs_says` on tmpfs, `we_say` on bs2ramfs.
+fn refused_remount(fs: &str, opts: &str, tmpfs_says: &str, we_say: &str) -> TestResult {
+    let k = Kmsg::new().map_err(|e| format!("open /dev/kmsg: {}", ename(e)))?;
+    let r = remount(ROOT, 0, Some(opts));
+    check!(r == Err(libc::EINVAL), "remount,{opts}: {:?}, want EINVAL", r.map_err(ename));
+    let msgs = logged(&k, fs)?;
+    let want = if fs == "tmpfs" { tmpfs_says } else { we_say };
+    check!(
+        msgs.iter().any(|m| m.contains(want)),
+        "remount,{opts}: log lacks {want:?}: {msgs:?}"
+    );
     Ok(())
 }
 
@@ -263,18 +272,12 @@ fn size_checks(fs: &str) -> TestResult {
     // A remount below the usage is refused, with a message, and changes nothing.
     let fd = ok!(open(&f, libc::O_CREAT | libc::O_RDWR, 0o644));
     eq!(ok!(pwrite(&fd, &mib[..MIB / 2], 0)), MIB / 2);
-    let k = ok!(Kmsg::new());
-    fails!(remount(ROOT, 0, Some("size=256k")), libc::EINVAL);
-    let msgs = logged(&k, fs)?;
-    let want = if fs == "tmpfs" {
-        "tmpfs: Too small a size for current use"
-    } else {
-        "bs2ramfs: size=256k is too small for the 512k in use"
-    };
-    check!(
-        msgs.iter().any(|m| m.contains(want)),
-        "log lacks {want:?}: {msgs:?}"
-    );
+    refused_remount(
+        fs,
+        "size=256k",
+        "tmpfs: Too small a size for current use",
+        "bs2ramfs: size=256k is too small for the 512k in use",
+    )?;
     eq!(ok!(blocks()), (256, 128, 128));
     // Growing takes effect at once.
     ok!(remount(ROOT, 0, Some("size=2m")));
