@@ -788,8 +788,17 @@ mkdir -p $M
 # which must change nothing more than they say), and once everything is removed, statfs must
 # count only the root's inode and no page as used: no charge was lost or given back twice,
 # whatever failed.
+# in_use_after_removal WHAT 'TOTAL FREE' WANT WHY: in stage(), statfs's count of WHAT in use on
+# $M (stat -f's format for the total and the free) must be WANT.
+in_use_after_removal() {
+	local total free
+	read -r total free <<<"$(stat -f -c "$2" $M)"
+	res "${name}_$1_in_use_after_removal=$((total - free)) of $total"
+	[ "$((total - free))" = "$3" ] ||
+		failed "$what: $((total - free)) $1 charged after removing everything$4"
+}
 stage() {
-	local name=$1 what=$2 opts=$3 t total free
+	local name=$1 what=$2 opts=$3 t
 	shift 3
 	t=$(now)
 	mount -t bs2ramfs -o "$opts" "gate-$name" $M || failed "mount for the $what"
@@ -797,16 +806,10 @@ stage() {
 	cat "$out/$name.log"
 	rm -rf "${M:?}"/*
 	if [ "${opts#*nr_inodes=}" != "$opts" ]; then
-		read -r total free <<<"$(stat -f -c '%c %d' $M)"
-		res "${name}_inodes_in_use_after_removal=$((total - free)) of $total"
-		[ "$((total - free))" = 1 ] ||
-			failed "$what: $((total - free)) inodes charged after removing everything (want 1: the root)"
+		in_use_after_removal inodes '%c %d' 1 " (want 1: the root)"
 	fi
 	if [ "${opts#*size=}" != "$opts" ]; then
-		read -r total free <<<"$(stat -f -c '%b %f' $M)"
-		res "${name}_pages_in_use_after_removal=$((total - free)) of $total"
-		[ "$((total - free))" = 0 ] ||
-			failed "$what: $((total - free)) pages charged after removing everything (want 0)"
+		in_use_after_removal pages '%b %f' 0 " (want 0)"
 	fi
 	umount $M || failed "umount after the $what"
 	res "${name}_s=$(secs "$t" "$(now)")"
