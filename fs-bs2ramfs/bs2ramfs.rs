@@ -9,11 +9,11 @@
 use kernel::{
     fs::{
         self, address_space,
-        dentry::{DEntry, Negative, Removal, Root},
+        dentry::{Negative, Root},
         file,
         inode::{
             self, DevT, Evicting, IAttr, INode, Kstat, Libfs, Locked, MntIdmap, New, Path, Rename,
-            SetAttr, TmpFile, Type,
+            SetAttr, Type,
         },
         libfs,
         param::{Spec, Value},
@@ -52,18 +52,19 @@ const OPT_GID: usize = 2;
 const OPT_NR_INODES: usize = 3;
 const OPT_SIZE: usize = 4;
 
-/// The mount options.
+/// The mount options, each `None` if not given: a remount changes only those given.
+#[derive(Default)]
 struct Options {
     /// The permission bits of the root directory.
-    mode: u16,
-    /// The owner of the root directory, if given.
+    mode: Option<u16>,
+    /// The owner of the root directory.
     uid: Option<Kuid>,
-    /// The group of the root directory, if given.
+    /// The group of the root directory.
     gid: Option<Kgid>,
     /// The most inodes the instance may have; 0 for no limit.
-    max_inodes: u64,
+    max_inodes: Option<u64>,
     /// The most pages of file data the instance may have; 0 for no limit.
-    max_pages: u64,
+    max_pages: Option<u64>,
 }
 
 /// How many pages of file data the files of an instance are charged for, and may be.
@@ -159,25 +160,8 @@ impl FileSystem for Bs2RamFs {
         Spec::size_or_percent(c"size"),
     );
 
-    fn init_options(sb: Option<&SuperBlock<Self>>) -> Result<Options> {
-        // A remount starts from the current mode and limit; `uid=` and `gid=` only count if
-        // given again.
-        let (mode, max_inodes, max_pages) = match sb {
-            Some(sb) => {
-                let info = sb.data();
-                let max_inodes = info.inodes.lock().max;
-                let max_pages = info.pages.lock().max;
-                (info.mode, max_inodes, max_pages)
-            }
-            None => (DEFAULT_MODE, 0, 0),
-        };
-        Ok(Options {
-            mode,
-            uid: None,
-            gid: None,
-            max_inodes,
-            max_pages,
-        })
+    fn init_options() -> Result<Options> {
+        Ok(Options::default())
     }
 
     fn parse_param(options: &mut Options, param: fs::param::Param<'_>) -> Result {
@@ -191,16 +175,16 @@ impl FileSystem for Bs2RamFs {
                 Ok(())
             }
             (OPT_NR_INODES, Value::Size(n)) => {
-                options.max_inodes = n;
+                options.max_inodes = Some(n);
                 Ok(())
             }
             // As tmpfs: in bytes, rounded up to pages.
             (OPT_SIZE, Value::Size(bytes)) => {
-                options.max_pages = bytes.div_ceil(PAGE_SIZE as u64);
+                options.max_pages = Some(bytes.div_ceil(PAGE_SIZE as u64));
                 Ok(())
             }
             (OPT_MODE, Value::U32(mode)) if mode & !MODE_MASK == 0 => {
-                options.mode = mode as u16;
+                options.mode = Some(mode as u16);
                 Ok(())
             }
             (OPT_MODE, Value::U32(mode)) => {
@@ -214,11 +198,10 @@ impl FileSystem for Bs2RamFs {
         let info = sb.data();
         // Like tmpfs, the root's mode and owner are only set at mount; unlike ramfs and tmpfs,
         // a remount that asks to change them fails instead of ignoring them.
-        if options.mode != info.mode {
+        if let Some(mode) = options.mode.filter(|mode| *mode != info.mode) {
             return Err(fc.invalid(fmt!(
-                "mode= cannot change on remount (it is {:o}, not {:o})",
-                info.mode,
-                options.mode
+                "mode= cannot change on remount (it is {:o}, not {mode:o})",
+                info.mode
             )));
         }
         if let Some(uid) = options.uid.filter(|uid| *uid != info.uid) {
@@ -241,11 +224,12 @@ impl FileSystem for Bs2RamFs {
         let refused = {
             let mut pages = info.pages.lock();
             let mut inodes = info.inodes.lock();
-            let (max_pages, max_inodes) = (options.max_pages, options.max_inodes);
+            let max_pages = options.max_pages.unwrap_or(pages.max);
+            let max_inodes = options.max_inodes.unwrap_or(inodes.max);
             if max_pages != 0 && u128::from(max_pages) < pages.used {
-                Some((true, u64::try_from(pages.used).unwrap_or(u64::MAX)))
+                Some((true, max_pages, u64::try_from(pages.used).unwrap_or(u64::MAX)))
             } else if max_inodes != 0 && max_inodes < inodes.used {
-                Some((false, inodes.used))
+                Some((false, max_inodes, inodes.used))
             } else {
                 pages.max = max_pages;
                 inodes.max = max_inodes;
@@ -253,14 +237,13 @@ impl FileSystem for Bs2RamFs {
             }
         };
         match refused {
-            Some((true, used)) => Err(fc.invalid(fmt!(
+            Some((true, max, used)) => Err(fc.invalid(fmt!(
                 "size={}k is too small for the {}k in use",
-                kib(options.max_pages),
+                kib(max),
                 kib(used)
             ))),
-            Some((false, used)) => Err(fc.invalid(fmt!(
-                "nr_inodes={} is too few for the {used} inodes in use",
-                options.max_inodes
+            Some((false, max, used)) => Err(fc.invalid(fmt!(
+                "nr_inodes={max} is too few for the {used} inodes in use"
             ))),
             None => Ok(()),
         }
@@ -274,24 +257,24 @@ impl FileSystem for Bs2RamFs {
             .set_dont_cache_dentries();
         // By default, the root belongs to the mounter, as `new_inode` would make it.
         let info = try_pin_init!(Info {
-            mode: options.mode,
+            mode: options.mode.unwrap_or(DEFAULT_MODE),
             uid: options.uid.unwrap_or_else(Kuid::current_fsuid),
             gid: options.gid.unwrap_or_else(Kgid::current_fsgid),
             uid_given: options.uid.is_some(),
             gid_given: options.gid.is_some(),
             inodes <- new_spinlock!(Inodes {
-                max: options.max_inodes,
+                max: options.max_inodes.unwrap_or(0),
                 used: 0,
             }),
             pages <- new_spinlock!(Pages {
-                max: options.max_pages,
+                max: options.max_pages.unwrap_or(0),
                 used: 0,
             }),
         }? Error);
         KBox::pin_init(info, GFP_KERNEL)
     }
 
-    fn init_root(sb: &SuperBlock<Self>) -> Result<Root<Self>> {
+    fn init_root(sb: &SuperBlock<Self>) -> Result<Root<'_, Self>> {
         let info = sb.data();
         let root = new_inode(sb, MntIdmap::nop(), None, Type::Dir.format() | info.mode, 0)?;
         root.set_owner(info.uid, info.gid);
@@ -381,13 +364,13 @@ fn kib(pages: u64) -> u64 {
 /// type, in the page cache that is never evicted (like ramfs's `ramfs_get_inode()`). Fails
 /// with `ENOSPC` if the instance has all the inodes `nr_inodes=` allows.
 #[inline]
-fn new_inode(
-    sb: &SuperBlock<Bs2RamFs>,
+fn new_inode<'a>(
+    sb: &'a SuperBlock<Bs2RamFs>,
     idmap: &MntIdmap,
     dir: Option<&INode<Bs2RamFs>>,
     mode: u16,
     dev: DevT,
-) -> Result<New<Bs2RamFs>> {
+) -> Result<New<'a, Bs2RamFs>> {
     let typ = Type::from_mode(mode, dev)?;
     let charge = sb.data().get_ref().charge_inode()?;
     let (iops, fops) = match typ {
@@ -428,91 +411,73 @@ struct DirOps;
 impl inode::Operations for DirOps {
     type FileSystem = Bs2RamFs;
 
-    // As ramfs, the dcache holds every name, so libfs's functions are all these need; as
-    // tmpfs, the names have stable offsets for readdir, which the libfs wrappers keep up to
-    // date (so link, unlink and rmdir are not the C functions themselves).
-    const LIBFS: Libfs = Libfs::LOOKUP.with(Libfs::LISTXATTR);
+    // As ramfs, the dcache holds every name, so libfs's functions are all these need; the
+    // abstractions carry them out and keep the names' stable offsets for readdir, as tmpfs.
+    const LIBFS: Libfs = Libfs::LOOKUP
+        .with(Libfs::LINK)
+        .with(Libfs::UNLINK)
+        .with(Libfs::RMDIR)
+        .with(Libfs::LISTXATTR);
 
-    fn link(
-        old: &DEntry<Bs2RamFs>,
-        dir: &Locked<'_, Bs2RamFs>,
-        dentry: Negative<'_, Bs2RamFs>,
-    ) -> Result {
-        libfs::link(old, dir, dentry)
-    }
-
-    fn unlink(dir: &Locked<'_, Bs2RamFs>, dentry: Removal<'_, Bs2RamFs>) -> Result {
-        libfs::unlink(dir, dentry)
-    }
-
-    fn rmdir(dir: &Locked<'_, Bs2RamFs>, dentry: Removal<'_, Bs2RamFs>) -> Result {
-        libfs::rmdir(dir, dentry)
-    }
-
-    fn create(
+    fn create<'a>(
         idmap: &MntIdmap,
-        dir: &Locked<'_, Bs2RamFs>,
-        dentry: Negative<'_, Bs2RamFs>,
+        dir: &Locked<'a, Bs2RamFs>,
+        dentry: &Negative<'a, Bs2RamFs>,
         mode: u16,
-    ) -> Result {
+    ) -> Result<New<'a, Bs2RamFs>> {
         Self::mknod(idmap, dir, dentry, Type::Reg.format() | mode, 0)
     }
 
-    fn mknod(
+    fn mknod<'a>(
         idmap: &MntIdmap,
-        dir: &Locked<'_, Bs2RamFs>,
-        dentry: Negative<'_, Bs2RamFs>,
+        dir: &Locked<'a, Bs2RamFs>,
+        _dentry: &Negative<'a, Bs2RamFs>,
         mode: u16,
         dev: DevT,
-    ) -> Result {
-        let inode = new_inode(dir.super_block(), idmap, Some(dir), mode, dev)?;
-        dentry.instantiate(dir, inode)?;
-        dir.touch_mtime_ctime();
-        Ok(())
+    ) -> Result<New<'a, Bs2RamFs>> {
+        new_inode(dir.super_block(), idmap, Some(dir), mode, dev)
     }
 
     // As tmpfs, for overlayfs: RENAME_WHITEOUT leaves a whiteout, made as mknod(2) makes one.
-    fn rename(idmap: &MntIdmap, rename: Rename<'_, Bs2RamFs>) -> Result {
-        libfs::rename_whiteout(idmap, rename, |dir| {
-            let typ = Type::WHITEOUT;
-            new_inode(dir.super_block(), idmap, Some(dir), typ.format(), typ.dev())
-        })
+    fn rename<'a>(
+        idmap: &MntIdmap,
+        rename: &Rename<'a, Bs2RamFs>,
+    ) -> Result<Option<New<'a, Bs2RamFs>>> {
+        if rename.flags().bits() & inode::RenameFlags::WHITEOUT == 0 {
+            return Ok(None);
+        }
+        let dir = rename.source_dir();
+        let typ = Type::WHITEOUT;
+        new_inode(dir.super_block(), idmap, Some(dir), typ.format(), typ.dev()).map(Some)
     }
 
-    fn mkdir(
+    fn mkdir<'a>(
         idmap: &MntIdmap,
-        dir: &Locked<'_, Bs2RamFs>,
-        dentry: Negative<'_, Bs2RamFs>,
+        dir: &Locked<'a, Bs2RamFs>,
+        dentry: &Negative<'a, Bs2RamFs>,
         mode: u16,
-    ) -> Result {
-        Self::mknod(idmap, dir, dentry, Type::Dir.format() | mode, 0)?;
-        // The new directory's "..".
-        dir.inc_nlink();
-        Ok(())
+    ) -> Result<New<'a, Bs2RamFs>> {
+        Self::mknod(idmap, dir, dentry, Type::Dir.format() | mode, 0)
     }
 
-    fn symlink(
+    fn symlink<'a>(
         idmap: &MntIdmap,
-        dir: &Locked<'_, Bs2RamFs>,
-        dentry: Negative<'_, Bs2RamFs>,
+        dir: &Locked<'a, Bs2RamFs>,
+        _dentry: &Negative<'a, Bs2RamFs>,
         target: &CStr,
-    ) -> Result {
+    ) -> Result<New<'a, Bs2RamFs>> {
         let mode = Type::Lnk.format() | 0o777;
         let inode = new_inode(dir.super_block(), idmap, Some(dir), mode, 0)?;
         inode.write_symlink(target)?;
-        dentry.instantiate(dir, inode)?;
-        dir.touch_mtime_ctime();
-        Ok(())
+        Ok(inode)
     }
 
-    fn tmpfile(
+    fn tmpfile<'a>(
         idmap: &MntIdmap,
-        dir: &INode<Bs2RamFs>,
-        file: TmpFile<'_, Bs2RamFs>,
+        dir: &'a INode<Bs2RamFs>,
         mode: u16,
-    ) -> Result {
-        let inode = new_inode(dir.super_block(), idmap, Some(dir), mode, 0)?;
-        file.instantiate(dir, inode)
+    ) -> Result<New<'a, Bs2RamFs>> {
+        new_inode(dir.super_block(), idmap, Some(dir), mode, 0)
     }
 }
 

@@ -72,7 +72,7 @@ impl FsContext {
     /// # Safety
     ///
     /// `ptr` must point to a file system context that remains valid for `'a`.
-    pub unsafe fn from_raw<'a>(ptr: *mut bindings::fs_context) -> &'a Self {
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::fs_context) -> &'a Self {
         // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the
         // same since `Self` is a transparent wrapper of `Opaque<bindings::fs_context>`.
         unsafe { &*ptr.cast::<Self>() }
@@ -114,10 +114,11 @@ pub trait FileSystem {
     /// The mount options collected by [`FileSystem::parse_param`].
     type Options: Send;
 
-    /// The name of the file system type, as in `mount -t NAME` and `/proc/filesystems`.
+    /// The name of the file system type, as in `mount -t NAME` and `/proc/filesystems`: not
+    /// empty and without a `.`, else a build error.
     const NAME: &'static CStr;
 
-    /// The file system type's [`flags`].
+    /// The file system type's [`flags`]: any other bit is a build error.
     const FLAGS: i32 = 0;
 
     /// The extended attributes of the file system's inodes. With [`xattr::Handlers::InMemory`],
@@ -128,17 +129,22 @@ pub trait FileSystem {
     /// `EINVAL` and a message that names it.
     const PARAMS: param::Table = param::Table::EMPTY;
 
-    /// Makes the options of a new mount (`sb` is `None`) or of a remount of `sb`, before any
-    /// parameter is parsed. A remount's options usually start as the superblock's current ones,
-    /// so that only the parameters given change them.
-    fn init_options(sb: Option<&sb::SuperBlock<Self>>) -> Result<Self::Options>;
+    /// Makes the options of a new mount or of a remount, before any parameter is parsed.
+    ///
+    /// A remount applies only the parameters it is given, as tmpfs's (its `ctx->seen`): the
+    /// options record which were given (for example as `Option` fields), and
+    /// [`FileSystem::reconfigure`] changes only those. They do not start as a copy of the
+    /// superblock's: another remount may change it between `fspick(2)` and the
+    /// reconfiguration, and the copy would undo that change.
+    fn init_options() -> Result<Self::Options>;
 
     /// Takes one mount parameter of [`FileSystem::PARAMS`], already parsed and typed.
     fn parse_param(options: &mut Self::Options, param: param::Param<'_>) -> Result;
 
     /// Applies the `options` of a remount to the mounted superblock `sb`
-    /// (`fs_context_operations.reconfigure`), with `s_umount` held for writing. `fc` reports
-    /// why the options are refused ([`FsContext::invalid`]).
+    /// (`fs_context_operations.reconfigure`), with `s_umount` held for writing: only the
+    /// parameters that were given (see [`FileSystem::init_options`]). `fc` reports why the
+    /// options are refused ([`FsContext::invalid`]).
     ///
     /// Without it, a remount only changes what the VFS handles itself (such as read-only), and
     /// the file system's own parameters are parsed and then not used, as in C.
@@ -158,7 +164,7 @@ pub trait FileSystem {
     ) -> Result<Self::Data>;
 
     /// Makes the root directory of a superblock that [`FileSystem::fill_super`] set up.
-    fn init_root(sb: &sb::SuperBlock<Self>) -> Result<dentry::Root<Self>>;
+    fn init_root(sb: &sb::SuperBlock<Self>) -> Result<dentry::Root<'_, Self>>;
 
     /// Shows the mount options of `sb` in `/proc/mounts`, each as `,name=value`.
     fn show_options(_sb: &sb::SuperBlock<Self>, _m: &SeqFile) -> Result {
@@ -178,7 +184,9 @@ pub trait FileSystem {
     ///
     /// Every inode that [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) made is evicted
     /// exactly once: when it is unused and has no link left, or when the superblock is shut
-    /// down, before [`FileSystem::Data`] is dropped. A failed `new_inode` made no inode.
+    /// down, before [`FileSystem::Data`] is dropped (no reference to an inode can outlive the
+    /// superblock, but one leaked with `core::mem::forget` is never put). A failed `new_inode`
+    /// made no inode.
     fn evict_inode(_inode: &inode::Evicting<'_, Self>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -195,9 +203,11 @@ pub trait FileSystem {
     /// punching a hole gives nothing back, the extent stays. Reads, faults and `mmap(2)`
     /// writes need no charge: they stay within the size (see `inode::pages` for the one race
     /// where a folio may stay beyond it). Any error is taken as `ENOSPC`. Such
-    /// files need their `setattr` implemented with [`libfs::setattr`], which charges size
-    /// changes: [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) fails with `EINVAL`
-    /// otherwise. Symbolic links are not charged.
+    /// files need their `setattr` implemented in Rust
+    /// ([`SuperBlock::new_inode`](sb::SuperBlock::new_inode) fails with `EINVAL` otherwise),
+    /// and it must change sizes with [`libfs::setattr`], which charges them: a `setattr` that
+    /// changes the size otherwise leaves the charge wrong (not unsafe). Symbolic links are not
+    /// charged.
     ///
     /// It runs with the file's `i_rwsem` held, and must not sleep for long.
     fn charge_pages(_sb: &sb::SuperBlock<Self>, _pages: u64) -> Result {
@@ -256,8 +266,8 @@ impl<T: FileSystem + ?Sized> Registration<T> {
             fs <- Opaque::try_ffi_init(|slot: *mut bindings::file_system_type| {
                 let mut fs: bindings::file_system_type = pin_init::zeroed();
                 fs.owner = module.as_ptr();
-                fs.name = T::NAME.as_char_ptr();
-                fs.fs_flags = T::FLAGS;
+                fs.name = Tables::<T>::FS_NAME.as_char_ptr();
+                fs.fs_flags = Tables::<T>::FS_FLAGS;
                 fs.init_fs_context = Some(Tables::<T>::init_fs_context);
                 fs.parameters = T::PARAMS.as_raw();
                 fs.kill_sb = Some(Tables::<T>::kill_sb);
@@ -286,6 +296,31 @@ impl<T: FileSystem + ?Sized> PinnedDrop for Registration<T> {
 struct Tables<T: FileSystem + ?Sized>(PhantomData<fn() -> T>);
 
 impl<T: FileSystem + ?Sized> Tables<T> {
+    /// [`FileSystem::FLAGS`], checked at build time: only the flags of [`flags`]. Others
+    /// change what the VFS does around the file system's operations, which the abstractions do
+    /// not follow: with `FS_RENAME_DOES_D_MOVE`, for one, the VFS leaves the `d_move()` of a
+    /// rename to the file system, and the offset maps would go out of step with the dcache.
+    const FS_FLAGS: i32 = {
+        assert!(
+            T::FLAGS & !(flags::USERNS_MOUNT | flags::ALLOW_IDMAP) == 0,
+            "FileSystem::FLAGS may only hold the flags of kernel::fs::flags"
+        );
+        T::FLAGS
+    };
+
+    /// [`FileSystem::NAME`], checked at build time: not empty, and without a `.`, on which
+    /// `register_filesystem()` BUGs.
+    const FS_NAME: &'static CStr = {
+        let name = T::NAME.to_bytes();
+        assert!(!name.is_empty(), "FileSystem::NAME may not be empty");
+        let mut i = 0;
+        while i < name.len() {
+            assert!(name[i] != b'.', "FileSystem::NAME may not contain a '.'");
+            i += 1;
+        }
+        T::NAME
+    };
+
     const PAGE_CHARGE: Option<inode::PageCharge> = if T::HAS_CHARGE_PAGES {
         Some(inode::PageCharge {
             charge: Self::charge_pages,
@@ -366,13 +401,7 @@ impl<T: FileSystem + ?Sized> Tables<T> {
     /// Called by the VFS with a new, valid `fc` for this file system type.
     unsafe extern "C" fn init_fs_context(fc: *mut bindings::fs_context) -> c_int {
         from_result(|| {
-            // SAFETY: `fc` is valid; a reconfiguration holds a reference to the root of the
-            // mounted superblock, which is `Ready`.
-            let sb = unsafe {
-                ((*fc).purpose() == bindings::fs_context_purpose_FS_CONTEXT_FOR_RECONFIGURE)
-                    .then(|| sb::SuperBlock::<T>::from_raw((*(*fc).root).d_sb))
-            };
-            let options = KBox::new(T::init_options(sb)?, GFP_KERNEL)?;
+            let options = KBox::new(T::init_options()?, GFP_KERNEL)?;
             // SAFETY: `fc` is valid and ours to set up; `free_fc` turns `fs_private` back.
             unsafe {
                 (*fc).fs_private = KBox::into_raw(options).cast();

@@ -7,21 +7,22 @@
 use crate::{
     bindings,
     error::{code::*, Result},
-    fs::{inode, FileSystem},
-    sync::aref::{ARef, AlwaysRefCounted},
+    fs::{inode, sb, FileSystem},
     types::{NotThreadSafe, Opaque},
 };
-use core::{marker::PhantomData, ptr::NonNull};
+use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
 
 /// A directory entry of a file system of type `T`.
 ///
-/// Wraps the kernel's `struct dentry`.
+/// Wraps the kernel's `struct dentry`. The abstractions only hand out shared references to a
+/// dentry, for the duration of a callback that the VFS makes with a reference to it: there is
+/// no counted reference (`ARef`) of a dentry, since one kept by a file system (in a `static`, in
+/// its [`FileSystem::Data`]) would outlive the superblock, which `generic_shutdown_super()`
+/// takes apart with all its dentries.
 ///
 /// # Invariants
 ///
-/// The pointee is a valid dentry of a superblock of a file system of type `T`. Instances of
-/// this type are always refcounted, that is, a call to `dget` ensures that the allocation
-/// remains valid at least until the matching call to `dput`.
+/// The pointee is a valid dentry of a superblock of a file system of type `T`.
 #[repr(transparent)]
 pub struct DEntry<T: FileSystem + ?Sized>(Opaque<bindings::dentry>, PhantomData<fn() -> T>);
 
@@ -32,7 +33,7 @@ impl<T: FileSystem + ?Sized> DEntry<T> {
     ///
     /// `ptr` must point to a dentry of a superblock of a file system of type `T` that remains
     /// valid for `'a`.
-    pub unsafe fn from_raw<'a>(ptr: *mut bindings::dentry) -> &'a Self {
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::dentry) -> &'a Self {
         // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the
         // same since `Self` is a transparent wrapper of `Opaque<bindings::dentry>`.
         unsafe { &*ptr.cast::<Self>() }
@@ -44,50 +45,60 @@ impl<T: FileSystem + ?Sized> DEntry<T> {
     }
 }
 
-// SAFETY: The dentry refcount is atomic and a dentry may be released on any thread.
+// SAFETY: A shared reference to a dentry only allows what the C API allows on any thread.
 unsafe impl<T: FileSystem + ?Sized> Send for DEntry<T> {}
 
 // SAFETY: All shared access to the dentry goes through the C API, which does its own locking.
 unsafe impl<T: FileSystem + ?Sized> Sync for DEntry<T> {}
 
-// SAFETY: The type invariants guarantee that `DEntry` is always refcounted.
-unsafe impl<T: FileSystem + ?Sized> AlwaysRefCounted for DEntry<T> {
-    fn inc_ref(&self) {
-        // SAFETY: The existence of a shared reference means that the refcount is nonzero.
-        unsafe { bindings::dget(self.as_raw()) };
-    }
-
-    unsafe fn dec_ref(obj: NonNull<Self>) {
-        // SAFETY: The caller guarantees that the refcount is nonzero.
-        unsafe { bindings::dput(obj.as_ref().as_raw()) };
-    }
-}
-
 /// The root dentry of a new superblock, made by [`Root::try_new`] in
 /// [`FileSystem::init_root`] and handed to the VFS when that returns.
-pub struct Root<T: FileSystem + ?Sized>(ARef<DEntry<T>>);
+///
+/// It cannot outlive the superblock `'a` borrows, so it cannot be kept by the file system.
+///
+/// # Invariants
+///
+/// `dentry` points to a root dentry of a superblock of a file system of type `T` with a
+/// reference that the [`Root`] owns.
+pub struct Root<'a, T: FileSystem + ?Sized> {
+    dentry: NonNull<bindings::dentry>,
+    _sb: PhantomData<&'a sb::SuperBlock<T>>,
+}
 
-impl<T: FileSystem + ?Sized> Root<T> {
-    /// Makes the root dentry for `inode`, a new directory (C's `d_make_root`).
+impl<'a, T: FileSystem + ?Sized> Root<'a, T> {
+    /// Makes the root dentry for `inode`, a new directory (C's `d_make_root`). Fails with
+    /// `EINVAL` if the inode is not a directory.
     ///
     /// The inode is consumed either way.
-    pub fn try_new(inode: inode::New<T>) -> Result<Self> {
+    pub fn try_new(inode: inode::New<'a, T>) -> Result<Self> {
+        if inode.typ() != inode::Type::Dir {
+            return Err(EINVAL);
+        }
         let raw = inode.into_raw();
         // SAFETY: `raw` is a valid inode whose reference `d_make_root` takes over, also when it
         // fails (then it puts the inode).
         let dentry = unsafe { bindings::d_make_root(raw) };
-        let dentry = NonNull::new(dentry).ok_or(ENOMEM)?;
-        // SAFETY: `d_make_root` returned a new dentry with one reference, which is ours.
-        Ok(Self(unsafe { ARef::from_raw(dentry.cast::<DEntry<T>>()) }))
+        // INVARIANT: `d_make_root` returned a new dentry with one reference, which is ours.
+        Ok(Self {
+            dentry: NonNull::new(dentry).ok_or(ENOMEM)?,
+            _sb: PhantomData,
+        })
     }
 
     /// Gives up ownership of the dentry reference, for `sb->s_root`.
     pub(crate) fn into_raw(self) -> *mut bindings::dentry {
-        ARef::into_raw(self.0).as_ptr().cast()
+        ManuallyDrop::new(self).dentry.as_ptr()
     }
 }
 
-/// A negative dentry: a name in a directory that an inode operation is to create.
+impl<T: FileSystem + ?Sized> Drop for Root<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: The reference is ours (type invariants).
+        unsafe { bindings::dput(self.dentry.as_ptr()) };
+    }
+}
+
+/// A negative dentry: a name in a directory that an inode operation is asked to create.
 ///
 /// # Invariants
 ///
@@ -102,7 +113,7 @@ impl<'a, T: FileSystem + ?Sized> Negative<'a, T> {
     ///
     /// `ptr` must point to a negative dentry of a file system of type `T`, with a reference
     /// and its parent's `i_rwsem` held for writing for `'a`.
-    pub unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
         // INVARIANT: By the safety requirements.
         // SAFETY: By the safety requirements the dentry is valid for `'a`.
         Self(unsafe { DEntry::from_raw(ptr) }, NotThreadSafe)
@@ -129,32 +140,47 @@ impl<'a, T: FileSystem + ?Sized> Negative<'a, T> {
 
     /// Binds the new `inode` to the name and pins the dentry in the dcache until the name is
     /// removed (`d_make_persistent()`), after the security modules have initialised the inode
-    /// and, if `dir` has an offset map ([`file::Ops::offset_dir`]), the name has an offset.
+    /// and, if `dir` has an offset map ([`file::Ops::offset_dir`]), the name has an offset; then
+    /// adds a link to `dir` for the `..` of a new directory and sets `dir`'s modification and
+    /// change times to now, as `ramfs_mknod()` and `ramfs_mkdir()` do.
     ///
-    /// `dir` is the directory the dentry is in. Fails with `EINVAL` if it is not, or if the
-    /// inode belongs to another superblock, and with `ENOMEM` or `ENOSPC` if no offset can be
-    /// given. On failure the inode goes away, and the name stays negative.
+    /// `dir` is the directory the dentry is in. Fails with `EINVAL` if it is not, if the inode
+    /// belongs to another superblock or is not what `kind` asked for (its type, device number
+    /// or permissions: see `inode::Creation::check`), and with
+    /// `ENOMEM` or `ENOSPC` if no offset can be given. On failure the inode goes away, and the
+    /// name stays negative.
     ///
     /// [`file::Ops::offset_dir`]: super::file::Ops::offset_dir
     #[inline]
-    pub fn instantiate(self, dir: &inode::Locked<'_, T>, inode: inode::New<T>) -> Result {
+    pub(crate) fn bind(
+        self,
+        dir: &inode::Locked<'_, T>,
+        inode: inode::New<'_, T>,
+        kind: inode::Creation,
+    ) -> Result {
         self.check_parent(dir)?;
+        kind.check(&inode, dir)?;
         let raw = self.0.as_raw();
         // SAFETY: The dentry is valid.
         unsafe { inode.prepare_binding(dir, raw) }?;
         // SAFETY: `dir` is an inode of `T`, so from its inode cache, locked for writing, and
         // the dentry is a child of it (type invariants).
         unsafe { inode::offsets::add(dir.as_raw(), raw) }?;
+        let is_dir = inode.typ() == inode::Type::Dir;
         // SAFETY: The dentry is negative and its parent locked (type invariants); the function
         // takes over the inode's reference. The reference it returns (to the same dentry) is
         // the one that pins it, which `simple_unlink()` and friends drop.
         unsafe { bindings::d_make_persistent(raw, inode.into_raw()) };
+        if is_dir {
+            // SAFETY: `dir` is locked for writing; the new directory's `..` links to it.
+            unsafe { bindings::inc_nlink(dir.as_raw()) };
+        }
+        dir.touch_mtime_ctime();
         Ok(())
     }
 }
 
-/// A dentry that [`inode::Operations::lookup`] is to look up: negative and not yet hashed. Made
-/// by the VFS, consumed by [`libfs::lookup`](super::libfs::lookup), so it is looked up once.
+/// A dentry that [`inode::Operations::lookup`] is to look up: negative and not yet hashed.
 ///
 /// # Invariants
 ///
@@ -169,7 +195,7 @@ impl<'a, T: FileSystem + ?Sized> Lookup<'a, T> {
     ///
     /// `ptr` must point to a negative dentry of a file system of type `T` that `->lookup()` is
     /// called for, with a reference and its parent's `i_rwsem` held for `'a`.
-    pub unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
         // INVARIANT: By the safety requirements.
         // SAFETY: By the safety requirements the dentry is valid for `'a`.
         Self(unsafe { DEntry::from_raw(ptr) }, NotThreadSafe)
@@ -181,9 +207,8 @@ impl<'a, T: FileSystem + ?Sized> Lookup<'a, T> {
     }
 }
 
-/// A positive dentry that [`inode::Operations::unlink`] or [`inode::Operations::rmdir`] is to
-/// remove. Made by the VFS, consumed by [`libfs::unlink`](super::libfs::unlink) or
-/// [`libfs::rmdir`](super::libfs::rmdir), so it is removed once.
+/// A positive dentry that [`inode::Operations::unlink`] or [`inode::Operations::rmdir`] is asked
+/// to remove.
 ///
 /// # Invariants
 ///
@@ -199,7 +224,7 @@ impl<'a, T: FileSystem + ?Sized> Removal<'a, T> {
     /// `ptr` must point to a positive dentry of a file system of type `T` that `->unlink()` or
     /// `->rmdir()` is called for, with a reference and its parent's `i_rwsem` held for writing
     /// for `'a`.
-    pub unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
         // INVARIANT: By the safety requirements.
         // SAFETY: By the safety requirements the dentry is valid for `'a`.
         Self(unsafe { DEntry::from_raw(ptr) }, NotThreadSafe)

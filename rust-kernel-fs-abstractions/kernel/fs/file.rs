@@ -473,11 +473,18 @@ impl fmt::Debug for BadFdError {
     }
 }
 
-/// A table of file operations (`struct file_operations`), chosen per inode, whether they use
-/// the inode's page cache, whether they read a directory through its offset map, and whether
-/// they are those of [`Ops::in_memory`].
+/// A table of file operations (`struct file_operations`), chosen per inode, with what
+/// [`SuperBlock::new_inode`](super::sb::SuperBlock::new_inode) checks of it.
 #[derive(Clone, Copy)]
-pub struct Ops(&'static bindings::file_operations, bool, bool, bool);
+pub struct Ops {
+    table: &'static bindings::file_operations,
+    /// The operations read or write the inode's page cache.
+    page_cache: bool,
+    /// The operations read a directory through its offset map.
+    offsets: bool,
+    /// The operations are those of [`Ops::in_memory`].
+    in_memory: bool,
+}
 
 impl Ops {
     /// The operations of a directory whose entries all live in the dcache
@@ -485,7 +492,12 @@ impl Ops {
     pub fn simple_dir() -> Self {
         // SAFETY: `simple_dir_operations` is an immutable static of the kernel.
         let ops = unsafe { &bindings::simple_dir_operations };
-        Self(ops, false, false, false)
+        Self {
+            table: ops,
+            page_cache: false,
+            offsets: false,
+            in_memory: false,
+        }
     }
 
     /// The operations of a directory whose entries all live in the dcache, read in the order
@@ -497,29 +509,27 @@ impl Ops {
     /// a position saved with `telldir(3)` stays valid. [`dcache_readdir`](Ops::simple_dir)
     /// counts entries instead, so a removal can make it skip or repeat some.
     ///
-    /// The abstractions keep the offset map: [`Negative::instantiate`], [`libfs::link`],
-    /// [`libfs::unlink`], [`libfs::rmdir`], [`libfs::rename`] and [`libfs::rename_whiteout`]
-    /// update it. So the inode operations of such a directory must come from
-    /// [`inode::Ops::new`] and must not take `link`, `unlink`, `rmdir` or `rename` directly
-    /// from [`inode::Libfs`]; [`SuperBlock::new_inode`] fails with `EINVAL` otherwise, and
-    /// for an inode that is not a directory. A rename between a directory with an offset map
-    /// and one without fails with `EXDEV`: a file system uses one kind for all its directories.
+    /// The abstractions keep the offset map, in the namespace changes they carry out for the
+    /// directory's inode operations (see [`inode::Operations`]). So the inode operations of
+    /// such a directory must come from [`inode::Ops::new`]; [`SuperBlock::new_inode`] fails
+    /// with `EINVAL` otherwise, and for an inode that is not a directory. A rename between a
+    /// directory with an offset map and one without fails with `EXDEV`: a file system uses one
+    /// kind for all its directories.
     ///
-    /// [`Negative::instantiate`]: super::dentry::Negative::instantiate
-    /// [`libfs::link`]: super::libfs::link
-    /// [`libfs::unlink`]: super::libfs::unlink
-    /// [`libfs::rmdir`]: super::libfs::rmdir
-    /// [`libfs::rename`]: super::libfs::rename
-    /// [`libfs::rename_whiteout`]: super::libfs::rename_whiteout
+    /// [`inode::Operations`]: super::inode::Operations
     /// [`inode::Ops::new`]: super::inode::Ops::new
-    /// [`inode::Libfs`]: super::inode::Libfs
     /// [`SuperBlock::new_inode`]: super::sb::SuperBlock::new_inode
     // Never inlined into a file system module: `simple_offset_dir_operations` is not exported.
     #[inline(never)]
     pub fn offset_dir() -> Self {
         // SAFETY: `simple_offset_dir_operations` is an immutable static of the kernel.
         let ops = unsafe { &bindings::simple_offset_dir_operations };
-        Self(ops, false, true, false)
+        Self {
+            table: ops,
+            page_cache: false,
+            offsets: true,
+            in_memory: false,
+        }
     }
 
     /// The operations of a regular file whose data is in the page cache: the kernel's generic
@@ -530,7 +540,12 @@ impl Ops {
     /// The inode needs address-space operations that can read and write its folios, for example
     /// [`address_space::Ops::in_memory`](super::address_space::Ops::in_memory).
     pub fn page_cache() -> Self {
-        Self(&PAGE_CACHE_OPS, true, false, false)
+        Self {
+            table: &PAGE_CACHE.0,
+            page_cache: true,
+            offsets: false,
+            in_memory: false,
+        }
     }
 
     /// The operations of a regular file whose data only lives in the page cache, as tmpfs's: those
@@ -563,30 +578,46 @@ impl Ops {
     // are not exported to modules.
     #[inline(never)]
     pub fn in_memory() -> Self {
-        Self(&IN_MEMORY_OPS, true, false, true)
+        Self {
+            table: &IN_MEMORY.0,
+            page_cache: true,
+            offsets: false,
+            in_memory: true,
+        }
     }
 
     /// Whether the operations read or write the inode's page cache, so that the inode needs
     /// address-space operations.
     pub fn uses_page_cache(self) -> bool {
-        self.1
+        self.page_cache
     }
 
     /// Whether the operations are those of [`Ops::offset_dir`].
     pub fn uses_offsets(self) -> bool {
-        self.2
+        self.offsets
     }
 
     /// Whether the operations are those of [`Ops::in_memory`].
     pub fn is_in_memory(self) -> bool {
-        self.3
+        self.in_memory
     }
 
     /// Returns the raw pointer to the C `struct file_operations`.
     pub fn as_raw(self) -> *const bindings::file_operations {
-        self.0
+        self.table
     }
 }
+
+/// A C table of file operations in static memory, with one address that the abstractions may
+/// compare (the address of a `const` is not guaranteed to be unique).
+struct StaticOps(bindings::file_operations);
+
+// SAFETY: The table is immutable and only holds pointers to functions.
+unsafe impl Sync for StaticOps {}
+
+static PAGE_CACHE: StaticOps = StaticOps(PAGE_CACHE_OPS);
+
+static IN_MEMORY: StaticOps = StaticOps(IN_MEMORY_OPS);
 
 const PAGE_CACHE_OPS: bindings::file_operations = bindings::file_operations {
     read_iter: Some(bindings::generic_file_read_iter),

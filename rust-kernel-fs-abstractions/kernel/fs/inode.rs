@@ -3,8 +3,9 @@
 //! Inodes.
 //!
 //! An inode is made by [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) as a [`New`] inode
-//! that nobody else can see yet, and becomes visible when a dentry is bound to it
-//! ([`dentry::Negative::instantiate`], [`dentry::Root::try_new`], [`TmpFile::instantiate`]).
+//! that nobody else can see yet, and becomes visible when a dentry is bound to it: by
+//! [`dentry::Root::try_new`], or by the abstractions, when an [`Operations`] implementation that
+//! creates a name returns it.
 //! Its inode operations come from a type that implements [`Operations`] (or one of the kernel's
 //! own tables), chosen per inode as in C.
 //!
@@ -16,11 +17,10 @@ use crate::{
     fs::{address_space, dentry, file, sb, FileSystem},
     prelude::*,
     str::CStr,
-    sync::aref::{ARef, AlwaysRefCounted},
     task::{Kgid, Kuid},
     types::{NotThreadSafe, Opaque},
 };
-use core::{marker::PhantomData, ops::Deref, ptr, ptr::NonNull};
+use core::{marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr, ptr::NonNull};
 
 /// A device number (`dev_t`).
 pub type DevT = bindings::dev_t;
@@ -131,7 +131,7 @@ impl MntIdmap {
     ///
     /// `ptr` must point to an ID mapping that remains valid for `'a`.
     #[inline]
-    pub unsafe fn from_raw<'a>(ptr: *mut bindings::mnt_idmap) -> &'a Self {
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::mnt_idmap) -> &'a Self {
         // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the
         // same since `Self` is a transparent wrapper of `Opaque<bindings::mnt_idmap>`.
         unsafe { &*ptr.cast::<Self>() }
@@ -146,14 +146,16 @@ impl MntIdmap {
 
 /// An inode of a file system of type `T`.
 ///
-/// Wraps the kernel's `struct inode`.
+/// Wraps the kernel's `struct inode`. The abstractions only hand out shared references to an
+/// inode, for as long as something they know of holds a reference to it (a callback of the
+/// VFS, a [`New`] inode): there is no counted reference (`ARef`) of an inode, since one kept by
+/// a file system (in a `static`, in its [`FileSystem::Data`]) would outlive the superblock,
+/// whose inodes `generic_shutdown_super()` evicts and frees.
 ///
 /// # Invariants
 ///
 /// The pointee is a valid inode of a superblock of a file system of type `T`, whose private
-/// data is in place (the superblock is [`sb::Ready`]). Instances of this type are always
-/// refcounted, that is, a call to `ihold` ensures that the allocation remains valid at least
-/// until the matching call to `iput`.
+/// data is in place (the superblock is [`sb::Ready`]).
 #[repr(transparent)]
 pub struct INode<T: FileSystem + ?Sized>(Opaque<bindings::inode>, PhantomData<fn() -> T>);
 
@@ -164,7 +166,7 @@ impl<T: FileSystem + ?Sized> INode<T> {
     ///
     /// `ptr` must point to an inode of a [`sb::Ready`] superblock of a file system of type `T`
     /// that remains valid for `'a`.
-    pub unsafe fn from_raw<'a>(ptr: *mut bindings::inode) -> &'a Self {
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::inode) -> &'a Self {
         // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the
         // same since `Self` is a transparent wrapper of `Opaque<bindings::inode>`.
         unsafe { &*ptr.cast::<Self>() }
@@ -189,24 +191,11 @@ impl<T: FileSystem + ?Sized> INode<T> {
     }
 }
 
-// SAFETY: The inode refcount is atomic and an inode may be released on any thread.
+// SAFETY: A shared reference to an inode only allows what the C API allows on any thread.
 unsafe impl<T: FileSystem + ?Sized> Send for INode<T> {}
 
 // SAFETY: All shared access to the inode goes through the C API, which does its own locking.
 unsafe impl<T: FileSystem + ?Sized> Sync for INode<T> {}
-
-// SAFETY: The type invariants guarantee that `INode` is always refcounted.
-unsafe impl<T: FileSystem + ?Sized> AlwaysRefCounted for INode<T> {
-    fn inc_ref(&self) {
-        // SAFETY: The existence of a shared reference means that the refcount is nonzero.
-        unsafe { bindings::ihold(self.as_raw()) };
-    }
-
-    unsafe fn dec_ref(obj: NonNull<Self>) {
-        // SAFETY: The caller guarantees that the refcount is nonzero.
-        unsafe { bindings::iput(obj.as_ref().as_raw()) };
-    }
-}
 
 /// The memory of an inode of a file system made with these abstractions: the VFS's inode, and
 /// what the abstractions keep with it, as a C file system embeds `struct inode` in its own
@@ -883,7 +872,8 @@ impl<'a, T: FileSystem + ?Sized> Evicting<'a, T> {
         unsafe { sb::SuperBlock::from_raw((*self.0.get()).i_sb) }
     }
 
-    /// The number of links to the inode: 0, unless the superblock is being shut down.
+    /// The number of links to the inode: 0 for an inode that was removed, more for one that
+    /// the superblock's shutdown evicts or a new inode dropped before it was bound.
     pub fn nlink(&self) -> u32 {
         // SAFETY: The inode is valid by the type invariants and nobody changes it any more.
         unsafe { (*self.0.get()).__bindgen_anon_1.i_nlink }
@@ -893,14 +883,23 @@ impl<'a, T: FileSystem + ?Sized> Evicting<'a, T> {
 /// A new inode: made by [`SuperBlock::new_inode`](sb::SuperBlock::new_inode), not yet bound
 /// to a dentry, so that nobody else can see it.
 ///
-/// Dropping it puts the inode, which then goes away.
-pub struct New<T: FileSystem + ?Sized> {
-    inode: ARef<INode<T>>,
+/// Dropping it puts the inode, which then goes away. It cannot outlive the superblock `'a`
+/// borrows, so the file system cannot store it. (Leaking it with `core::mem::forget` leaks the
+/// inode, which the VFS then reports as busy at umount.)
+///
+/// # Invariants
+///
+/// `inode` points to an inode of a ready superblock of a file system of type `T` that lives
+/// for `'a`, with a reference that the [`New`] owns; the inode is not bound to a dentry, and
+/// `typ` is its type.
+pub struct New<'a, T: FileSystem + ?Sized> {
+    inode: NonNull<INode<T>>,
     typ: Type,
     aops: Option<address_space::Ops>,
+    _sb: PhantomData<&'a sb::SuperBlock<T>>,
 }
 
-impl<T: FileSystem + ?Sized> New<T> {
+impl<'a, T: FileSystem + ?Sized> New<'a, T> {
     /// Writes `target` as the target of a new symbolic link (`page_symlink()`), with its NUL.
     ///
     /// Fails with `EINVAL` unless the inode is a [`Type::Lnk`] made with address-space
@@ -971,17 +970,31 @@ impl<T: FileSystem + ?Sized> New<T> {
 
     /// Gives up the new inode's reference, for a C function that takes it over.
     pub(crate) fn into_raw(self) -> *mut bindings::inode {
-        ARef::into_raw(self.inode).as_ptr().cast()
+        ManuallyDrop::new(self).inode.as_ptr().cast()
     }
 }
 
-impl<T: FileSystem + ?Sized> Deref for New<T> {
+impl<T: FileSystem + ?Sized> Deref for New<'_, T> {
     type Target = INode<T>;
 
     fn deref(&self) -> &INode<T> {
-        &self.inode
+        // SAFETY: The inode is valid while the reference the `New` owns is (type invariants).
+        unsafe { self.inode.as_ref() }
     }
 }
+
+impl<T: FileSystem + ?Sized> Drop for New<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: The reference is ours (type invariants).
+        unsafe { bindings::iput(self.as_raw()) };
+    }
+}
+
+// SAFETY: The inode's reference may be put on any thread.
+unsafe impl<T: FileSystem + ?Sized> Send for New<'_, T> {}
+
+// `New` is not `Sync`: its `&self` methods change the inode without a lock, which is right only
+// while one thread at a time can use it.
 
 /// A directory or other inode whose `i_rwsem` the caller holds for writing, for the duration
 /// of an inode operation that changes it.
@@ -998,16 +1011,15 @@ impl<'a, T: FileSystem + ?Sized> Locked<'a, T> {
     ///
     /// `ptr` must point to an inode of a superblock of a file system of type `T` whose
     /// `i_rwsem` the caller holds for writing for `'a`.
-    pub unsafe fn from_raw(ptr: *mut bindings::inode) -> Self {
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::inode) -> Self {
         // INVARIANT: The caller holds `i_rwsem` exclusively for `'a`.
         // SAFETY: The inode is valid for `'a`, by the safety requirements.
         Self(unsafe { INode::from_raw(ptr) }, NotThreadSafe)
     }
 
-    /// Adds a link to the inode (`inc_nlink()`), e.g. for a new subdirectory's `..`.
-    pub fn inc_nlink(&self) {
-        // SAFETY: The inode is valid, and its link count may be changed under its `i_rwsem`.
-        unsafe { bindings::inc_nlink(self.as_raw()) };
+    /// The superblock the inode belongs to, for as long as the lock is held.
+    pub fn super_block(&self) -> &'a sb::SuperBlock<T> {
+        self.0.super_block()
     }
 
     /// Sets the modification and change times to now, as when a directory's entries or a
@@ -1049,7 +1061,7 @@ impl<'a, T: FileSystem + ?Sized> SetAttr<'a, T> {
 }
 
 /// A rename in progress, for [`Operations::rename`]: the VFS holds both directories' `i_rwsem`
-/// for writing. [`libfs::rename`](super::libfs::rename) consumes it.
+/// for writing.
 pub struct Rename<'a, T: FileSystem + ?Sized> {
     pub(crate) old_dir: Locked<'a, T>,
     pub(crate) old: &'a dentry::DEntry<T>,
@@ -1110,7 +1122,7 @@ impl IAttr {
     ///
     /// `ptr` must point to a `struct iattr` that remains valid and unchanged for `'a`.
     #[inline]
-    pub unsafe fn from_raw<'a>(ptr: *mut bindings::iattr) -> &'a Self {
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::iattr) -> &'a Self {
         // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the
         // same since `Self` is a transparent wrapper of `Opaque<bindings::iattr>`.
         unsafe { &*ptr.cast::<Self>() }
@@ -1188,46 +1200,102 @@ impl RenameFlags {
     }
 }
 
-/// A file being opened with `O_TMPFILE`, for [`Operations::tmpfile`].
-///
-/// # Invariants
-///
-/// The pointee is a `struct file` in the middle of `vfs_tmpfile()`, with a negative dentry and
-/// not yet opened.
-pub struct TmpFile<'a, T: FileSystem + ?Sized>(*mut bindings::file, PhantomData<&'a INode<T>>);
+/// What a new inode may be, by the operation that binds it to a name, with the mode (file
+/// type and permissions, after the umask) that the VFS asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Creation {
+    /// `create` and `tmpfile`: a regular file.
+    Reg(u16),
+    /// `mkdir`: a directory.
+    Dir(u16),
+    /// `symlink`: a symbolic link (whose permissions do not matter).
+    Lnk,
+    /// `mknod`: the file type and device number asked for (`vfs_mknod()` refuses
+    /// directories).
+    Node(u16, DevT),
+    /// The whiteout of `RENAME_WHITEOUT`.
+    Whiteout,
+}
 
-impl<T: FileSystem + ?Sized> TmpFile<'_, T> {
-    /// Binds `inode` to the file's unnamed dentry (`d_tmpfile()`) and opens the file
-    /// (`finish_open_simple()`), after the security modules have initialised it.
-    ///
-    /// `dir` is the directory the file is made in. The inode starts with no link: a later
-    /// `linkat(2)` gives it a name, otherwise it goes away when the file is closed.
-    pub fn instantiate(self, dir: &INode<T>, inode: New<T>) -> Result {
-        let file = self.0;
-        // SAFETY: By the type invariants the file and its dentry are valid.
-        let dentry = unsafe { (*file).__bindgen_anon_1.f_path.dentry };
-        // SAFETY: The dentry is valid.
-        unsafe { inode.prepare_binding(dir, dentry) }?;
-        // SAFETY: The file is in `vfs_tmpfile()` with a negative dentry (type invariants);
-        // `d_tmpfile` takes over the inode's reference.
-        unsafe { bindings::d_tmpfile(file, inode.into_raw()) };
-        // SAFETY: The file has its dentry now, and is not yet open.
-        to_result(unsafe { bindings::finish_open(file, dentry, None) })
+impl Creation {
+    /// Fails with `EINVAL` unless `inode`, to be made in `dir`, is what the operation asked
+    /// for: of the type (and for `mknod`, the device number) asked for, and with no permission
+    /// bit that was not asked for, except the `S_ISGID` that `inode_init_owner()` gives a new
+    /// directory in a set-group-ID directory. So a file system cannot make a device where the
+    /// VFS checked the permissions to make a fifo, or give a file bits the caller may not set.
+    pub(crate) fn check<T: FileSystem + ?Sized>(self, inode: &New<'_, T>, dir: &INode<T>) -> Result {
+        let typ = inode.typ();
+        let asked = match self {
+            Creation::Reg(mode) if typ == Type::Reg => mode,
+            Creation::Dir(mode) if typ == Type::Dir => mode,
+            Creation::Node(mode, dev) if typ != Type::Dir && Type::from_mode(mode, dev)? == typ => {
+                mode
+            }
+            Creation::Lnk if typ == Type::Lnk => return Ok(()),
+            Creation::Whiteout if typ == Type::WHITEOUT => return Ok(()),
+            _ => return Err(EINVAL),
+        };
+        let perm = bindings::S_IALLUGO as u16;
+        // SAFETY: Both inodes are valid; the new one is seen by nobody else, and `dir`'s mode
+        // is only read.
+        let (mode, dir_mode) = unsafe { ((*inode.as_raw()).i_mode, (*dir.as_raw()).i_mode) };
+        let mut allowed = asked & perm;
+        if typ == Type::Dir && u32::from(dir_mode) & bindings::S_ISGID != 0 {
+            allowed |= bindings::S_ISGID as u16;
+        }
+        if mode & perm & !allowed != 0 {
+            return Err(EINVAL);
+        }
+        Ok(())
     }
 }
 
-/// A table of inode operations (`struct inode_operations`), chosen per inode, whether they
-/// use the inode's page cache, and whether they keep the offset map of a directory made with
-/// [`file::Ops::offset_dir`] (they are Rust's and take no namespace operation directly from
-/// libfs), and whether `setattr` is implemented in Rust (so sizes change through
-/// [`libfs::setattr`](super::libfs::setattr), which charges pages).
-pub struct Ops<T: FileSystem + ?Sized>(
-    &'static bindings::inode_operations,
-    bool,
-    bool,
-    bool,
-    PhantomData<fn() -> T>,
-);
+/// Binds `inode`, a new regular file, to the unnamed dentry of `file`, a file being opened
+/// with `O_TMPFILE` (`d_tmpfile()`), and opens the file (`finish_open()`), after the security
+/// modules have initialised it.
+///
+/// `dir` is the directory the file is made in. The inode starts with no link: a later
+/// `linkat(2)` gives it a name, otherwise it goes away when the file is closed. Fails with
+/// `EINVAL` if the inode is not a regular file with the permissions of `mode` (see
+/// [`Creation::check`]) or belongs to another superblock; on failure the inode goes away.
+///
+/// # Safety
+///
+/// `file` must be a `struct file` in the middle of `vfs_tmpfile()`, with a negative dentry, and
+/// not yet opened.
+unsafe fn bind_tmpfile<T: FileSystem + ?Sized>(
+    file: *mut bindings::file,
+    dir: &INode<T>,
+    inode: New<'_, T>,
+    mode: u16,
+) -> Result {
+    Creation::Reg(mode).check(&inode, dir)?;
+    // SAFETY: By the safety requirements the file and its dentry are valid.
+    let dentry = unsafe { (*file).__bindgen_anon_1.f_path.dentry };
+    // SAFETY: The dentry is valid.
+    unsafe { inode.prepare_binding(dir, dentry) }?;
+    // SAFETY: The file is in `vfs_tmpfile()` with a negative dentry (safety requirements);
+    // `d_tmpfile` takes over the inode's reference.
+    unsafe { bindings::d_tmpfile(file, inode.into_raw()) };
+    // SAFETY: The file has its dentry now, and is not yet open.
+    to_result(unsafe { bindings::finish_open(file, dentry, None) })
+}
+
+/// A table of inode operations (`struct inode_operations`), chosen per inode, with what
+/// [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) checks of it.
+pub struct Ops<T: FileSystem + ?Sized> {
+    table: &'static bindings::inode_operations,
+    /// `get_link` is `page_get_link()`: the inode is a symbolic link whose target is in its
+    /// page cache.
+    page_link: bool,
+    /// The table is Rust's, so the abstractions carry out its namespace changes and keep the
+    /// offset map of a directory made with [`file::Ops::offset_dir`].
+    keeps_offsets: bool,
+    /// `setattr` is implemented in Rust (so that sizes can change through
+    /// [`libfs::setattr`](super::libfs::setattr), which charges pages).
+    rust_setattr: bool,
+    _t: PhantomData<fn() -> T>,
+}
 
 impl<T: FileSystem + ?Sized> Clone for Ops<T> {
     fn clone(&self) -> Self {
@@ -1240,40 +1308,50 @@ impl<T: FileSystem + ?Sized> Copy for Ops<T> {}
 impl<T: FileSystem + ?Sized> Ops<T> {
     /// The operations that the implementation `U` of [`Operations`] provides.
     pub const fn new<U: Operations<FileSystem = T>>() -> Self {
-        let page_cache = U::LIBFS.contains(Libfs::GET_LINK);
-        let names = Libfs::LINK.0 | Libfs::UNLINK.0 | Libfs::RMDIR.0 | Libfs::RENAME.0;
-        let offsets = U::LIBFS.0 & names == 0;
-        Self(
-            &Table::<U>::TABLE,
-            page_cache,
-            offsets,
-            U::HAS_SETATTR,
-            PhantomData,
-        )
+        Self {
+            table: &Table::<U>::TABLE,
+            page_link: U::LIBFS.contains(Libfs::GET_LINK),
+            keeps_offsets: true,
+            rust_setattr: U::HAS_SETATTR,
+            _t: PhantomData,
+        }
     }
 
     /// The operations of an always-empty directory that only looks names up
     /// (`simple_dir_inode_operations`): creating anything in it fails.
     pub fn simple_dir() -> Self {
         // SAFETY: `simple_dir_inode_operations` is an immutable static of the kernel.
-        let ops = unsafe { &bindings::simple_dir_inode_operations };
-        Self(ops, false, false, false, PhantomData)
+        let table = unsafe { &bindings::simple_dir_inode_operations };
+        Self {
+            table,
+            page_link: false,
+            keeps_offsets: false,
+            rust_setattr: false,
+            _t: PhantomData,
+        }
     }
 
     /// The operations of a symbolic link whose target is in the page cache, written by
-    /// [`New::write_symlink`] (`page_symlink_inode_operations`). The inode needs address-space
-    /// operations.
+    /// [`New::write_symlink`] (`page_symlink_inode_operations`). The inode must be a
+    /// [`Type::Lnk`] with address-space operations.
     pub fn page_symlink() -> Self {
         // SAFETY: `page_symlink_inode_operations` is an immutable static of the kernel.
-        let ops = unsafe { &bindings::page_symlink_inode_operations };
-        Self(ops, true, false, false, PhantomData)
+        let table = unsafe { &bindings::page_symlink_inode_operations };
+        Self {
+            table,
+            page_link: true,
+            keeps_offsets: false,
+            rust_setattr: false,
+            _t: PhantomData,
+        }
     }
 }
 
-/// Operations of `fs/libfs.c` that a table made by [`Ops::new`] holds directly, for a file
-/// system whose objects all live in the dcache: the VFS then calls the C function itself, with
-/// no Rust code in between, as it does for ramfs. They are the functions that
-/// [`libfs`](super::libfs) wraps, for a file system that does nothing else in the operation.
+/// Operations of `fs/libfs.c` that a table made by [`Ops::new`] takes as they are, for a file
+/// system whose objects all live in the dcache and that has nothing to decide in them, as
+/// ramfs. `setattr`, `getattr` and `get_link` are then the C functions themselves; `lookup`,
+/// `link`, `unlink`, `rmdir` and `rename` are the abstractions' own steps (see
+/// [`Operations`]), which call the C functions and keep the offset maps of directories.
 ///
 /// An operation is either implemented by the [`Operations`] implementation or taken from here,
 /// not both: that is a build error.
@@ -1362,11 +1440,22 @@ impl Libfs {
 /// The inode operations of a kind of inode of a file system.
 ///
 /// The operations that change a directory get it as [`Locked`]: the VFS holds its `i_rwsem` for
-/// writing. A name to create comes as a [`dentry::Negative`], which the operation binds to the
-/// new inode. The implementations of `fs/libfs.c` are in [`libfs`](super::libfs), for the
-/// operations that a file system whose objects all live in the dcache does not need to write
-/// itself. An operation that is not implemented is absent from the C table, with the VFS's
-/// default behaviour (mostly `EPERM` for directory operations).
+/// writing. An operation that changes the namespace only decides and prepares: it may refuse
+/// (with any error), and one that creates something makes the new inode and returns it. The
+/// abstractions then carry the change out themselves, with the dentries the VFS passed: they
+/// bind the new inode to its name, keep the offset map of the directory
+/// ([`file::Ops::offset_dir`]), the directories' link counts and times, and remove or move the
+/// names, as `fs/libfs.c` does for ramfs. So a file system cannot report a change that did not
+/// happen, make one twice, make it on another dentry, or forget a step. Their steps that can
+/// fail and be undone (reserving an offset, checking that a directory is empty) come before
+/// the operation is asked; binding a new inode comes after, and if it fails the inode goes
+/// away. Each operation says what it does.
+///
+/// An operation that is not implemented is absent from the C table, with the VFS's default
+/// behaviour (mostly `EPERM` for directory operations), unless [`Operations::LIBFS`] takes it
+/// from `fs/libfs.c`.
+///
+/// [`file::Ops::offset_dir`]: super::file::Ops::offset_dir
 #[vtable]
 pub trait Operations {
     /// The file system the inodes belong to.
@@ -1375,107 +1464,139 @@ pub trait Operations {
     /// The operations that the table takes from `fs/libfs.c` as they are (see [`Libfs`]).
     const LIBFS: Libfs = Libfs::NONE;
 
-    /// Looks up the name of `dentry` in `dir` (whose `i_rwsem` is held, at least for reading),
-    /// binding it to the inode found or leaving it negative.
+    /// Decides whether `dentry` may be looked up in `dir` (whose `i_rwsem` is held, at least
+    /// for reading). On success the name is one that does not exist, as everything that exists
+    /// is in the dcache: the abstractions make the dentry negative (`simple_lookup()`, which
+    /// fails with `ENAMETOOLONG` for a name longer than `NAME_MAX`).
     #[inline]
     fn lookup(
         _dir: &INode<Self::FileSystem>,
-        _dentry: dentry::Lookup<'_, Self::FileSystem>,
+        _dentry: &dentry::Lookup<'_, Self::FileSystem>,
         _flags: u32,
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Creates a regular file with permission bits `mode` for the name `dentry` in `dir`.
+    /// Makes the inode of a new regular file with permission bits `mode` for the name `dentry`
+    /// in `dir`. The abstractions bind it to the name (see [`Operations`]); an inode of
+    /// another type, or with a permission bit not in `mode`, is refused with `EINVAL`.
     #[inline]
-    fn create(
+    fn create<'a>(
         _idmap: &MntIdmap,
-        _dir: &Locked<'_, Self::FileSystem>,
-        _dentry: dentry::Negative<'_, Self::FileSystem>,
+        _dir: &Locked<'a, Self::FileSystem>,
+        _dentry: &dentry::Negative<'a, Self::FileSystem>,
         _mode: u16,
-    ) -> Result {
+    ) -> Result<New<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Creates a file of the type and permissions `mode` says (device `dev` for a device).
+    /// Makes the inode of a new file of the type and permissions `mode` says (device `dev` for
+    /// a device): a regular file, fifo, socket or device, which the abstractions bind as for
+    /// [`Operations::create`]. An inode of another type or device number is refused with
+    /// `EINVAL`: the VFS checked the caller's right to make the one asked for.
     #[inline]
-    fn mknod(
+    fn mknod<'a>(
         _idmap: &MntIdmap,
-        _dir: &Locked<'_, Self::FileSystem>,
-        _dentry: dentry::Negative<'_, Self::FileSystem>,
+        _dir: &Locked<'a, Self::FileSystem>,
+        _dentry: &dentry::Negative<'a, Self::FileSystem>,
         _mode: u16,
         _dev: DevT,
-    ) -> Result {
+    ) -> Result<New<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Creates a directory with the permission bits `mode`, bound to `dentry`. (C's `mkdir`
-    /// may return another dentry for the new directory; a Rust file system binds the one it
-    /// is given.)
+    /// Makes the inode of a new directory with the permission bits `mode` (and `S_ISGID` in a
+    /// set-group-ID directory). The abstractions bind it as for [`Operations::create`], and
+    /// add the link of its `..` to `dir`. (C's
+    /// `mkdir` may return another dentry for the new directory; the abstractions bind the one
+    /// the VFS gave.)
     #[inline]
-    fn mkdir(
+    fn mkdir<'a>(
         _idmap: &MntIdmap,
-        _dir: &Locked<'_, Self::FileSystem>,
-        _dentry: dentry::Negative<'_, Self::FileSystem>,
+        _dir: &Locked<'a, Self::FileSystem>,
+        _dentry: &dentry::Negative<'a, Self::FileSystem>,
         _mode: u16,
-    ) -> Result {
+    ) -> Result<New<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Creates a symbolic link to `target`.
+    /// Makes the inode of a new symbolic link to `target` (for example with
+    /// [`New::write_symlink`]), which the abstractions bind as for [`Operations::create`].
     #[inline]
-    fn symlink(
+    fn symlink<'a>(
         _idmap: &MntIdmap,
-        _dir: &Locked<'_, Self::FileSystem>,
-        _dentry: dentry::Negative<'_, Self::FileSystem>,
+        _dir: &Locked<'a, Self::FileSystem>,
+        _dentry: &dentry::Negative<'a, Self::FileSystem>,
         _target: &CStr,
-    ) -> Result {
+    ) -> Result<New<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Gives the inode of `old` the new name `dentry` in `dir` (a hard link).
+    /// Decides whether the inode of `old` (a non-directory, whose `i_rwsem` the VFS holds) may
+    /// have the name `dentry` in `dir` too. On success the abstractions link it
+    /// (`simple_link()`: a link more, new change time, `dir`'s times, the name's offset).
     #[inline]
     fn link(
         _old: &dentry::DEntry<Self::FileSystem>,
         _dir: &Locked<'_, Self::FileSystem>,
-        _dentry: dentry::Negative<'_, Self::FileSystem>,
+        _dentry: &dentry::Negative<'_, Self::FileSystem>,
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Removes the name `dentry` of a non-directory from `dir`.
+    /// Decides whether the name `dentry` of a non-directory may be removed from `dir`. On
+    /// success the abstractions remove it (`simple_unlink()`: a link less, the name's offset
+    /// and pin gone).
     #[inline]
     fn unlink(
         _dir: &Locked<'_, Self::FileSystem>,
-        _dentry: dentry::Removal<'_, Self::FileSystem>,
+        _dentry: &dentry::Removal<'_, Self::FileSystem>,
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Removes the directory `dentry` from `dir`; the VFS has checked that it is a directory
-    /// and not a mount point.
+    /// Decides whether the directory `dentry` may be removed from `dir`; the VFS has checked
+    /// that it is a directory and not a mount point, and the abstractions that it is empty
+    /// (else `ENOTEMPTY`). On success they remove it (`simple_rmdir()`, which also takes the
+    /// link of its `..` from `dir`).
     #[inline]
     fn rmdir(
         _dir: &Locked<'_, Self::FileSystem>,
-        _dentry: dentry::Removal<'_, Self::FileSystem>,
+        _dentry: &dentry::Removal<'_, Self::FileSystem>,
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Renames the source of `rename` to its target (the directories may be the same).
+    /// Decides whether the source of `rename` may be renamed to its target (the directories
+    /// may be the same). With [`RenameFlags::WHITEOUT`], it returns the inode of the whiteout
+    /// to leave at the source's name (of type [`Type::WHITEOUT`]), which the abstractions bind;
+    /// otherwise `None`.
+    ///
+    /// Before asking, the abstractions refuse flags other than [`RenameFlags::NOREPLACE`]
+    /// (checked by the VFS), [`RenameFlags::EXCHANGE`] and [`RenameFlags::WHITEOUT`], and
+    /// `WHITEOUT` with `EXCHANGE` (`EINVAL`), and a non-empty directory as the target
+    /// (`ENOTEMPTY`). After asking, they refuse a missing whiteout, one that was not asked for
+    /// and one of another type (`EINVAL`). They may also fail with `EXDEV` (a rename between a
+    /// directory with an offset map and one without) and `ENOMEM`, with nothing changed. On
+    /// success they rename (`simple_rename()`, with the offsets as tmpfs: the name moved takes
+    /// the target's offset or a new one, an exchange swaps them).
     #[inline]
-    fn rename(_idmap: &MntIdmap, _rename: Rename<'_, Self::FileSystem>) -> Result {
-        build_error!(VTABLE_DEFAULT_ERROR)
-    }
-
-    /// Makes an unnamed regular file in `dir` for `open(2)` with `O_TMPFILE`.
-    #[inline]
-    fn tmpfile(
+    fn rename<'a>(
         _idmap: &MntIdmap,
-        _dir: &INode<Self::FileSystem>,
-        _file: TmpFile<'_, Self::FileSystem>,
+        _rename: &Rename<'a, Self::FileSystem>,
+    ) -> Result<Option<New<'a, Self::FileSystem>>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Makes the inode of an unnamed regular file in `dir` for `open(2)` with `O_TMPFILE`. The
+    /// abstractions bind it to the file's dentry (`d_tmpfile()`) and open the file; an inode of
+    /// another type, or with a permission bit not in `mode`, is refused with `EINVAL`.
+    #[inline]
+    fn tmpfile<'a>(
+        _idmap: &MntIdmap,
+        _dir: &'a INode<Self::FileSystem>,
         _mode: u16,
-    ) -> Result {
+    ) -> Result<New<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -1508,6 +1629,20 @@ struct Table<U: Operations + ?Sized>(PhantomData<fn() -> U>);
 
 type Fs<U> = <U as Operations>::FileSystem;
 
+/// Chooses the callback of a namespace operation: `U`'s, asked before the abstractions carry
+/// the change out, or the abstractions' alone if `U::LIBFS` takes it from libfs, or none.
+macro_rules! choose {
+    ($has:ident, $flag:ident, $asking:ident, $libfs:ident) => {
+        if U::$has {
+            Some(Self::$asking)
+        } else if U::LIBFS.contains(Libfs::$flag) {
+            Some(Self::$libfs)
+        } else {
+            None
+        }
+    };
+}
+
 impl<U: Operations + ?Sized> Table<U> {
     const TABLE: bindings::inode_operations = {
         build_assert!(
@@ -1523,13 +1658,7 @@ impl<U: Operations + ?Sized> Table<U> {
     };
 
     const OPS: bindings::inode_operations = bindings::inode_operations {
-        lookup: if U::HAS_LOOKUP {
-            Some(Self::lookup)
-        } else if U::LIBFS.contains(Libfs::LOOKUP) {
-            Some(bindings::simple_lookup)
-        } else {
-            None
-        },
+        lookup: choose!(HAS_LOOKUP, LOOKUP, lookup, lookup_libfs),
         create: if U::HAS_CREATE {
             Some(Self::create)
         } else {
@@ -1550,34 +1679,10 @@ impl<U: Operations + ?Sized> Table<U> {
         } else {
             None
         },
-        link: if U::HAS_LINK {
-            Some(Self::link)
-        } else if U::LIBFS.contains(Libfs::LINK) {
-            Some(bindings::simple_link)
-        } else {
-            None
-        },
-        unlink: if U::HAS_UNLINK {
-            Some(Self::unlink)
-        } else if U::LIBFS.contains(Libfs::UNLINK) {
-            Some(bindings::simple_unlink)
-        } else {
-            None
-        },
-        rmdir: if U::HAS_RMDIR {
-            Some(Self::rmdir)
-        } else if U::LIBFS.contains(Libfs::RMDIR) {
-            Some(bindings::simple_rmdir)
-        } else {
-            None
-        },
-        rename: if U::HAS_RENAME {
-            Some(Self::rename)
-        } else if U::LIBFS.contains(Libfs::RENAME) {
-            Some(bindings::simple_rename)
-        } else {
-            None
-        },
+        link: choose!(HAS_LINK, LINK, link, link_libfs),
+        unlink: choose!(HAS_UNLINK, UNLINK, unlink, unlink_libfs),
+        rmdir: choose!(HAS_RMDIR, RMDIR, rmdir, rmdir_libfs),
+        rename: choose!(HAS_RENAME, RENAME, rename, rename_libfs),
         tmpfile: if U::HAS_TMPFILE {
             Some(Self::tmpfile)
         } else {
@@ -1624,11 +1729,24 @@ impl<U: Operations + ?Sized> Table<U> {
         let dir = unsafe { INode::<Fs<U>>::from_raw(dir) };
         // SAFETY: The VFS holds a reference to the dentry, which is being looked up, for the
         // duration of the call.
-        let dentry = unsafe { dentry::Lookup::from_raw(dentry) };
-        match U::lookup(dir, dentry, flags) {
-            Ok(()) => ptr::null_mut(),
+        let name = unsafe { dentry::Lookup::from_raw(dentry) };
+        match U::lookup(dir, &name, flags) {
+            // SAFETY: As above.
+            Ok(()) => unsafe { Self::lookup_libfs(dir.as_raw(), dentry, flags) },
             Err(e) => e.to_ptr(),
         }
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::lookup`].
+    unsafe extern "C" fn lookup_libfs(
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        flags: c_uint,
+    ) -> *mut bindings::dentry {
+        // SAFETY: As the function's safety section says, as `simple_lookup()` needs.
+        unsafe { bindings::simple_lookup(dir, dentry, flags) }
     }
 
     /// # Safety
@@ -1643,7 +1761,11 @@ impl<U: Operations + ?Sized> Table<U> {
     ) -> c_int {
         // SAFETY: See the function's safety section.
         let (idmap, dir, dentry) = unsafe { Self::creation_args(idmap, dir, dentry) };
-        from_result(|| U::create(idmap, &dir, dentry, mode).map(|()| 0))
+        from_result(|| {
+            let inode = U::create(idmap, &dir, &dentry, mode)?;
+            dentry.bind(&dir, inode, Creation::Reg(mode))?;
+            Ok(0)
+        })
     }
 
     /// # Safety
@@ -1658,7 +1780,11 @@ impl<U: Operations + ?Sized> Table<U> {
     ) -> c_int {
         // SAFETY: See the function's safety section.
         let (idmap, dir, dentry) = unsafe { Self::creation_args(idmap, dir, dentry) };
-        from_result(|| U::mknod(idmap, &dir, dentry, mode, dev).map(|()| 0))
+        from_result(|| {
+            let inode = U::mknod(idmap, &dir, &dentry, mode, dev)?;
+            dentry.bind(&dir, inode, Creation::Node(mode, dev))?;
+            Ok(0)
+        })
     }
 
     /// # Safety
@@ -1672,7 +1798,9 @@ impl<U: Operations + ?Sized> Table<U> {
     ) -> *mut bindings::dentry {
         // SAFETY: See the function's safety section.
         let (idmap, dir, dentry) = unsafe { Self::creation_args(idmap, dir, dentry) };
-        match U::mkdir(idmap, &dir, dentry, mode) {
+        let ret = U::mkdir(idmap, &dir, &dentry, mode)
+            .and_then(|inode| dentry.bind(&dir, inode, Creation::Dir(mode)));
+        match ret {
             Ok(()) => ptr::null_mut(),
             Err(e) => e.to_ptr(),
         }
@@ -1691,12 +1819,17 @@ impl<U: Operations + ?Sized> Table<U> {
         let (idmap, dir, dentry) = unsafe { Self::creation_args(idmap, dir, dentry) };
         // SAFETY: `target` is a valid string for the duration of the call.
         let target = unsafe { CStr::from_char_ptr(target) };
-        from_result(|| U::symlink(idmap, &dir, dentry, target).map(|()| 0))
+        from_result(|| {
+            let inode = U::symlink(idmap, &dir, &dentry, target)?;
+            dentry.bind(&dir, inode, Creation::Lnk)?;
+            Ok(0)
+        })
     }
 
     /// # Safety
     ///
-    /// As for [`Self::create`], with `old` a valid dentry of the same file system.
+    /// As for [`Self::create`], with `old` a dentry of the same file system, positive with a
+    /// non-directory inode whose `i_rwsem` the VFS holds for writing (`vfs_link()`).
     unsafe extern "C" fn link(
         old: *mut bindings::dentry,
         dir: *mut bindings::inode,
@@ -1705,31 +1838,87 @@ impl<U: Operations + ?Sized> Table<U> {
         // SAFETY: See the function's safety section.
         let (_, dir, dentry) = unsafe { Self::creation_args(ptr::null_mut(), dir, dentry) };
         // SAFETY: The VFS holds a reference to `old` for the duration of the call.
-        let old = unsafe { dentry::DEntry::from_raw(old) };
-        from_result(|| U::link(old, &dir, dentry).map(|()| 0))
+        let source = unsafe { dentry::DEntry::from_raw(old) };
+        from_result(|| {
+            // SAFETY: See the function's safety section.
+            unsafe { super::libfs::link(old, &dir, dentry, |d| U::link(source, &dir, d)) }?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::link`].
+    unsafe extern "C" fn link_libfs(
+        old: *mut bindings::dentry,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let (_, dir, dentry) = unsafe { Self::creation_args(ptr::null_mut(), dir, dentry) };
+        // SAFETY: See the function's safety section.
+        from_result(|| unsafe { super::libfs::link(old, &dir, dentry, |_| Ok(())) }.map(|()| 0))
     }
 
     /// # Safety
     ///
     /// Called by the VFS with a directory of `Fs<U>` whose `i_rwsem` it holds for writing and
-    /// a positive dentry in it, which it holds a reference to.
+    /// a positive dentry of a non-directory in it, which it holds a reference to, and whose
+    /// inode's `i_rwsem` it holds too (`vfs_unlink()`).
     unsafe extern "C" fn unlink(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int {
         // SAFETY: See the function's safety section.
         let dir = unsafe { Locked::<Fs<U>>::from_raw(dir) };
         // SAFETY: See the function's safety section.
         let dentry = unsafe { dentry::Removal::from_raw(dentry) };
-        from_result(|| U::unlink(&dir, dentry).map(|()| 0))
+        from_result(|| {
+            U::unlink(&dir, &dentry)?;
+            super::libfs::unlink(&dir, dentry);
+            Ok(0)
+        })
     }
 
     /// # Safety
     ///
     /// As for [`Self::unlink`].
+    unsafe extern "C" fn unlink_libfs(
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let dir = unsafe { Locked::<Fs<U>>::from_raw(dir) };
+        // SAFETY: See the function's safety section.
+        let dentry = unsafe { dentry::Removal::from_raw(dentry) };
+        super::libfs::unlink(&dir, dentry);
+        0
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a directory of `Fs<U>` whose `i_rwsem` it holds for writing and
+    /// a positive dentry of a directory in it that is not a mount point, which it holds a
+    /// reference to, and whose inode's `i_rwsem` it holds too (`vfs_rmdir()`).
     unsafe extern "C" fn rmdir(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int {
         // SAFETY: See the function's safety section.
         let dir = unsafe { Locked::<Fs<U>>::from_raw(dir) };
         // SAFETY: See the function's safety section.
         let dentry = unsafe { dentry::Removal::from_raw(dentry) };
-        from_result(|| U::rmdir(&dir, dentry).map(|()| 0))
+        // SAFETY: See the function's safety section.
+        from_result(|| unsafe { super::libfs::rmdir(&dir, dentry, |d| U::rmdir(&dir, d)) }.map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::rmdir`].
+    unsafe extern "C" fn rmdir_libfs(
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let dir = unsafe { Locked::<Fs<U>>::from_raw(dir) };
+        // SAFETY: See the function's safety section.
+        let dentry = unsafe { dentry::Removal::from_raw(dentry) };
+        // SAFETY: See the function's safety section.
+        from_result(|| unsafe { super::libfs::rmdir(&dir, dentry, |_| Ok(())) }.map(|()| 0))
     }
 
     /// # Safety
@@ -1745,23 +1934,26 @@ impl<U: Operations + ?Sized> Table<U> {
         flags: c_uint,
     ) -> c_int {
         // SAFETY: See the function's safety section.
-        let idmap = unsafe { MntIdmap::from_raw(idmap) };
+        let (idmap, rename) = unsafe { Self::rename_args(idmap, old_dir, old, new_dir, new, flags) };
         // SAFETY: See the function's safety section.
-        let old_dir = unsafe { Locked::<Fs<U>>::from_raw(old_dir) };
+        from_result(|| unsafe { super::libfs::rename(idmap, rename, U::rename) }.map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::rename`].
+    unsafe extern "C" fn rename_libfs(
+        idmap: *mut bindings::mnt_idmap,
+        old_dir: *mut bindings::inode,
+        old: *mut bindings::dentry,
+        new_dir: *mut bindings::inode,
+        new: *mut bindings::dentry,
+        flags: c_uint,
+    ) -> c_int {
         // SAFETY: See the function's safety section.
-        let new_dir = unsafe { Locked::<Fs<U>>::from_raw(new_dir) };
+        let (idmap, rename) = unsafe { Self::rename_args(idmap, old_dir, old, new_dir, new, flags) };
         // SAFETY: See the function's safety section.
-        let old = unsafe { dentry::DEntry::from_raw(old) };
-        // SAFETY: See the function's safety section.
-        let new = unsafe { dentry::DEntry::from_raw(new) };
-        let rename = Rename {
-            old_dir,
-            old,
-            new_dir,
-            new,
-            flags: RenameFlags(flags),
-        };
-        from_result(|| U::rename(idmap, rename).map(|()| 0))
+        from_result(|| unsafe { super::libfs::rename(idmap, rename, |_, _| Ok(None)) }.map(|()| 0))
     }
 
     /// # Safety
@@ -1778,9 +1970,12 @@ impl<U: Operations + ?Sized> Table<U> {
         let idmap = unsafe { MntIdmap::from_raw(idmap) };
         // SAFETY: See the function's safety section.
         let dir = unsafe { INode::<Fs<U>>::from_raw(dir) };
-        // INVARIANT: See the function's safety section.
-        let file = TmpFile(file, PhantomData);
-        from_result(|| U::tmpfile(idmap, dir, file, mode).map(|()| 0))
+        from_result(|| {
+            let inode = U::tmpfile(idmap, dir, mode)?;
+            // SAFETY: See the function's safety section.
+            unsafe { bind_tmpfile(file, dir, inode, mode) }?;
+            Ok(0)
+        })
     }
 
     /// # Safety
@@ -1848,6 +2043,39 @@ impl<U: Operations + ?Sized> Table<U> {
         let dentry = unsafe { dentry::Negative::from_raw(dentry) };
         (idmap, dir, dentry)
     }
+
+    /// The arguments of `rename`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::rename`], for `'a`.
+    unsafe fn rename_args<'a>(
+        idmap: *mut bindings::mnt_idmap,
+        old_dir: *mut bindings::inode,
+        old: *mut bindings::dentry,
+        new_dir: *mut bindings::inode,
+        new: *mut bindings::dentry,
+        flags: c_uint,
+    ) -> (&'a MntIdmap, Rename<'a, Fs<U>>) {
+        // SAFETY: See the function's safety section.
+        let idmap = unsafe { MntIdmap::from_raw(idmap) };
+        // SAFETY: See the function's safety section.
+        let old_dir = unsafe { Locked::<Fs<U>>::from_raw(old_dir) };
+        // SAFETY: See the function's safety section.
+        let new_dir = unsafe { Locked::<Fs<U>>::from_raw(new_dir) };
+        // SAFETY: See the function's safety section.
+        let old = unsafe { dentry::DEntry::from_raw(old) };
+        // SAFETY: See the function's safety section.
+        let new = unsafe { dentry::DEntry::from_raw(new) };
+        let rename = Rename {
+            old_dir,
+            old,
+            new_dir,
+            new,
+            flags: RenameFlags(flags),
+        };
+        (idmap, rename)
+    }
 }
 
 /// The parameters of a new inode.
@@ -1883,38 +2111,44 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
     /// (`init_special_inode()`); a symbolic link keeps its page cache in low memory
     /// (`inode_nohighmem()`), as `page_get_link()` needs.
     #[inline]
-    pub fn new_inode(&self, params: Params<'_, T>) -> Result<New<T>> {
+    pub fn new_inode(&self, params: Params<'_, T>) -> Result<New<'_, T>> {
         if params.typ.is_special() && params.fops.is_some() {
             return Err(EINVAL);
         }
-        // Operations that read or write the page cache need address-space operations.
-        let needs_aops = params.fops.is_some_and(|f| f.uses_page_cache())
-            || params.iops.as_ref().is_some_and(|i| i.1);
+        // Operations that read or write the page cache need address-space operations. A
+        // target in the page cache is a symbolic link's: the dcache takes an inode with
+        // `get_link` for one, and `page_get_link()` needs its page cache in low memory.
+        let page_link = params.iops.as_ref().is_some_and(|i| i.page_link);
+        if page_link && params.typ != Type::Lnk {
+            return Err(EINVAL);
+        }
+        let needs_aops = params.fops.is_some_and(|f| f.uses_page_cache()) || page_link;
         if needs_aops && params.aops.is_none() {
             return Err(EINVAL);
         }
         // An offset map is kept by a directory's Rust operations (see `file::Ops::offset_dir`).
         let offsets = params.fops.is_some_and(|f| f.uses_offsets());
-        if offsets && (params.typ != Type::Dir || !params.iops.as_ref().is_some_and(|i| i.2)) {
+        let keeps_offsets = params.iops.as_ref().is_some_and(|i| i.keeps_offsets);
+        if offsets && (params.typ != Type::Dir || !keeps_offsets) {
             return Err(EINVAL);
         }
         // A charged file's size changes through `libfs::setattr`, which charges it.
         let charged = T::HAS_CHARGE_PAGES
             && params.typ == Type::Reg
             && params.fops.is_some_and(|f| f.is_in_memory());
-        if charged && !params.iops.as_ref().is_some_and(|i| i.3) {
+        if charged && !params.iops.as_ref().is_some_and(|i| i.rust_setattr) {
             return Err(EINVAL);
         }
         // SAFETY: The superblock is valid by the type invariants.
         let ptr = NonNull::new(unsafe { bindings::new_inode(self.as_raw()) }).ok_or(ENOMEM)?;
-        // INVARIANT: `new_inode` returns an inode of this superblock, which is ready, with one
-        // reference that the `ARef` owns from now on.
-        // SAFETY: `ptr` is a valid inode whose single reference is transferred to the `ARef`.
-        let aref = unsafe { ARef::from_raw(ptr.cast::<INode<T>>()) };
+        // INVARIANT: `new_inode` returns an inode of this superblock, which is ready and lives
+        // while `self` is borrowed, with one reference that the `New` owns from now on; its type
+        // is set below.
         let inode = New {
-            inode: aref,
+            inode: ptr.cast::<INode<T>>(),
             typ: params.typ,
             aops: params.aops,
+            _sb: PhantomData,
         };
         let raw = inode.as_raw();
         let dir = params.dir.map_or(ptr::null(), |d| d.as_raw().cast_const());
@@ -1941,7 +2175,7 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         }
         if let Some(iops) = params.iops {
             // SAFETY: As above.
-            unsafe { (*raw).i_op = iops.0 };
+            unsafe { (*raw).i_op = iops.table };
         }
         if let Some(fops) = params.fops {
             // SAFETY: As above.

@@ -1,56 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The kernel's implementations of inode operations for file systems whose objects all live in
-//! the dcache (`fs/libfs.c`), for use in implementations of
-//! [`inode::Operations`].
+//! the dcache (`fs/libfs.c`), for use in implementations of [`inode::Operations`], and the
+//! steps with which the abstractions carry out the namespace changes that such operations
+//! decide (see [`inode::Operations`]).
 //!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
 use crate::{
     bindings,
-    error::{code::*, from_err_ptr, to_result, Error, Result},
+    error::{code::*, to_result, Result},
     fs::{
-        dentry::{DEntry, Lookup, Negative, Removal},
+        dentry::{Negative, Removal},
         inode::{
-            self, IAttr, INode, Kstat, Locked, MntIdmap, New, Path, Rename, RenameFlags, SetAttr,
-            Type,
+            self, Creation, IAttr, Kstat, Locked, MntIdmap, New, Path, Rename, RenameFlags,
+            SetAttr,
         },
         FileSystem,
     },
-    sync::aref::ARef,
+    types::ScopeGuard,
 };
 use core::ptr::NonNull;
 
-/// Looks `dentry` up in `dir` as a name that does not exist (`simple_lookup()`): everything
-/// that exists is in the dcache. Fails with `ENAMETOOLONG` for a name longer than `NAME_MAX`.
-pub fn lookup<T: FileSystem + ?Sized>(dir: &INode<T>, dentry: Lookup<'_, T>, flags: u32) -> Result {
-    let dentry = dentry.dentry().as_raw();
-    // SAFETY: The directory is valid and the dentry is in lookup in it (type invariants of
-    // `Lookup`, which is consumed, so this happens once).
-    let ret = from_err_ptr(unsafe { bindings::simple_lookup(dir.as_raw(), dentry, flags) })?;
-    // `simple_lookup()` returns NULL or an error; were it ever to return another dentry, put
-    // the reference that comes with it.
-    if !ret.is_null() {
-        // SAFETY: A dentry returned by `->lookup()` carries a reference for the caller.
-        unsafe { bindings::dput(ret) };
-    }
-    Ok(())
-}
-
-/// Gives the inode of `old` the name `dentry` too (`simple_link()`): adds a link to it, sets
-/// its change time and `dir`'s modification and change times to now, and gives the name an
-/// offset if `dir` has an offset map ([`file::Ops::offset_dir`](super::file::Ops::offset_dir)).
+/// Gives the inode of `old` the name `dentry` in `dir` too (`simple_link()`) if `decide`
+/// allows it: adds a link to it, sets its change time and `dir`'s modification and change
+/// times to now, and gives the name an offset if `dir` has an offset map
+/// ([`file::Ops::offset_dir`](super::file::Ops::offset_dir)). The offset is reserved before
+/// `decide` is asked, and given back if it refuses.
 ///
 /// Fails with `EINVAL` unless `old` is a positive dentry of a non-directory of the same
 /// superblock as `dir` and `dentry` a name in `dir`, and with `ENOMEM` or `ENOSPC` if no offset
 /// can be given.
-pub fn link<T: FileSystem + ?Sized>(
-    old: &DEntry<T>,
-    dir: &Locked<'_, T>,
-    dentry: Negative<'_, T>,
+///
+/// # Safety
+///
+/// `old` must be the source dentry that `vfs_link()` passes to `->link()` with `dir` and
+/// `dentry`: the VFS holds a reference to it and its inode's `i_rwsem`.
+pub(crate) unsafe fn link<'a, T: FileSystem + ?Sized>(
+    old: *mut bindings::dentry,
+    dir: &Locked<'a, T>,
+    dentry: Negative<'a, T>,
+    decide: impl FnOnce(&Negative<'a, T>) -> Result,
 ) -> Result {
-    let old = old.as_raw();
-    // SAFETY: `old` and `dir` are valid; a non-null inode of `old` is valid while the caller
+    // SAFETY: `old` and `dir` are valid; a non-null inode of `old` is valid while the VFS
     // holds its reference to `old`.
     let ok = unsafe {
         let inode = (*old).d_inode;
@@ -65,72 +57,143 @@ pub fn link<T: FileSystem + ?Sized>(
     let new = dentry.dentry().as_raw();
     // SAFETY: `dir` is an inode of `T`, locked for writing, and `new` a child of it.
     unsafe { inode::offsets::add(dir.as_raw(), new) }?;
-    // SAFETY: `old` is positive, `dir` is locked and `dentry` is a negative name in it, which
-    // is consumed, so it is bound once.
+    if let Err(e) = decide(&dentry) {
+        // SAFETY: As above; the offset was added above and nothing else used it.
+        unsafe { inode::offsets::remove(dir.as_raw(), new) };
+        return Err(e);
+    }
+    // SAFETY: `old` is positive with its inode locked, `dir` is locked and `dentry` is a
+    // negative name in it, which is consumed, so it is bound once.
     to_result(unsafe { bindings::simple_link(old, dir.as_raw(), new) })
 }
 
 /// Removes the name `dentry` from `dir` (`simple_unlink()`): drops a link of its inode and
-/// unpins the dentry.
-pub fn unlink<T: FileSystem + ?Sized>(dir: &Locked<'_, T>, dentry: Removal<'_, T>) -> Result {
+/// unpins the dentry, after taking its offset out of `dir`'s offset map.
+pub(crate) fn unlink<T: FileSystem + ?Sized>(dir: &Locked<'_, T>, dentry: Removal<'_, T>) {
     let raw = dentry.dentry().as_raw();
     // SAFETY: `dir` is locked and `dentry` a positive name in it (type invariants of `Removal`,
     // which is consumed, so its pin is dropped once); the name's offset goes first.
+    // `simple_unlink()` cannot fail.
     unsafe {
         inode::offsets::remove(dir.as_raw(), raw);
-        to_result(bindings::simple_unlink(dir.as_raw(), raw))
+        bindings::simple_unlink(dir.as_raw(), raw);
     }
 }
 
-/// Removes the directory `dentry` from `dir` if it is empty (`simple_rmdir()`), else fails
-/// with `ENOTEMPTY`.
-pub fn rmdir<T: FileSystem + ?Sized>(dir: &Locked<'_, T>, dentry: Removal<'_, T>) -> Result {
+/// Removes the directory `dentry` from `dir` (`simple_rmdir()`) if it is empty, else fails
+/// with `ENOTEMPTY`, and if `decide`, asked once it is known to be empty, allows it.
+///
+/// # Safety
+///
+/// `dentry` must be the directory that `vfs_rmdir()` passes to `->rmdir()` with `dir`: the VFS
+/// holds its `i_rwsem` too.
+pub(crate) unsafe fn rmdir<'a, T: FileSystem + ?Sized>(
+    dir: &Locked<'a, T>,
+    dentry: Removal<'a, T>,
+    decide: impl FnOnce(&Removal<'a, T>) -> Result,
+) -> Result {
     let raw = dentry.dentry().as_raw();
     // SAFETY: The dentry is valid; its children may be walked under its parent's lock.
     if unsafe { bindings::simple_empty(raw) } == 0 {
         return Err(ENOTEMPTY);
     }
+    decide(&dentry)?;
     // SAFETY: As in `unlink`; the directory is empty and stays so, as `vfs_rmdir()` holds its
-    // `i_rwsem` too, so `simple_rmdir()` cannot fail once the name's offset is gone.
+    // `i_rwsem` too (safety requirements), so `simple_rmdir()` cannot fail once the name's
+    // offset is gone.
     unsafe {
         inode::offsets::remove(dir.as_raw(), raw);
         to_result(bindings::simple_rmdir(dir.as_raw(), raw))
     }
 }
 
-/// Carries out `rename` (`simple_rename()`), with [`RenameFlags::NOREPLACE`] (checked by the
-/// VFS) and [`RenameFlags::EXCHANGE`]; fails with `EINVAL` for other flags and with
-/// `ENOTEMPTY` to replace a non-empty directory.
+/// Carries out `rename` (`simple_rename()`) with [`RenameFlags::NOREPLACE`] (checked by the
+/// VFS), [`RenameFlags::EXCHANGE`] and [`RenameFlags::WHITEOUT`], if `decide` allows it.
 ///
-/// In directories with an offset map ([`file::Ops::offset_dir`]), the name moved takes the
-/// offset of the name it replaces, or a new one (`ENOMEM` or `ENOSPC` if none can be given),
-/// and an exchange swaps the offsets, as on tmpfs. A rename between a directory with an
-/// offset map and one without fails with `EXDEV`.
+/// With `WHITEOUT`, `decide` returns the inode of the whiteout (of type [`Type::WHITEOUT`]),
+/// which is bound to the source's name in its directory; the rename then takes the source away
+/// from that name. In directories with an offset map
+/// ([`file::Ops::offset_dir`](super::file::Ops::offset_dir)), the name moved takes the offset
+/// of the name it replaces, or a new one (`ENOMEM` or `ENOSPC` if none can be given), the
+/// target's offset is reserved before the whiteout takes one, and an exchange swaps the
+/// offsets, as on tmpfs.
+///
+/// Fails, before `decide` is asked, with `EINVAL` for other flags and for `WHITEOUT` with
+/// `EXCHANGE`, and with `ENOTEMPTY` to replace a non-empty directory; with `EXDEV` for a rename
+/// between a directory with an offset map and one without (after asking, for an exchange);
+/// after asking, with `EINVAL` if `decide` gave a whiteout that was not asked for, none that
+/// was, or one of another type, and with `ENOMEM`; in each case with nothing changed.
 ///
 /// [`RenameFlags::NOREPLACE`]: super::inode::RenameFlags::NOREPLACE
 /// [`RenameFlags::EXCHANGE`]: super::inode::RenameFlags::EXCHANGE
-/// [`file::Ops::offset_dir`]: super::file::Ops::offset_dir
-pub fn rename<T: FileSystem + ?Sized>(idmap: &MntIdmap, rename: Rename<'_, T>) -> Result {
+/// [`RenameFlags::WHITEOUT`]: super::inode::RenameFlags::WHITEOUT
+/// [`Type::WHITEOUT`]: super::inode::Type::WHITEOUT
+///
+/// # Safety
+///
+/// `rename` must hold the arguments that `vfs_rename()` passes to `->rename()`.
+pub(crate) unsafe fn rename<'a, T, F>(idmap: &MntIdmap, rename: Rename<'a, T>, decide: F) -> Result
+where
+    T: FileSystem + ?Sized,
+    F: FnOnce(&MntIdmap, &Rename<'a, T>) -> Result<Option<New<'a, T>>>,
+{
     let flags = rename.flags.bits();
-    if flags & !(RenameFlags::NOREPLACE | RenameFlags::EXCHANGE) != 0 {
+    if flags & !(RenameFlags::NOREPLACE | RenameFlags::EXCHANGE | RenameFlags::WHITEOUT) != 0 {
         return Err(EINVAL);
     }
+    let whiteout = flags & RenameFlags::WHITEOUT != 0;
     let (old_dir, old) = (rename.old_dir.as_raw(), rename.old.as_raw());
     let (new_dir, new) = (rename.new_dir.as_raw(), rename.new.as_raw());
     if flags & RenameFlags::EXCHANGE != 0 {
+        // The system call refuses `RENAME_WHITEOUT` with `RENAME_EXCHANGE`, but `vfs_rename()`
+        // does not: an exchange leaves no name free for a whiteout.
+        if whiteout || decide(idmap, &rename)?.is_some() {
+            return Err(EINVAL);
+        }
         // SAFETY: The arguments are those `vfs_rename()` gave, with both directories locked;
         // for an exchange, both names are positive. `rename` is consumed, so this happens once.
         return unsafe { inode::offsets::exchange(old_dir, old, new_dir, new) };
     }
+    // The checks of `simple_rename()` that can fail come before anything is made or changed.
     // SAFETY: The target dentry is valid; its children may be walked under its parent's lock.
     if unsafe { bindings::simple_empty(new) } == 0 {
         return Err(ENOTEMPTY);
     }
-    // SAFETY: As above.
-    unsafe { inode::offsets::rename_prepare(old_dir, new_dir, new) }?;
+    // The target's offset is reserved before the whiteout takes one, as on tmpfs.
+    // SAFETY: The arguments are those `vfs_rename()` gave, with both directories locked.
+    let had_offset = unsafe { inode::offsets::rename_prepare(old_dir, new_dir, new) }?;
+    let undo = ScopeGuard::new(|| {
+        // SAFETY: As above; `had_offset` is what `rename_prepare()` returned, and the rename
+        // fails, so nothing uses the offset it reserved.
+        unsafe { inode::offsets::rename_undo(new_dir, new, had_offset) };
+    });
+    match (decide(idmap, &rename)?, whiteout) {
+        (None, false) => {}
+        (Some(inode), true) => {
+            // SAFETY: The source dentry is valid, and so are its parent and name, which cannot
+            // change while its directory is locked; `d_alloc()` copies the name.
+            let dentry =
+                unsafe { bindings::d_alloc((*old).d_parent, &raw const (*old).__bindgen_anon_1.d_name) };
+            let dentry = NonNull::new(dentry).ok_or(ENOMEM)?;
+            // `d_alloc()` returned a new dentry with one reference, which is ours and is put
+            // when the guard is dropped.
+            let dentry = ScopeGuard::new_with_data(dentry, |d: NonNull<bindings::dentry>| {
+                // SAFETY: The reference is ours (see above).
+                unsafe { bindings::dput(d.as_ptr()) }
+            });
+            // SAFETY: The new dentry is negative, a child of the source's directory, which is
+            // locked for writing while `rename` lives, and the guard holds a reference to it.
+            let name = unsafe { Negative::<T>::from_raw(dentry.as_ptr()) };
+            // The last step that can fail: on failure, nothing is bound.
+            name.bind(&rename.old_dir, inode, Creation::Whiteout)?;
+        }
+        _ => return Err(EINVAL),
+    }
+    undo.dismiss();
     // SAFETY: As above; the offsets are reserved, and `simple_rename()` cannot fail any more:
-    // the flags are known, and the target is not a non-empty directory (`vfs_rename()` holds
-    // the target's `i_rwsem` too, so an empty one stays empty).
+    // the flags are known (`simple_rename()` ignores `WHITEOUT`, done above), and the target is
+    // not a non-empty directory (`vfs_rename()` holds the target's `i_rwsem` too, so an empty
+    // one stays empty).
     unsafe {
         inode::offsets::rename_commit(old_dir, old, new_dir, new);
         to_result(bindings::simple_rename(
@@ -139,86 +202,9 @@ pub fn rename<T: FileSystem + ?Sized>(idmap: &MntIdmap, rename: Rename<'_, T>) -
             old,
             new_dir,
             new,
-            flags,
+            flags & !RenameFlags::WHITEOUT,
         ))
     }
-}
-
-/// Carries out `rename` as [`rename`] does, and with [`RenameFlags::WHITEOUT`] too: then
-/// `make_whiteout` is called first, with the source's directory, to make a new inode of type
-/// [`Type::WHITEOUT`] (with no permission bits, e.g. as the directory's `mknod` makes inodes),
-/// which is bound to the source's name in that directory; the rename then takes the source
-/// away from that name, and cannot fail any more. If `make_whiteout` fails, or the whiteout
-/// cannot be bound, so does the rename, with nothing changed.
-///
-/// Fails with `EINVAL` for flags other than [`RenameFlags::NOREPLACE`] (checked by the VFS),
-/// [`RenameFlags::EXCHANGE`] and [`RenameFlags::WHITEOUT`], for `WHITEOUT` with `EXCHANGE`,
-/// and for an inode of another type than [`Type::WHITEOUT`] from `make_whiteout`; with
-/// `ENOTEMPTY` to replace a non-empty directory (before any whiteout is made) and with
-/// `ENOMEM`.
-///
-/// [`RenameFlags::NOREPLACE`]: super::inode::RenameFlags::NOREPLACE
-/// [`RenameFlags::EXCHANGE`]: super::inode::RenameFlags::EXCHANGE
-/// [`RenameFlags::WHITEOUT`]: super::inode::RenameFlags::WHITEOUT
-/// [`Type::WHITEOUT`]: super::inode::Type::WHITEOUT
-pub fn rename_whiteout<T, F>(idmap: &MntIdmap, rename: Rename<'_, T>, make_whiteout: F) -> Result
-where
-    T: FileSystem + ?Sized,
-    F: FnOnce(&Locked<'_, T>) -> Result<New<T>>,
-{
-    let flags = rename.flags.bits();
-    if flags & !(RenameFlags::NOREPLACE | RenameFlags::EXCHANGE | RenameFlags::WHITEOUT) != 0 {
-        return Err(EINVAL);
-    }
-    if flags & RenameFlags::WHITEOUT == 0 {
-        return self::rename(idmap, rename);
-    }
-    // The system call refuses `RENAME_WHITEOUT` with `RENAME_EXCHANGE`, but `vfs_rename()`
-    // does not: an exchange leaves no name free for a whiteout.
-    if flags & RenameFlags::EXCHANGE != 0 {
-        return Err(EINVAL);
-    }
-    // The checks of `simple_rename()` that can fail come before the whiteout is made, so that
-    // a rename that fails leaves no whiteout behind.
-    // SAFETY: The target dentry is valid; its children may be walked under its parent's lock.
-    if unsafe { bindings::simple_empty(rename.new.as_raw()) } == 0 {
-        return Err(ENOTEMPTY);
-    }
-    let (new_dir, new) = (rename.new_dir.as_raw(), rename.new.as_raw());
-    let old_dir = rename.old_dir.as_raw();
-    // The target's offset is reserved before the whiteout takes one, as on tmpfs.
-    // SAFETY: The arguments are those `vfs_rename()` gave, with both directories locked.
-    let had_offset = unsafe { inode::offsets::rename_prepare(old_dir, new_dir, new) }?;
-    let undo = |e: Error| {
-        // SAFETY: As above; `had_offset` is what `rename_prepare()` returned, and the rename
-        // fails, so nothing uses the offset it reserved.
-        unsafe { inode::offsets::rename_undo(new_dir, new, had_offset) };
-        e
-    };
-    let inode = make_whiteout(&rename.old_dir).map_err(undo)?;
-    if inode.typ() != Type::WHITEOUT {
-        return Err(undo(EINVAL));
-    }
-    let old = rename.old.as_raw();
-    // SAFETY: The source dentry is valid, and so are its parent and name, which cannot change
-    // while its directory is locked; `d_alloc()` copies the name.
-    let whiteout =
-        unsafe { bindings::d_alloc((*old).d_parent, &raw const (*old).__bindgen_anon_1.d_name) };
-    let whiteout = NonNull::new(whiteout).ok_or(ENOMEM).map_err(undo)?;
-    // SAFETY: `d_alloc()` returned a new dentry with one reference, which is ours and is put
-    // when `whiteout` is dropped.
-    let whiteout: ARef<DEntry<T>> = unsafe { ARef::from_raw(whiteout.cast()) };
-    // SAFETY: The new dentry is negative, a child of the source's directory, which is locked
-    // for writing while `rename` lives, and `whiteout` holds a reference to it.
-    let dentry = unsafe { Negative::from_raw(whiteout.as_raw()) };
-    // The last step that can fail: on failure, nothing is bound.
-    dentry.instantiate(&rename.old_dir, inode).map_err(undo)?;
-    let rename = Rename {
-        flags: RenameFlags(flags & !RenameFlags::WHITEOUT),
-        ..rename
-    };
-    // Cannot fail: the flags are known, and the target is not a non-empty directory.
-    self::rename(idmap, rename)
 }
 
 /// Changes the attributes of the inode of `target` (`simple_setattr()`), after checking that

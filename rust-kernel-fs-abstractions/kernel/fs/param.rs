@@ -180,18 +180,26 @@ pub struct RawTable<const M: usize> {
 }
 
 impl<const M: usize> RawTable<M> {
-    /// Builds the C table for `specs`, which must have fewer than `M` and 256 entries.
+    /// Builds the C table for `specs`, which must have fewer than `M` and 256 entries: a
+    /// build error otherwise.
     pub const fn new(specs: &'static [Spec]) -> Self {
         // Room for the terminator: without it, `fs_parse()` would read past the table.
         crate::build_assert::build_assert!(
             specs.len() < M,
             "a parameter table needs room for its terminator"
         );
+        // C numbers the options with a `u8`: a larger table would give two specs the same
+        // number, and a value would be read as the kind of another spec.
+        crate::build_assert::build_assert!(
+            specs.len() <= u8::MAX as usize,
+            "a parameter table has at most 255 entries"
+        );
         let mut raw: [bindings::fs_parameter_spec; M] = pin_init::zeroed();
         let mut i = 0;
         // Only evaluated at compile time (see `param_table!`), where indexing out of bounds
         // is a build error.
         while i < specs.len() {
+            // No truncation: `i` is below `specs.len()`, which is at most `u8::MAX` (above).
             raw[i] = specs[i].to_raw(i as u8);
             i += 1;
         }
@@ -249,7 +257,7 @@ impl Table {
     ///
     /// `param` must point to a valid `struct fs_parameter` belonging to `fc` that stays valid,
     /// and unchanged, for `'a`.
-    pub unsafe fn parse<'a>(
+    pub(crate) unsafe fn parse<'a>(
         &self,
         fc: &'a FsContext,
         param: *mut bindings::fs_parameter,

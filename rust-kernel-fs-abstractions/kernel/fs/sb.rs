@@ -84,9 +84,10 @@ impl<T: FileSystem + ?Sized> SuperBlock<T, New> {
         self
     }
 
-    /// Sets the largest file size; fails with `EINVAL` if it is negative.
+    /// Sets the largest file size; fails with `EINVAL` if it is negative or above
+    /// [`MAX_LFS_FILESIZE`], the largest the page cache can index.
     pub fn set_max_bytes(&self, max: Offset) -> Result<&Self> {
-        if max < 0 {
+        if !(0..=MAX_LFS_FILESIZE).contains(&max) {
             return Err(EINVAL);
         }
         // SAFETY: By the type invariants nobody else accesses the new superblock.

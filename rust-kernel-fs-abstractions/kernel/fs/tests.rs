@@ -12,11 +12,11 @@ mod mounted {
         error::{from_err_ptr, to_result},
         fs::{
             address_space,
-            dentry::{DEntry, Lookup, Negative, Removal, Root},
+            dentry::{DEntry, Negative, Root},
             file,
             inode::{
                 self, IAttr, INode, Kstat, Locked, MntIdmap, New, Path, Rename, RenameFlags,
-                SetAttr, TmpFile, Type,
+                SetAttr, Type,
             },
             libfs, param,
             sb::{self, SuperBlock},
@@ -53,7 +53,7 @@ mod mounted {
         const NAME: &'static CStr = c"rust_kernel_fs_test";
         const XATTRS: xattr::Handlers = xattr::Handlers::InMemory;
 
-        fn init_options(_sb: Option<&SuperBlock<Self>>) -> Result {
+        fn init_options() -> Result {
             Ok(())
         }
 
@@ -66,8 +66,8 @@ mod mounted {
             Ok(())
         }
 
-        fn init_root(sb: &SuperBlock<Self>) -> Result<Root<Self>> {
-            Root::try_new(new_inode(sb, None, MntIdmap::nop(), Type::Dir, 0o755)?)
+        fn init_root(sb: &SuperBlock<Self>) -> Result<Root<'_, Self>> {
+            Root::try_new(new_inode(sb, None, MntIdmap::nop(), wrong(Type::Dir), 0o755)?)
         }
 
         fn statfs(_sb: &SuperBlock<Self>, buf: &sb::StatFs) -> Result {
@@ -97,13 +97,13 @@ mod mounted {
         }
     }
 
-    fn new_inode(
-        sb: &SuperBlock<TestFs>,
+    fn new_inode<'a>(
+        sb: &'a SuperBlock<TestFs>,
         dir: Option<&INode<TestFs>>,
         idmap: &MntIdmap,
         typ: Type,
         perm: u16,
-    ) -> Result<New<TestFs>> {
+    ) -> Result<New<'a, TestFs>> {
         let (iops, fops) = match typ {
             Type::Dir => (
                 Some(inode::Ops::new::<DirOps>()),
@@ -135,91 +135,151 @@ mod mounted {
     #[vtable]
     impl inode::Operations for DirOps {
         type FileSystem = TestFs;
-        const LIBFS: inode::Libfs = inode::Libfs::LISTXATTR;
+        const LIBFS: inode::Libfs = inode::Libfs::LOOKUP
+            .with(inode::Libfs::LISTXATTR)
+            .with(inode::Libfs::UNLINK)
+            .with(inode::Libfs::RMDIR);
 
-        fn lookup(dir: &INode<TestFs>, dentry: Lookup<'_, TestFs>, flags: u32) -> Result {
-            libfs::lookup(dir, dentry, flags)
-        }
-
-        fn create(
+        fn create<'a>(
             idmap: &MntIdmap,
-            dir: &Locked<'_, TestFs>,
-            dentry: Negative<'_, TestFs>,
+            dir: &Locked<'a, TestFs>,
+            _dentry: &Negative<'a, TestFs>,
             mode: u16,
-        ) -> Result {
-            let inode = new_inode(dir.super_block(), Some(dir), idmap, Type::Reg, mode)?;
-            dentry.instantiate(dir, inode)?;
-            dir.touch_mtime_ctime();
-            Ok(())
+        ) -> Result<New<'a, TestFs>> {
+            let how = MISBEHAVE.load(Relaxed);
+            if how == Misbehave::LinkOps as i32 {
+                // A regular file with the operations of a symbolic link.
+                return dir.super_block().new_inode(inode::Params {
+                    typ: Type::Reg,
+                    perm: mode,
+                    idmap,
+                    dir: Some(dir),
+                    iops: Some(inode::Ops::page_symlink()),
+                    fops: Some(file::Ops::page_cache()),
+                    aops: Some(address_space::Ops::in_memory()),
+                    mapping: address_space::Mapping::Unevictable,
+                });
+            }
+            let mode = if how == Misbehave::SetGid as i32 {
+                mode | bindings::S_ISGID as u16
+            } else {
+                mode
+            };
+            new_inode(dir.super_block(), Some(dir), idmap, wrong(Type::Reg), mode)
         }
 
-        fn mknod(
+        fn mknod<'a>(
             idmap: &MntIdmap,
-            dir: &Locked<'_, TestFs>,
-            dentry: Negative<'_, TestFs>,
+            dir: &Locked<'a, TestFs>,
+            _dentry: &Negative<'a, TestFs>,
             mode: u16,
             dev: inode::DevT,
-        ) -> Result {
-            let typ = Type::from_mode(mode, dev)?;
-            let inode = new_inode(dir.super_block(), Some(dir), idmap, typ, mode)?;
-            dentry.instantiate(dir, inode)
+        ) -> Result<New<'a, TestFs>> {
+            let typ = if MISBEHAVE.load(Relaxed) == Misbehave::Device as i32 {
+                Type::Chr(0x0101)
+            } else {
+                wrong(Type::from_mode(mode, dev)?)
+            };
+            new_inode(dir.super_block(), Some(dir), idmap, typ, mode)
         }
 
-        fn mkdir(
+        fn mkdir<'a>(
             idmap: &MntIdmap,
-            dir: &Locked<'_, TestFs>,
-            dentry: Negative<'_, TestFs>,
+            dir: &Locked<'a, TestFs>,
+            _dentry: &Negative<'a, TestFs>,
             mode: u16,
-        ) -> Result {
-            let inode = new_inode(dir.super_block(), Some(dir), idmap, Type::Dir, mode)?;
-            dentry.instantiate(dir, inode)?;
-            dir.inc_nlink();
-            Ok(())
+        ) -> Result<New<'a, TestFs>> {
+            new_inode(dir.super_block(), Some(dir), idmap, wrong(Type::Dir), mode)
         }
 
-        fn symlink(
+        fn symlink<'a>(
             idmap: &MntIdmap,
-            dir: &Locked<'_, TestFs>,
-            dentry: Negative<'_, TestFs>,
+            dir: &Locked<'a, TestFs>,
+            _dentry: &Negative<'a, TestFs>,
             target: &CStr,
-        ) -> Result {
-            let inode = new_inode(dir.super_block(), Some(dir), idmap, Type::Lnk, 0o777)?;
-            inode.write_symlink(target)?;
-            dentry.instantiate(dir, inode)
+        ) -> Result<New<'a, TestFs>> {
+            let inode = new_inode(dir.super_block(), Some(dir), idmap, wrong(Type::Lnk), 0o777)?;
+            if inode.typ() == Type::Lnk {
+                inode.write_symlink(target)?;
+            }
+            Ok(inode)
         }
 
         fn link(
-            old: &DEntry<TestFs>,
-            dir: &Locked<'_, TestFs>,
-            dentry: Negative<'_, TestFs>,
+            _old: &DEntry<TestFs>,
+            _dir: &Locked<'_, TestFs>,
+            _dentry: &Negative<'_, TestFs>,
         ) -> Result {
-            libfs::link(old, dir, dentry)
+            refuse()
         }
 
-        fn unlink(dir: &Locked<'_, TestFs>, dentry: Removal<'_, TestFs>) -> Result {
-            libfs::unlink(dir, dentry)
-        }
-
-        fn rmdir(dir: &Locked<'_, TestFs>, dentry: Removal<'_, TestFs>) -> Result {
-            libfs::rmdir(dir, dentry)
-        }
-
-        fn rename(idmap: &MntIdmap, rename: Rename<'_, TestFs>) -> Result {
-            libfs::rename_whiteout(idmap, rename, |dir| {
-                new_inode(dir.super_block(), Some(dir), idmap, Type::WHITEOUT, 0)
-            })
-        }
-
-        fn tmpfile(
+        fn rename<'a>(
             idmap: &MntIdmap,
-            dir: &INode<TestFs>,
-            file: TmpFile<'_, TestFs>,
+            rename: &Rename<'a, TestFs>,
+        ) -> Result<Option<New<'a, TestFs>>> {
+            refuse()?;
+            let asked = rename.flags().bits() & RenameFlags::WHITEOUT != 0;
+            // Misbehaving, the file system gives a whiteout when none is asked for and none
+            // when one is.
+            if asked == (MISBEHAVE.load(Relaxed) == Misbehave::WrongType as i32) {
+                return Ok(None);
+            }
+            let dir = rename.source_dir();
+            let typ = wrong(Type::WHITEOUT);
+            new_inode(dir.super_block(), Some(dir), idmap, typ, 0).map(Some)
+        }
+
+        fn tmpfile<'a>(
+            idmap: &MntIdmap,
+            dir: &'a INode<TestFs>,
             mode: u16,
-        ) -> Result {
-            file.instantiate(
-                dir,
-                new_inode(dir.super_block(), Some(dir), idmap, Type::Reg, mode)?,
-            )
+        ) -> Result<New<'a, TestFs>> {
+            new_inode(dir.super_block(), Some(dir), idmap, wrong(Type::Reg), mode)
+        }
+    }
+
+    /// How [`TestFs`] misbehaves, to check what the abstractions refuse.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Misbehave {
+        /// Not at all.
+        No = 0,
+        /// Its operations make inodes of the wrong type.
+        WrongType = 1,
+        /// `link` and `rename` refuse after the abstractions' first steps.
+        Refuse = 2,
+        /// `mknod` makes a character device, whatever it is asked for.
+        Device = 3,
+        /// `create` adds `S_ISGID` to the mode it is given.
+        SetGid = 4,
+        /// `create` gives a regular file the inode operations of a symbolic link.
+        LinkOps = 5,
+    }
+
+    static MISBEHAVE: Atomic<i32> = Atomic::new(Misbehave::No as i32);
+
+    /// Sets how [`TestFs`] misbehaves until the guard is dropped.
+    fn misbehave(how: Misbehave) -> impl Drop {
+        MISBEHAVE.store(how as i32, Relaxed);
+        crate::types::ScopeGuard::new(|| MISBEHAVE.store(Misbehave::No as i32, Relaxed))
+    }
+
+    /// `typ`, or another type when [`TestFs`] is to make inodes of the wrong type.
+    fn wrong(typ: Type) -> Type {
+        if MISBEHAVE.load(Relaxed) != Misbehave::WrongType as i32 {
+            typ
+        } else if typ == Type::Dir {
+            Type::Reg
+        } else {
+            Type::Dir
+        }
+    }
+
+    /// Fails with `EPERM` when [`TestFs`] is to refuse.
+    fn refuse() -> Result {
+        if MISBEHAVE.load(Relaxed) == Misbehave::Refuse as i32 {
+            Err(EPERM)
+        } else {
+            Ok(())
         }
     }
 
@@ -716,6 +776,97 @@ mod mounted {
         assert_eq!(buf, [0; 8]);
         let err = f.fallocate(bindings::FALLOC_FL_ZERO_RANGE, 0, page);
         assert!(matches!(err, Err(e) if e == EOPNOTSUPP));
+        Ok(())
+    }
+
+    /// The abstractions refuse inodes of the wrong type, device or permissions from a file
+    /// system's operations, and inode operations that do not fit the inode; a refusal after
+    /// their first steps changes nothing; no inode is left behind.
+    #[test]
+    fn refused_namespace_changes() -> Result {
+        let m = Mounted::new()?;
+        let root = m.root_inode();
+        let idmap = MntIdmap::nop().as_raw();
+        let none = ptr::null_mut();
+        let rw = bindings::O_CREAT | bindings::O_RDWR;
+        let a = m.open(c"a", rw, 0o644)?;
+        let live = LIVE_INODES.load(Relaxed);
+        {
+            let _guard = misbehave(Misbehave::WrongType);
+            // `create` and `tmpfile` make a directory.
+            assert!(matches!(m.open(c"f", rw, 0o644), Err(e) if e == EINVAL));
+            let tmp = bindings::O_TMPFILE | bindings::O_RDWR;
+            assert!(matches!(m.open(c".", tmp, 0o600), Err(e) if e == EINVAL));
+            // `mkdir` makes a regular file: no new link of the root either.
+            let d = m.start(c"d", true)?;
+            let raw = d.0;
+            core::mem::forget(d);
+            // SAFETY: `raw` is a negative dentry of the root, which `start_creating()` locked;
+            // `vfs_mkdir()` releases it on failure.
+            let err = from_err_ptr(unsafe { bindings::vfs_mkdir(idmap, root, raw, 0o755, none) });
+            assert!(matches!(err, Err(e) if e == EINVAL));
+            assert_eq!(nlink(root), 2);
+            // `symlink` and `mknod` make a directory.
+            let d = m.start(c"l", true)?;
+            // SAFETY: `d` is a negative dentry of the locked root and the target a valid string.
+            let err = to_result(unsafe {
+                bindings::vfs_symlink(idmap, root, d.0, c"a".as_char_ptr(), none)
+            });
+            assert!(matches!(err, Err(e) if e == EINVAL));
+            drop(d);
+            let d = m.start(c"p", true)?;
+            let mode = Type::Fifo.format() | 0o600;
+            // SAFETY: `d` is a negative dentry of the locked root.
+            let err = to_result(unsafe { bindings::vfs_mknod(idmap, root, d.0, mode, 0, none) });
+            assert!(matches!(err, Err(e) if e == EINVAL));
+            drop(d);
+            // `rename` gives a whiteout not asked for, and none when asked; then one of the
+            // wrong type.
+            assert!(matches!(m.rename(c"a", c"b", 0), Err(e) if e == EINVAL));
+            let whiteout = RenameFlags::WHITEOUT;
+            assert!(matches!(m.rename(c"a", c"b", whiteout), Err(e) if e == EINVAL));
+        }
+        {
+            // A device where a fifo was asked for (and the VFS checked the right to make a
+            // fifo), a bit the caller did not ask for, the operations of a symbolic link on a
+            // regular file.
+            let _guard = misbehave(Misbehave::Device);
+            let d = m.start(c"p", true)?;
+            let mode = Type::Fifo.format() | 0o600;
+            // SAFETY: `d` is a negative dentry of the locked root.
+            let err = to_result(unsafe { bindings::vfs_mknod(idmap, root, d.0, mode, 0, none) });
+            assert!(matches!(err, Err(e) if e == EINVAL));
+            drop(d);
+            drop(_guard);
+            let _guard = misbehave(Misbehave::SetGid);
+            assert!(matches!(m.open(c"f", rw, 0o644), Err(e) if e == EINVAL));
+            drop(_guard);
+            let _guard = misbehave(Misbehave::LinkOps);
+            assert!(matches!(m.open(c"f", rw, 0o644), Err(e) if e == EINVAL));
+        }
+        {
+            let _guard = misbehave(Misbehave::Refuse);
+            assert!(matches!(m.rename(c"a", c"b", 0), Err(e) if e == EPERM));
+            let d = m.start(c"hard", true)?;
+            // SAFETY: The file is open.
+            let a_dentry = unsafe { (*a.0).__bindgen_anon_1.f_path.dentry };
+            // SAFETY: `d` is a negative dentry of the locked root, `a_dentry` a positive one.
+            let err = to_result(unsafe { bindings::vfs_link(a_dentry, idmap, root, d.0, none) });
+            assert!(matches!(err, Err(e) if e == EPERM));
+            drop(d);
+            // SAFETY: The file is open, so is its inode valid.
+            assert_eq!(nlink(unsafe { (*a.0).f_inode }), 1);
+        }
+        assert_eq!(LIVE_INODES.load(Relaxed), live);
+        for name in [c"f", c"d", c"l", c"p", c"b", c"hard"] {
+            assert!(matches!(m.open(name, bindings::O_RDONLY, 0), Err(e) if e == ENOENT));
+        }
+        m.rename(c"a", c"b", 0)?;
+        drop(a);
+        drop(m);
+        // A root that is not a directory is refused, and the mount fails.
+        let _guard = misbehave(Misbehave::WrongType);
+        assert!(matches!(Mounted::new(), Err(e) if e == EINVAL));
         Ok(())
     }
 
