@@ -308,11 +308,33 @@ fn size_checks(fs: &str) -> TestResult {
     Ok(())
 }
 
+/// A remount applies only the parameters it was given (as tmpfs's `ctx->seen`), even when
+/// another remount changed the superblock after its context was made with fspick(2).
+fn remount_given_checks(fs: &str) -> TestResult {
+    let fc = fspick(ROOT).map_err(|e| format!("fspick: {}", ename(e)))?;
+    ok!(remount(ROOT, 0, Some("size=2m")));
+    let set = fsconfig(&fc, FSCONFIG_SET_STRING, Some("nr_inodes"), Some("1000"));
+    set.map_err(|e| format!("fsconfig nr_inodes: {}", ename(e)))?;
+    let r = fsconfig(&fc, FSCONFIG_CMD_RECONFIGURE, None, None);
+    let log = fs_log(&fc).unwrap_or_default();
+    r.map_err(|e| format!("reconfigure: {} {log:?}", ename(e)))?;
+    // size=2m from the other remount stays; nr_inodes= changed; mode= did not.
+    eq!(ok!(blocks()).0, 512);
+    eq!(ok!(files()).0, 1000);
+    let line = mounts_line()?;
+    check!(line.contains(",size=2048k"), "{fs}: show_options: {line}");
+    check!(line.contains(",mode=750"), "{fs}: show_options: {line}");
+    Ok(())
+}
+
 /// `size=`: writes, truncates and allocations past it fail with ENOSPC (a write that partly
 /// fits is short), statfs counts, remount rules, show_options.
 pub fn t_size() -> TestResult {
     for fs in ["tmpfs", "bs2ramfs"] {
         on(fs, "size=1m", size_checks)?;
+    }
+    for fs in ["tmpfs", "bs2ramfs"] {
+        on(fs, "size=1m,nr_inodes=100,mode=750", remount_given_checks)?;
     }
     // A percentage of the memory: bs2ramfs shows the same size as tmpfs.
     let mut shown = Vec::new();

@@ -616,6 +616,7 @@ pub const FSCONFIG_SET_PATH: u32 = 3;
 pub const FSCONFIG_SET_PATH_EMPTY: u32 = 4;
 pub const FSCONFIG_SET_FD: u32 = 5;
 pub const FSCONFIG_CMD_CREATE: u32 = 6;
+pub const FSCONFIG_CMD_RECONFIGURE: u32 = 7;
 const FSOPEN_CLOEXEC: u32 = 1;
 const FSMOUNT_CLOEXEC: u32 = 1;
 
@@ -623,6 +624,14 @@ pub fn fsopen(fstype: &str) -> Sys<OwnedFd> {
     let name = cstr(fstype);
     // SAFETY: valid string; the new fd is owned by nobody else.
     chk(unsafe { libc::syscall(libc::SYS_fsopen, name.as_ptr(), FSOPEN_CLOEXEC) })
+        .map(|fd| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// fspick(2): a context to reconfigure the superblock mounted at `path`.
+pub fn fspick(path: &str) -> Sys<OwnedFd> {
+    let p = cstr(path);
+    // SAFETY: valid path; the new fd is owned by nobody else (FSPICK_CLOEXEC is 1).
+    chk(unsafe { libc::syscall(libc::SYS_fspick, libc::AT_FDCWD, p.as_ptr(), 1) })
         .map(|fd| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
