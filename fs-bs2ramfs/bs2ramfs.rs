@@ -250,7 +250,7 @@ impl FileSystem for Bs2RamFs {
     }
 
     fn fill_super(sb: &SuperBlock<Self, sb::New>, options: &Options) -> Result<Pin<KBox<Info>>> {
-        sb.set_magic(BS2RAMFS_MAGIC)
+        sb.set_magic(BS2RAMFS_MAGIC)?
             .set_max_bytes(sb::MAX_LFS_FILESIZE)?
             .set_blocksize_bits(PAGE_SHIFT as u8)?
             .set_time_gran(1)?
@@ -489,10 +489,10 @@ impl inode::Operations for RegOps {
 
     const LIBFS: Libfs = Libfs::LISTXATTR;
 
-    fn setattr(idmap: &MntIdmap, target: &SetAttr<'_, Bs2RamFs>, attr: &IAttr) -> Result {
+    fn setattr(_idmap: &MntIdmap, target: &SetAttr<'_, Bs2RamFs>, attr: &IAttr) -> Result {
         let inode = target.inode();
         let old_size = inode.size();
-        libfs::setattr(idmap, target, attr)?;
+        libfs::setattr(target, attr)?;
         // Unlike ramfs, and like tmpfs and POSIX, a size change by truncate(2) is a change of
         // the contents. (ftruncate(2) and O_TRUNC ask for new times themselves.)
         let valid = attr.valid();

@@ -48,8 +48,9 @@ pub mod flags {
     ///
     /// A file system may set it when every inode it creates for a caller is made with the
     /// [`MntIdmap`](super::inode::MntIdmap) the VFS passed along (as
-    /// [`inode::Params::idmap`](super::inode::Params::idmap)), and when it changes and reports
-    /// attributes through that idmap, as [`libfs::setattr`](super::libfs::setattr) (or
+    /// [`inode::Params::idmap`](super::inode::Params::idmap): the abstractions refuse an inode
+    /// made with another), and when it changes and reports attributes through that idmap, as
+    /// [`libfs::setattr`](super::libfs::setattr) (which takes it from the VFS) (or
     /// [`inode::Libfs::SETATTR`](super::inode::Libfs::SETATTR)) and
     /// [`libfs::getattr`](super::libfs::getattr) do. Not `simple_getattr()`
     /// ([`inode::Libfs::GETATTR`](super::inode::Libfs::GETATTR)), which ignores the idmap: an

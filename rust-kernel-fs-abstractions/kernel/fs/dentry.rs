@@ -141,12 +141,14 @@ impl<'a, T: FileSystem + ?Sized> Negative<'a, T> {
     /// Binds the new `inode` to the name and pins the dentry in the dcache until the name is
     /// removed (`d_make_persistent()`), after the security modules have initialised the inode
     /// and, if `dir` has an offset map ([`file::Ops::offset_dir`]), the name has an offset; then
-    /// adds a link to `dir` for the `..` of a new directory and sets `dir`'s modification and
-    /// change times to now, as `ramfs_mknod()` and `ramfs_mkdir()` do.
+    /// adds a link to `dir` for the `..` of a new directory, sets `dir`'s modification and
+    /// change times to now, as `ramfs_mknod()` and `ramfs_mkdir()` do, and counts the change in
+    /// its `i_version`, as `shmem_mknod()` does.
     ///
-    /// `dir` is the directory the dentry is in. Fails with `EINVAL` if it is not, if the inode
-    /// belongs to another superblock or is not what `kind` asked for (its type, device number
-    /// or permissions: see `inode::Creation::check`), and with
+    /// `dir` is the directory the dentry is in, and `idmap` the ID mapping of the mount it is
+    /// created through. Fails with `EINVAL` if it is not, if the inode belongs to another
+    /// superblock or is not what `kind` asked for (its owner, type, device number or
+    /// permissions: see `inode::Creation::check`), and with
     /// `ENOMEM` or `ENOSPC` if no offset can be given. On failure the inode goes away, and the
     /// name stays negative.
     ///
@@ -157,9 +159,10 @@ impl<'a, T: FileSystem + ?Sized> Negative<'a, T> {
         dir: &inode::Locked<'_, T>,
         inode: inode::New<'_, T>,
         kind: inode::Creation,
+        idmap: &inode::MntIdmap,
     ) -> Result {
         self.check_parent(dir)?;
-        kind.check(&inode, dir)?;
+        kind.check(&inode, dir, idmap)?;
         let raw = self.0.as_raw();
         // SAFETY: The dentry is valid.
         unsafe { inode.prepare_binding(dir, raw) }?;
@@ -176,6 +179,7 @@ impl<'a, T: FileSystem + ?Sized> Negative<'a, T> {
             unsafe { bindings::inc_nlink(dir.as_raw()) };
         }
         dir.touch_mtime_ctime();
+        dir.inc_iversion();
         Ok(())
     }
 }

@@ -482,6 +482,8 @@ pub struct Ops {
     page_cache: bool,
     /// The operations read a directory through its offset map.
     offsets: bool,
+    /// The operations are a directory's (`simple_dir()`, `offset_dir()`).
+    dir: bool,
     /// The operations are those of [`Ops::in_memory`].
     in_memory: bool,
 }
@@ -496,6 +498,7 @@ impl Ops {
             table: ops,
             page_cache: false,
             offsets: false,
+            dir: true,
             in_memory: false,
         }
     }
@@ -528,6 +531,7 @@ impl Ops {
             table: ops,
             page_cache: false,
             offsets: true,
+            dir: true,
             in_memory: false,
         }
     }
@@ -544,6 +548,7 @@ impl Ops {
             table: &PAGE_CACHE.0,
             page_cache: true,
             offsets: false,
+            dir: false,
             in_memory: false,
         }
     }
@@ -582,6 +587,7 @@ impl Ops {
             table: &IN_MEMORY.0,
             page_cache: true,
             offsets: false,
+            dir: false,
             in_memory: true,
         }
     }
@@ -595,6 +601,11 @@ impl Ops {
     /// Whether the operations are those of [`Ops::offset_dir`].
     pub fn uses_offsets(self) -> bool {
         self.offsets
+    }
+
+    /// Whether the operations are a directory's.
+    pub fn is_dir(self) -> bool {
+        self.dir
     }
 
     /// Whether the operations are those of [`Ops::in_memory`].

@@ -20,7 +20,7 @@ use crate::{
     task::{Kgid, Kuid},
     types::{NotThreadSafe, Opaque},
 };
-use core::{marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr, ptr::NonNull};
+use core::{cell::Cell, marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr, ptr::NonNull};
 
 /// A device number (`dev_t`).
 pub type DevT = bindings::dev_t;
@@ -182,6 +182,13 @@ impl<T: FileSystem + ?Sized> INode<T> {
         // SAFETY: By the type invariants the inode is valid and belongs to a ready superblock
         // of type `T`, which outlives its inodes.
         unsafe { sb::SuperBlock::from_raw((*self.as_raw()).i_sb) }
+    }
+
+    /// Counts a change of the inode in its `i_version` (`inode_inc_iversion()`), which NFS
+    /// and overlayfs read as the change attribute.
+    pub(crate) fn inc_iversion(&self) {
+        // SAFETY: The inode is valid by the type invariants; `i_version` is atomic.
+        unsafe { bindings::inode_maybe_inc_iversion(self.as_raw(), true) };
     }
 
     /// The size of the file, in bytes (`i_size_read()`).
@@ -726,15 +733,17 @@ unsafe impl Sync for Cache {}
 
 impl Cache {
     /// Makes the caches of the file system type `name`, which charges the pages of its files
-    /// with `pages`, if given. The slab cache has the same accounting as the VFS's own inode
-    /// cache (`SLAB_RECLAIM_ACCOUNT`, `SLAB_ACCOUNT`).
+    /// with `pages`, if given. The slab cache is accounted to the memory cgroup of the task
+    /// that allocates (`SLAB_ACCOUNT`), but not as reclaimable: the inodes of a file system made
+    /// with these abstractions are pinned by their dentries until they are removed, as tmpfs's
+    /// are (`shmem_inode_cache` has `SLAB_ACCOUNT` only).
     pub(crate) fn new(name: &'static CStr, pages: Option<PageCharge>) -> Result<Self> {
         // An empty table: `simple_xattr_set()` allocates it with the first attribute.
         let xattrs = KBox::new(Opaque::new(pin_init::zeroed()), GFP_KERNEL)?;
         let mut args: bindings::kmem_cache_args = pin_init::zeroed();
         args.align = core::mem::align_of::<INodeBox>() as c_uint;
         args.ctor = Some(Self::init_once);
-        let flags = bindings::SLAB_RECLAIM_ACCOUNT | bindings::SLAB_ACCOUNT;
+        let flags = bindings::SLAB_ACCOUNT;
         let size = core::mem::size_of::<INodeBox>() as c_uint;
         // SAFETY: `name` is a static string and `args` is valid for the duration of the call.
         let slab = unsafe {
@@ -896,6 +905,10 @@ pub struct New<'a, T: FileSystem + ?Sized> {
     inode: NonNull<INode<T>>,
     typ: Type,
     aops: Option<address_space::Ops>,
+    /// The ID mapping and the directory that `inode_init_owner()` gave the owner by.
+    made_for: (*const bindings::mnt_idmap, *const bindings::inode),
+    /// Whether [`New::set_owner`] changed the owner since.
+    owner_set: Cell<bool>,
     _sb: PhantomData<&'a sb::SuperBlock<T>>,
 }
 
@@ -957,9 +970,13 @@ impl<'a, T: FileSystem + ?Sized> New<'a, T> {
     }
 
     /// Makes `uid` and `gid` the owner and group of the new inode, instead of those
-    /// [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) gave it, e.g. for a root directory
-    /// owned as mount options say.
+    /// [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) gave it: for a root directory
+    /// owned as mount options say. An inode operation that returns an inode whose owner was
+    /// set so is refused (see [`Operations`]): the owner of what a caller creates is the
+    /// caller's, as the VFS checked its permissions (setting `S_ISUID`, following symbolic
+    /// links in sticky directories) for that owner.
     pub fn set_owner(&self, uid: Kuid, gid: Kgid) {
+        self.owner_set.set(true);
         let raw = self.as_raw();
         // SAFETY: The inode is valid and, not bound to a dentry yet, seen by nobody else.
         unsafe {
@@ -1044,11 +1061,18 @@ impl<T: FileSystem + ?Sized> Deref for Locked<'_, T> {
 /// The target of [`Operations::setattr`]: a dentry and its inode, whose `i_rwsem` the VFS holds
 /// for writing.
 pub struct SetAttr<'a, T: FileSystem + ?Sized> {
+    idmap: &'a MntIdmap,
     dentry: &'a dentry::DEntry<T>,
     inode: Locked<'a, T>,
 }
 
 impl<'a, T: FileSystem + ?Sized> SetAttr<'a, T> {
+    /// The ID mapping of the mount the change comes through, which
+    /// [`libfs::setattr`](super::libfs::setattr) applies.
+    pub fn idmap(&self) -> &'a MntIdmap {
+        self.idmap
+    }
+
     /// The dentry whose inode changes.
     pub fn dentry(&self) -> &'a dentry::DEntry<T> {
         self.dentry
@@ -1218,12 +1242,28 @@ pub(crate) enum Creation {
 }
 
 impl Creation {
-    /// Fails with `EINVAL` unless `inode`, to be made in `dir`, is what the operation asked
-    /// for: of the type (and for `mknod`, the device number) asked for, and with no permission
-    /// bit that was not asked for, except the `S_ISGID` that `inode_init_owner()` gives a new
-    /// directory in a set-group-ID directory. So a file system cannot make a device where the
-    /// VFS checked the permissions to make a fifo, or give a file bits the caller may not set.
-    pub(crate) fn check<T: FileSystem + ?Sized>(self, inode: &New<'_, T>, dir: &INode<T>) -> Result {
+    /// Fails with `EINVAL` unless `inode`, to be made in `dir` through a mount with the ID
+    /// mapping `idmap`, is what the operation asked for: made by
+    /// [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) with `idmap` and `dir`, so owned by
+    /// the caller as `inode_init_owner()` decides, and not given another owner since
+    /// ([`New::set_owner`]); of the type (and for `mknod`, the device number) asked for; and
+    /// with no permission bit that was not asked for, except the `S_ISGID` that
+    /// `inode_init_owner()` gives a new directory in a set-group-ID directory (a whiteout has
+    /// none). So a file system cannot make a device where the VFS checked the permissions to
+    /// make a fifo, give a file bits the caller may not set, or give it an owner the VFS did
+    /// not check the caller against.
+    pub(crate) fn check<T: FileSystem + ?Sized>(
+        self,
+        inode: &New<'_, T>,
+        dir: &INode<T>,
+        idmap: &MntIdmap,
+    ) -> Result {
+        // The owner is the caller's, as seen through the mount: the one `inode_init_owner()`
+        // gave with this ID mapping and directory, not changed since.
+        let made_for = (idmap.as_raw().cast_const(), dir.as_raw().cast_const());
+        if inode.made_for != made_for || inode.owner_set.get() {
+            return Err(EINVAL);
+        }
         let typ = inode.typ();
         let asked = match self {
             Creation::Reg(mode) if typ == Type::Reg => mode,
@@ -1232,7 +1272,8 @@ impl Creation {
                 mode
             }
             Creation::Lnk if typ == Type::Lnk => return Ok(()),
-            Creation::Whiteout if typ == Type::WHITEOUT => return Ok(()),
+            // A whiteout has no permission bits (`WHITEOUT_MODE`).
+            Creation::Whiteout if typ == Type::WHITEOUT => 0,
             _ => return Err(EINVAL),
         };
         let perm = bindings::S_IALLUGO as u16;
@@ -1268,8 +1309,9 @@ unsafe fn bind_tmpfile<T: FileSystem + ?Sized>(
     dir: &INode<T>,
     inode: New<'_, T>,
     mode: u16,
+    idmap: &MntIdmap,
 ) -> Result {
-    Creation::Reg(mode).check(&inode, dir)?;
+    Creation::Reg(mode).check(&inode, dir, idmap)?;
     // SAFETY: By the safety requirements the file and its dentry are valid.
     let dentry = unsafe { (*file).__bindgen_anon_1.f_path.dentry };
     // SAFETY: The dentry is valid.
@@ -1763,7 +1805,7 @@ impl<U: Operations + ?Sized> Table<U> {
         let (idmap, dir, dentry) = unsafe { Self::creation_args(idmap, dir, dentry) };
         from_result(|| {
             let inode = U::create(idmap, &dir, &dentry, mode)?;
-            dentry.bind(&dir, inode, Creation::Reg(mode))?;
+            dentry.bind(&dir, inode, Creation::Reg(mode), idmap)?;
             Ok(0)
         })
     }
@@ -1782,7 +1824,7 @@ impl<U: Operations + ?Sized> Table<U> {
         let (idmap, dir, dentry) = unsafe { Self::creation_args(idmap, dir, dentry) };
         from_result(|| {
             let inode = U::mknod(idmap, &dir, &dentry, mode, dev)?;
-            dentry.bind(&dir, inode, Creation::Node(mode, dev))?;
+            dentry.bind(&dir, inode, Creation::Node(mode, dev), idmap)?;
             Ok(0)
         })
     }
@@ -1799,7 +1841,7 @@ impl<U: Operations + ?Sized> Table<U> {
         // SAFETY: See the function's safety section.
         let (idmap, dir, dentry) = unsafe { Self::creation_args(idmap, dir, dentry) };
         let ret = U::mkdir(idmap, &dir, &dentry, mode)
-            .and_then(|inode| dentry.bind(&dir, inode, Creation::Dir(mode)));
+            .and_then(|inode| dentry.bind(&dir, inode, Creation::Dir(mode), idmap));
         match ret {
             Ok(()) => ptr::null_mut(),
             Err(e) => e.to_ptr(),
@@ -1821,7 +1863,7 @@ impl<U: Operations + ?Sized> Table<U> {
         let target = unsafe { CStr::from_char_ptr(target) };
         from_result(|| {
             let inode = U::symlink(idmap, &dir, &dentry, target)?;
-            dentry.bind(&dir, inode, Creation::Lnk)?;
+            dentry.bind(&dir, inode, Creation::Lnk, idmap)?;
             Ok(0)
         })
     }
@@ -1973,7 +2015,7 @@ impl<U: Operations + ?Sized> Table<U> {
         from_result(|| {
             let inode = U::tmpfile(idmap, dir, mode)?;
             // SAFETY: See the function's safety section.
-            unsafe { bind_tmpfile(file, dir, inode, mode) }?;
+            unsafe { bind_tmpfile(file, dir, inode, mode, idmap) }?;
             Ok(0)
         })
     }
@@ -1995,7 +2037,11 @@ impl<U: Operations + ?Sized> Table<U> {
         let inode = unsafe { Locked::<Fs<U>>::from_raw((*dentry.as_raw()).d_inode) };
         // SAFETY: See the function's safety section; `setattr` does not change `attr`.
         let attr = unsafe { IAttr::from_raw(attr) };
-        let target = SetAttr { dentry, inode };
+        let target = SetAttr {
+            idmap,
+            dentry,
+            inode,
+        };
         from_result(|| U::setattr(idmap, &target, attr).map(|()| 0))
     }
 
@@ -2091,8 +2137,10 @@ pub struct Params<'a, T: FileSystem + ?Sized> {
     pub dir: Option<&'a INode<T>>,
     /// The inode operations; `None` for none (a fifo, socket or device needs none).
     pub iops: Option<Ops<T>>,
-    /// The file operations. Must be `None` for a fifo, socket or device: those get the
-    /// kernel's (`init_special_inode()`).
+    /// The file operations: a directory's ([`file::Ops::is_dir`]) for a directory, a regular
+    /// file's for a regular file, `None` for the other types (a fifo, socket or device gets the
+    /// kernel's, `init_special_inode()`); [`SuperBlock::new_inode`](sb::SuperBlock::new_inode)
+    /// fails with `EINVAL` otherwise.
     pub fops: Option<file::Ops>,
     /// The address-space operations of the inode's page cache, if it uses it.
     pub aops: Option<address_space::Ops>,
@@ -2112,8 +2160,17 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
     /// (`inode_nohighmem()`), as `page_get_link()` needs.
     #[inline]
     pub fn new_inode(&self, params: Params<'_, T>) -> Result<New<'_, T>> {
-        if params.typ.is_special() && params.fops.is_some() {
-            return Err(EINVAL);
+        // A directory's file operations for a directory, a regular file's for a regular file;
+        // none for the other types (a fifo, socket or device gets the kernel's).
+        if let Some(fops) = params.fops {
+            let fits = match params.typ {
+                Type::Dir => fops.is_dir(),
+                Type::Reg => !fops.is_dir(),
+                _ => false,
+            };
+            if !fits {
+                return Err(EINVAL);
+            }
         }
         // Operations that read or write the page cache need address-space operations. A
         // target in the page cache is a symbolic link's: the dcache takes an inode with
@@ -2144,14 +2201,16 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         // INVARIANT: `new_inode` returns an inode of this superblock, which is ready and lives
         // while `self` is borrowed, with one reference that the `New` owns from now on; its type
         // is set below.
+        let dir = params.dir.map_or(ptr::null(), |d| d.as_raw().cast_const());
         let inode = New {
             inode: ptr.cast::<INode<T>>(),
             typ: params.typ,
             aops: params.aops,
+            made_for: (params.idmap.as_raw().cast_const(), dir),
+            owner_set: Cell::new(false),
             _sb: PhantomData,
         };
         let raw = inode.as_raw();
-        let dir = params.dir.map_or(ptr::null(), |d| d.as_raw().cast_const());
         let mode = params.typ.format() | (params.perm & bindings::S_IALLUGO as u16);
         // SAFETY: `raw` is a new inode that nobody else can see yet, `dir` is null or a valid
         // inode, and `idmap` is a valid ID mapping.

@@ -64,7 +64,9 @@ pub(crate) unsafe fn link<'a, T: FileSystem + ?Sized>(
     }
     // SAFETY: `old` is positive with its inode locked, `dir` is locked and `dentry` is a
     // negative name in it, which is consumed, so it is bound once.
-    to_result(unsafe { bindings::simple_link(old, dir.as_raw(), new) })
+    to_result(unsafe { bindings::simple_link(old, dir.as_raw(), new) })?;
+    dir.inc_iversion();
+    Ok(())
 }
 
 /// Removes the name `dentry` from `dir` (`simple_unlink()`): drops a link of its inode and
@@ -78,6 +80,7 @@ pub(crate) fn unlink<T: FileSystem + ?Sized>(dir: &Locked<'_, T>, dentry: Remova
         inode::offsets::remove(dir.as_raw(), raw);
         bindings::simple_unlink(dir.as_raw(), raw);
     }
+    dir.inc_iversion();
 }
 
 /// Removes the directory `dentry` from `dir` (`simple_rmdir()`) if it is empty, else fails
@@ -103,8 +106,10 @@ pub(crate) unsafe fn rmdir<'a, T: FileSystem + ?Sized>(
     // offset is gone.
     unsafe {
         inode::offsets::remove(dir.as_raw(), raw);
-        to_result(bindings::simple_rmdir(dir.as_raw(), raw))
+        to_result(bindings::simple_rmdir(dir.as_raw(), raw))?;
     }
+    dir.inc_iversion();
+    Ok(())
 }
 
 /// Carries out `rename` (`simple_rename()`) with [`RenameFlags::NOREPLACE`] (checked by the
@@ -152,7 +157,10 @@ where
         }
         // SAFETY: The arguments are those `vfs_rename()` gave, with both directories locked;
         // for an exchange, both names are positive. `rename` is consumed, so this happens once.
-        return unsafe { inode::offsets::exchange(old_dir, old, new_dir, new) };
+        unsafe { inode::offsets::exchange(old_dir, old, new_dir, new) }?;
+        rename.old_dir.inc_iversion();
+        rename.new_dir.inc_iversion();
+        return Ok(());
     }
     // The checks of `simple_rename()` that can fail come before anything is made or changed.
     // SAFETY: The target dentry is valid; its children may be walked under its parent's lock.
@@ -185,7 +193,7 @@ where
             // locked for writing while `rename` lives, and the guard holds a reference to it.
             let name = unsafe { Negative::<T>::from_raw(dentry.as_ptr()) };
             // The last step that can fail: on failure, nothing is bound.
-            name.bind(&rename.old_dir, inode, Creation::Whiteout)?;
+            name.bind(&rename.old_dir, inode, Creation::Whiteout, idmap)?;
         }
         _ => return Err(EINVAL),
     }
@@ -203,21 +211,22 @@ where
             new_dir,
             new,
             flags & !RenameFlags::WHITEOUT,
-        ))
+        ))?;
     }
+    rename.old_dir.inc_iversion();
+    rename.new_dir.inc_iversion();
+    Ok(())
 }
 
 /// Changes the attributes of the inode of `target` (`simple_setattr()`), after checking that
-/// the caller may; a size change truncates or extends the page cache (`truncate_setsize()`).
+/// the caller may, through the ID mapping of the mount the change comes through; a size change
+/// truncates or extends the page cache (`truncate_setsize()`).
 ///
 /// A file whose pages are charged ([`FileSystem::charge_pages`]) is charged for a larger size
 /// first (`EFBIG` beyond the size limits, then `ENOSPC`), and gives back the pages beyond a
 /// smaller one.
-pub fn setattr<T: FileSystem + ?Sized>(
-    idmap: &MntIdmap,
-    target: &SetAttr<'_, T>,
-    attr: &IAttr,
-) -> Result {
+pub fn setattr<T: FileSystem + ?Sized>(target: &SetAttr<'_, T>, attr: &IAttr) -> Result {
+    let idmap = target.idmap();
     let inode = target.inode().as_raw();
     let size = (attr.valid() & IAttr::SIZE != 0).then(|| attr.size());
     let old = match size {
@@ -245,6 +254,10 @@ pub fn setattr<T: FileSystem + ?Sized>(
                 Err(_) => inode::pages::restore(inode, old),
             }
         }
+    }
+    if ret.is_ok() {
+        // As `shmem_setattr()`: a change of the attributes counts in `i_version`.
+        target.inode().inc_iversion();
     }
     ret
 }

@@ -30,7 +30,8 @@ pub enum Kind {
     Bool,
     /// An unsigned 32-bit integer in the given base (0: detected from a `0x` or `0` prefix).
     U32 {
-        /// The base of the number.
+        /// The base of the number: 0, 8, 10 or 16 (`kstrtouint()`'s), else a build error of
+        /// [`param_table!`](crate::param_table).
         base: u32,
     },
     /// A signed 32-bit integer.
@@ -140,6 +141,12 @@ impl Spec {
         self.kind
     }
 
+    /// Whether the C parser can parse the kind as given: `kstrtouint()` takes the bases 0
+    /// (the prefix decides), 8, 10 and 16; with another, it parses wrong numbers.
+    const fn is_parsable(self) -> bool {
+        !matches!(self.kind, Kind::U32 { base } if !matches!(base, 0 | 8 | 10 | 16))
+    }
+
     const fn to_raw(self, opt: u8) -> bindings::fs_parameter_spec {
         let mut raw: bindings::fs_parameter_spec = pin_init::zeroed();
         raw.name = crate::str::as_char_ptr_in_const_context(self.name);
@@ -199,6 +206,10 @@ impl<const M: usize> RawTable<M> {
         // Only evaluated at compile time (see `param_table!`), where indexing out of bounds
         // is a build error.
         while i < specs.len() {
+            crate::build_assert::build_assert!(
+                specs[i].is_parsable(),
+                "a u32 parameter's base must be 0, 8, 10 or 16"
+            );
             // No truncation: `i` is below `specs.len()`, which is at most `u8::MAX` (above).
             raw[i] = specs[i].to_raw(i as u8);
             i += 1;

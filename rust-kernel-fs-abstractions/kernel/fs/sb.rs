@@ -76,12 +76,113 @@ impl<T: FileSystem + ?Sized, S: State> SuperBlock<T, S> {
     }
 }
 
+/// The magic numbers of the kernel's own file systems (`include/uapi/linux/magic.h`, and
+/// XFS's `XFS_SB_MAGIC`), which parts of the kernel trust to tell their superblocks: devpts,
+/// binderfs, autofs and XFS, for example, read the private data, dentries or inodes of a
+/// superblock with their magic as their own.
+const KERNEL_MAGICS: &[usize] = &[
+    bindings::ADFS_SUPER_MAGIC as usize,
+    bindings::AFFS_SUPER_MAGIC as usize,
+    bindings::AFS_SUPER_MAGIC as usize,
+    bindings::AUTOFS_SUPER_MAGIC as usize,
+    bindings::CEPH_SUPER_MAGIC as usize,
+    bindings::CODA_SUPER_MAGIC as usize,
+    bindings::CONFIGFS_MAGIC as usize,
+    bindings::CRAMFS_MAGIC as usize,
+    bindings::CRAMFS_MAGIC_WEND as usize,
+    bindings::DEBUGFS_MAGIC as usize,
+    bindings::SECURITYFS_MAGIC as usize,
+    bindings::SELINUX_MAGIC as usize,
+    bindings::SMACK_MAGIC as usize,
+    bindings::RAMFS_MAGIC as usize,
+    bindings::TMPFS_MAGIC as usize,
+    bindings::HUGETLBFS_MAGIC as usize,
+    bindings::SQUASHFS_MAGIC as usize,
+    bindings::ECRYPTFS_SUPER_MAGIC as usize,
+    bindings::EFS_SUPER_MAGIC as usize,
+    bindings::EROFS_SUPER_MAGIC_V1 as usize,
+    bindings::EXT2_SUPER_MAGIC as usize,
+    bindings::EXT3_SUPER_MAGIC as usize,
+    bindings::XENFS_SUPER_MAGIC as usize,
+    bindings::EXT4_SUPER_MAGIC as usize,
+    bindings::BTRFS_SUPER_MAGIC as usize,
+    bindings::NILFS_SUPER_MAGIC as usize,
+    bindings::F2FS_SUPER_MAGIC as usize,
+    bindings::HPFS_SUPER_MAGIC as usize,
+    bindings::ISOFS_SUPER_MAGIC as usize,
+    bindings::JFFS2_SUPER_MAGIC as usize,
+    bindings::XFS_SUPER_MAGIC as usize,
+    bindings::PSTOREFS_MAGIC as usize,
+    bindings::EFIVARFS_MAGIC as usize,
+    bindings::HOSTFS_SUPER_MAGIC as usize,
+    bindings::OVERLAYFS_SUPER_MAGIC as usize,
+    bindings::FUSE_SUPER_MAGIC as usize,
+    bindings::BCACHEFS_SUPER_MAGIC as usize,
+    bindings::MINIX_SUPER_MAGIC as usize,
+    bindings::MINIX_SUPER_MAGIC2 as usize,
+    bindings::MINIX2_SUPER_MAGIC as usize,
+    bindings::MINIX2_SUPER_MAGIC2 as usize,
+    bindings::MINIX3_SUPER_MAGIC as usize,
+    bindings::MSDOS_SUPER_MAGIC as usize,
+    bindings::EXFAT_SUPER_MAGIC as usize,
+    bindings::NCP_SUPER_MAGIC as usize,
+    bindings::NFS_SUPER_MAGIC as usize,
+    bindings::OCFS2_SUPER_MAGIC as usize,
+    bindings::OPENPROM_SUPER_MAGIC as usize,
+    bindings::QNX4_SUPER_MAGIC as usize,
+    bindings::QNX6_SUPER_MAGIC as usize,
+    bindings::AFS_FS_MAGIC as usize,
+    bindings::REISERFS_SUPER_MAGIC as usize,
+    bindings::SMB_SUPER_MAGIC as usize,
+    bindings::CIFS_SUPER_MAGIC as usize,
+    bindings::SMB2_SUPER_MAGIC as usize,
+    bindings::CGROUP_SUPER_MAGIC as usize,
+    bindings::CGROUP2_SUPER_MAGIC as usize,
+    bindings::RDTGROUP_SUPER_MAGIC as usize,
+    bindings::STACK_END_MAGIC as usize,
+    bindings::TRACEFS_MAGIC as usize,
+    bindings::V9FS_MAGIC as usize,
+    bindings::BDEVFS_MAGIC as usize,
+    bindings::DAXFS_MAGIC as usize,
+    bindings::BINFMTFS_MAGIC as usize,
+    bindings::DEVPTS_SUPER_MAGIC as usize,
+    bindings::BINDERFS_SUPER_MAGIC as usize,
+    bindings::FUTEXFS_SUPER_MAGIC as usize,
+    bindings::PIPEFS_MAGIC as usize,
+    bindings::PROC_SUPER_MAGIC as usize,
+    bindings::SOCKFS_MAGIC as usize,
+    bindings::SYSFS_MAGIC as usize,
+    bindings::USBDEVICE_SUPER_MAGIC as usize,
+    bindings::MTD_INODE_FS_MAGIC as usize,
+    bindings::ANON_INODE_FS_MAGIC as usize,
+    bindings::BTRFS_TEST_MAGIC as usize,
+    bindings::NSFS_MAGIC as usize,
+    bindings::BPF_FS_MAGIC as usize,
+    bindings::AAFS_MAGIC as usize,
+    bindings::ZONEFS_MAGIC as usize,
+    bindings::UDF_SUPER_MAGIC as usize,
+    bindings::DMA_BUF_MAGIC as usize,
+    bindings::DEVMEM_MAGIC as usize,
+    bindings::SECRETMEM_MAGIC as usize,
+    bindings::PID_FS_MAGIC as usize,
+    bindings::GUEST_MEMFD_MAGIC as usize,
+    bindings::NULL_FS_MAGIC as usize,
+    bindings::FAIL_FS_MAGIC as usize,
+    // XFS_SB_MAGIC, in fs/xfs/libxfs/xfs_format.h: `xfs_khandle_to_dentry()` trusts it.
+    0x5846_5342,
+];
+
 impl<T: FileSystem + ?Sized> SuperBlock<T, New> {
-    /// Sets the magic number reported by `statfs(2)`.
-    pub fn set_magic(&self, magic: usize) -> &Self {
+    /// Sets the magic number reported by `statfs(2)`. Fails with `EINVAL` for the magic number
+    /// of one of the kernel's own file systems, which parts of the kernel trust to read the
+    /// superblock as that file system's.
+    pub fn set_magic(&self, magic: usize) -> Result<&Self> {
+        if KERNEL_MAGICS.contains(&magic) {
+            return Err(EINVAL);
+        }
         // SAFETY: By the type invariants nobody else accesses the new superblock.
         unsafe { (*self.as_raw()).s_magic = magic };
-        self
+        Ok(self)
     }
 
     /// Sets the largest file size; fails with `EINVAL` if it is negative or above

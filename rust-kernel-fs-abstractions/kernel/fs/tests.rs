@@ -24,6 +24,7 @@ mod mounted {
         },
         prelude::*,
         sync::atomic::{Atomic, Relaxed},
+        task::{Kgid, Kuid},
         types::Opaque,
         ThisModule,
     };
@@ -62,7 +63,12 @@ mod mounted {
         }
 
         fn fill_super(sb: &SuperBlock<Self, sb::New>, _options: &()) -> Result {
-            sb.set_magic(0x7275_7374);
+            let magic = if MISBEHAVE.load(Relaxed) == Misbehave::KernelMagic as i32 {
+                bindings::DEVPTS_SUPER_MAGIC as usize
+            } else {
+                0x7275_7374
+            };
+            sb.set_magic(magic)?;
             Ok(())
         }
 
@@ -147,18 +153,37 @@ mod mounted {
             mode: u16,
         ) -> Result<New<'a, TestFs>> {
             let how = MISBEHAVE.load(Relaxed);
-            if how == Misbehave::LinkOps as i32 {
-                // A regular file with the operations of a symbolic link.
+            if how == Misbehave::LinkOps as i32 || how == Misbehave::DirFileOps as i32 {
+                // A regular file with the inode operations of a symbolic link, or the file
+                // operations of a directory.
+                let link = how == Misbehave::LinkOps as i32;
                 return dir.super_block().new_inode(inode::Params {
                     typ: Type::Reg,
                     perm: mode,
                     idmap,
                     dir: Some(dir),
-                    iops: Some(inode::Ops::page_symlink()),
-                    fops: Some(file::Ops::page_cache()),
+                    iops: Some(if link {
+                        inode::Ops::page_symlink()
+                    } else {
+                        inode::Ops::new::<RegOps>()
+                    }),
+                    fops: Some(if link {
+                        file::Ops::page_cache()
+                    } else {
+                        file::Ops::simple_dir()
+                    }),
                     aops: Some(address_space::Ops::in_memory()),
                     mapping: address_space::Mapping::Unevictable,
                 });
+            }
+            if how == Misbehave::Owner as i32 || how == Misbehave::NoDir as i32 {
+                // The owner set by hand, or as if made in no directory.
+                let in_dir = (how == Misbehave::Owner as i32).then_some(&**dir);
+                let inode = new_inode(dir.super_block(), in_dir, idmap, Type::Reg, mode)?;
+                if how == Misbehave::Owner as i32 {
+                    inode.set_owner(Kuid::current_fsuid(), Kgid::current_fsgid());
+                }
+                return Ok(inode);
             }
             let mode = if how == Misbehave::SetGid as i32 {
                 mode | bindings::S_ISGID as u16
@@ -226,7 +251,12 @@ mod mounted {
             }
             let dir = rename.source_dir();
             let typ = wrong(Type::WHITEOUT);
-            new_inode(dir.super_block(), Some(dir), idmap, typ, 0).map(Some)
+            let perm = if MISBEHAVE.load(Relaxed) == Misbehave::WhiteoutPerm as i32 {
+                0o644
+            } else {
+                0
+            };
+            new_inode(dir.super_block(), Some(dir), idmap, typ, perm).map(Some)
         }
 
         fn tmpfile<'a>(
@@ -253,6 +283,16 @@ mod mounted {
         SetGid = 4,
         /// `create` gives a regular file the inode operations of a symbolic link.
         LinkOps = 5,
+        /// `fill_super` takes the magic number of devpts.
+        KernelMagic = 6,
+        /// `create` sets the owner of the new inode by hand.
+        Owner = 7,
+        /// `create` makes the inode as if in no directory.
+        NoDir = 8,
+        /// `create` gives a regular file the file operations of a directory.
+        DirFileOps = 9,
+        /// The whiteout of `rename` has permission bits.
+        WhiteoutPerm = 10,
     }
 
     static MISBEHAVE: Atomic<i32> = Atomic::new(Misbehave::No as i32);
@@ -290,8 +330,8 @@ mod mounted {
         type FileSystem = TestFs;
         const LIBFS: inode::Libfs = inode::Libfs::LISTXATTR;
 
-        fn setattr(idmap: &MntIdmap, target: &SetAttr<'_, TestFs>, attr: &IAttr) -> Result {
-            libfs::setattr(idmap, target, attr)
+        fn setattr(_idmap: &MntIdmap, target: &SetAttr<'_, TestFs>, attr: &IAttr) -> Result {
+            libfs::setattr(target, attr)
         }
 
         fn getattr(
@@ -841,8 +881,19 @@ mod mounted {
             let _guard = misbehave(Misbehave::SetGid);
             assert!(matches!(m.open(c"f", rw, 0o644), Err(e) if e == EINVAL));
             drop(_guard);
-            let _guard = misbehave(Misbehave::LinkOps);
-            assert!(matches!(m.open(c"f", rw, 0o644), Err(e) if e == EINVAL));
+            // Operations that do not fit a regular file; an owner the VFS did not check.
+            for how in [
+                Misbehave::LinkOps,
+                Misbehave::DirFileOps,
+                Misbehave::Owner,
+                Misbehave::NoDir,
+            ] {
+                let _guard = misbehave(how);
+                assert!(matches!(m.open(c"f", rw, 0o644), Err(e) if e == EINVAL));
+            }
+            let _guard = misbehave(Misbehave::WhiteoutPerm);
+            let whiteout = RenameFlags::WHITEOUT;
+            assert!(matches!(m.rename(c"a", c"b", whiteout), Err(e) if e == EINVAL));
         }
         {
             let _guard = misbehave(Misbehave::Refuse);
@@ -864,9 +915,49 @@ mod mounted {
         m.rename(c"a", c"b", 0)?;
         drop(a);
         drop(m);
-        // A root that is not a directory is refused, and the mount fails.
+        // A root that is not a directory is refused, and so is the magic number of devpts:
+        // the mount fails.
         let _guard = misbehave(Misbehave::WrongType);
         assert!(matches!(Mounted::new(), Err(e) if e == EINVAL));
+        drop(_guard);
+        let _guard = misbehave(Misbehave::KernelMagic);
+        assert!(matches!(Mounted::new(), Err(e) if e == EINVAL));
+        Ok(())
+    }
+
+    /// The raw `i_version` of `inode`, which only grows.
+    fn iversion(inode: *mut bindings::inode) -> i64 {
+        // SAFETY: The caller's inode is valid; the counter is only read.
+        unsafe { (*inode).i_version.counter }
+    }
+
+    /// A change of a directory's names, or of an inode's attributes or extended attributes,
+    /// counts in its `i_version`, as on tmpfs.
+    #[test]
+    fn changes_count_in_iversion() -> Result {
+        let m = Mounted::new()?;
+        let root = m.root_inode();
+        let idmap = MntIdmap::nop().as_raw();
+        let before = iversion(root);
+        let f = m.open(c"f", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        assert!(iversion(root) > before);
+        // SAFETY: The file is open, so is its inode valid.
+        let inode = unsafe { (*f.0).f_inode };
+        let before = iversion(inode);
+        f.truncate(10)?;
+        assert!(iversion(inode) > before);
+        let before = iversion(inode);
+        f.set_xattr(c"user.a", Some(b"1"), 0)?;
+        assert!(iversion(inode) > before);
+        let before = iversion(root);
+        m.rename(c"f", c"g", 0)?;
+        assert!(iversion(root) > before);
+        let before = iversion(root);
+        let d = m.start(c"g", false)?;
+        // SAFETY: `d` is a positive dentry of the locked root.
+        to_result(unsafe { bindings::vfs_unlink(idmap, root, d.0, ptr::null_mut()) })?;
+        drop(d);
+        assert!(iversion(root) > before);
         Ok(())
     }
 

@@ -136,8 +136,12 @@ unsafe extern "C" fn set(
         }
     };
     if ret == 0 {
-        // SAFETY: The inode is valid and its `i_rwsem` is held.
-        unsafe { bindings::inode_set_ctime_current(inode) };
+        // SAFETY: The inode is valid and its `i_rwsem` is held. As `shmem_xattr_handler_set()`,
+        // the change counts in `i_version` too.
+        unsafe {
+            bindings::inode_set_ctime_current(inode);
+            bindings::inode_maybe_inc_iversion(inode, true);
+        }
     }
     ret
 }
