@@ -227,7 +227,11 @@ impl FileSystem for Bs2RamFs {
             let max_pages = options.max_pages.unwrap_or(pages.max);
             let max_inodes = options.max_inodes.unwrap_or(inodes.max);
             if max_pages != 0 && u128::from(max_pages) < pages.used {
-                Some((true, max_pages, u64::try_from(pages.used).unwrap_or(u64::MAX)))
+                Some((
+                    true,
+                    max_pages,
+                    u64::try_from(pages.used).unwrap_or(u64::MAX),
+                ))
             } else if max_inodes != 0 && max_inodes < inodes.used {
                 Some((false, max_inodes, inodes.used))
             } else {

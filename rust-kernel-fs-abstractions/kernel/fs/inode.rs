@@ -1945,7 +1945,9 @@ impl<U: Operations + ?Sized> Table<U> {
         // SAFETY: See the function's safety section.
         let dentry = unsafe { dentry::Removal::from_raw(dentry) };
         // SAFETY: See the function's safety section.
-        from_result(|| unsafe { super::libfs::rmdir(&dir, dentry, |d| U::rmdir(&dir, d)) }.map(|()| 0))
+        from_result(|| {
+            unsafe { super::libfs::rmdir(&dir, dentry, |d| U::rmdir(&dir, d)) }.map(|()| 0)
+        })
     }
 
     /// # Safety
@@ -1976,7 +1978,8 @@ impl<U: Operations + ?Sized> Table<U> {
         flags: c_uint,
     ) -> c_int {
         // SAFETY: See the function's safety section.
-        let (idmap, rename) = unsafe { Self::rename_args(idmap, old_dir, old, new_dir, new, flags) };
+        let (idmap, rename) =
+            unsafe { Self::rename_args(idmap, old_dir, old, new_dir, new, flags) };
         // SAFETY: See the function's safety section.
         from_result(|| unsafe { super::libfs::rename(idmap, rename, U::rename) }.map(|()| 0))
     }
@@ -1993,7 +1996,8 @@ impl<U: Operations + ?Sized> Table<U> {
         flags: c_uint,
     ) -> c_int {
         // SAFETY: See the function's safety section.
-        let (idmap, rename) = unsafe { Self::rename_args(idmap, old_dir, old, new_dir, new, flags) };
+        let (idmap, rename) =
+            unsafe { Self::rename_args(idmap, old_dir, old, new_dir, new, flags) };
         // SAFETY: See the function's safety section.
         from_result(|| unsafe { super::libfs::rename(idmap, rename, |_, _| Ok(None)) }.map(|()| 0))
     }

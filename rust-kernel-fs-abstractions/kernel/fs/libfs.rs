@@ -13,8 +13,7 @@ use crate::{
     fs::{
         dentry::{Negative, Removal},
         inode::{
-            self, Creation, IAttr, Kstat, Locked, MntIdmap, New, Path, Rename, RenameFlags,
-            SetAttr,
+            self, Creation, IAttr, Kstat, Locked, MntIdmap, New, Path, Rename, RenameFlags, SetAttr,
         },
         FileSystem,
     },
@@ -180,8 +179,9 @@ where
         (Some(inode), true) => {
             // SAFETY: The source dentry is valid, and so are its parent and name, which cannot
             // change while its directory is locked; `d_alloc()` copies the name.
-            let dentry =
-                unsafe { bindings::d_alloc((*old).d_parent, &raw const (*old).__bindgen_anon_1.d_name) };
+            let dentry = unsafe {
+                bindings::d_alloc((*old).d_parent, &raw const (*old).__bindgen_anon_1.d_name)
+            };
             let dentry = NonNull::new(dentry).ok_or(ENOMEM)?;
             // `d_alloc()` returned a new dentry with one reference, which is ours and is put
             // when the guard is dropped.

@@ -73,7 +73,13 @@ mod mounted {
         }
 
         fn init_root(sb: &SuperBlock<Self>) -> Result<Root<'_, Self>> {
-            Root::try_new(new_inode(sb, None, MntIdmap::nop(), wrong(Type::Dir), 0o755)?)
+            Root::try_new(new_inode(
+                sb,
+                None,
+                MntIdmap::nop(),
+                wrong(Type::Dir),
+                0o755,
+            )?)
         }
 
         fn statfs(_sb: &SuperBlock<Self>, buf: &sb::StatFs) -> Result {
