@@ -1944,8 +1944,8 @@ impl<U: Operations + ?Sized> Table<U> {
         let dir = unsafe { Locked::<Fs<U>>::from_raw(dir) };
         // SAFETY: See the function's safety section.
         let dentry = unsafe { dentry::Removal::from_raw(dentry) };
-        // SAFETY: See the function's safety section.
         from_result(|| {
+            // SAFETY: See the function's safety section.
             unsafe { super::libfs::rmdir(&dir, dentry, |d| U::rmdir(&dir, d)) }.map(|()| 0)
         })
     }
