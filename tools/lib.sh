@@ -309,3 +309,8 @@ worktree_source() {
 	fi
 }
 
+# kernel_problems FILE…: the lines of a console or dmesg log that show a kernel problem (the
+# patterns of tools/guest); fails when there is none.
+kernel_problems() {
+	grep -nE 'BUG:|WARNING:|Oops|Kernel panic|kernel BUG|panicked at|KASAN|UBSAN|general protection|Call Trace:|possible circular locking|unreferenced object' "$@"
+}
