@@ -41,8 +41,9 @@ fails() {
 }
 
 demo() {
-	section "bs2ramfs demo" "kernel $(uname -r), bs2ramfs ${DEMO_MODULE:+as a module}${DEMO_MODULE:-built in}" \
-		"built from $DEMO_SOURCE"
+	local how="built in"
+	[ -z "$DEMO_MODULE" ] || how="as a module"
+	section "bs2ramfs demo" "kernel $(uname -r), bs2ramfs $how, built from $DEMO_SOURCE"
 	if [ -n "$DEMO_MODULE" ]; then
 		fails "grep -w bs2ramfs /proc/filesystems"
 		run "insmod $DEMO_MODULE"
@@ -155,7 +156,8 @@ done"
 	fails "mount -t bs2ramfs -o size=1q demo /mnt/bad"
 	run "mount -t ramfs -o bogus=1 demo /mnt/bad && echo 'C ramfs: mounted, the option silently ignored' && umount /mnt/bad"
 
-	section "Unmount${DEMO_MODULE:+ and unload}" "Everything is gone with the unmount."
+	section "Unmount${DEMO_MODULE:+ and unload}" "Everything is gone with the unmount${DEMO_MODULE:+; the module cannot go while it is mounted}."
+	[ -z "$DEMO_MODULE" ] || fails "rmmod bs2ramfs"
 	run "cd / && umount /mnt/bs2 /mnt/bs2-small /mnt/tmpfs /mnt/tmpfs-small /mnt/ramfs"
 	fails "grep bs2ramfs /proc/mounts"
 	if [ -n "$DEMO_MODULE" ]; then
