@@ -126,8 +126,52 @@ codespell_dictionary() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# The developer's worktree kept in step with patches/ (tools/demo, tools/run, `./bs2 build`).
-# Nothing above depends on what follows.
+# Pre-flight, and the developer's worktree kept in step with patches/ (tools/demo, tools/run,
+# `./bs2 build`). Nothing above depends on what follows.
+
+# preflight demo|test: fail at once, before anything is downloaded or built, on what would fail
+# later: not root, a distribution other than Debian 12+ or Ubuntu (BS2_ANY_DISTRO=1 tries
+# anyway), too little disk under the cache for what is still missing (estimates in MB from a
+# fresh run on the 2-core machine; BS2_MIN_FREE_MB overrides the figure).
+preflight() {
+	local what=$1 id="" ver="" name="" need=1024 free dir
+	need_root
+	if [ -r /etc/os-release ]; then
+		id=$(. /etc/os-release && echo "${ID:-}")
+		ver=$(. /etc/os-release && echo "${VERSION_ID:-}")
+		name=$(. /etc/os-release && echo "${PRETTY_NAME:-$ID}")
+	fi
+	if [ "${BS2_ANY_DISTRO:-0}" != 1 ]; then
+		case $id in
+		debian) [ -z "$ver" ] || [ "${ver%%.*}" -ge 12 ] ||
+			die "this needs Debian 12 or later, or Ubuntu (this is $name); BS2_ANY_DISTRO=1 tries anyway" ;;
+		ubuntu) ;;
+		*) die "this needs Debian 12 or later, or Ubuntu (this is ${name:-an unknown system}); BS2_ANY_DISTRO=1 tries anyway" ;;
+		esac
+	fi
+	# What a fresh run adds, piece by piece, when the piece is not there yet.
+	[ -e "$CHROOT/.complete" ] || need=$((need + 2600))
+	[ -e "$BASE_REPO/.git/bs2-complete" ] || need=$((need + 2700))
+	case $what in
+	demo)
+		[ -e "$WORKTREE/.git" ] || need=$((need + 1900))
+		[ -e "$(worktree_build_dir y)/vmlinux" ] || need=$((need + 600)) ;;
+	test)
+		# test-tree, patch-tree, the demo check's tree (1.9 GB each), the =y builds of
+		# checkpatch-ci and of the demo check, the =m debug build, suites, b4, logs.
+		local d
+		for d in test-tree patch-tree demo-fresh-tree; do [ -e "$CACHE/$d/.git" ] || need=$((need + 1900)); done
+		for d in patch-y demo-fresh-tree-y; do [ -e "$BUILD_ROOT/$d/vmlinux" ] || need=$((need + 600)); done
+		[ -e "$BUILD_ROOT/debug-m/vmlinux" ] || need=$((need + 2500))
+		need=$((need + 1000)) ;;
+	esac
+	need=${BS2_MIN_FREE_MB:-$need}
+	dir=$CACHE
+	while [ ! -e "$dir" ]; do dir=$(dirname "$dir"); done
+	free=$(df -Pm "$dir" | awk 'NR == 2 {print $4}')
+	[ "$free" -ge "$need" ] ||
+		die "$dir has $free MB free; ./bs2 $what needs about $need MB there for what the cache lacks (BS2_CACHE moves the cache)"
+}
 
 # The build folder of the worktree's kernel, by CONFIG_BS2RAMFS mode: named after the worktree,
 # so that two worktrees never share one ($BUILD_ROOT/worktree-y for the default worktree).
@@ -277,12 +321,12 @@ refresh_tree() {
 	WORKTREE=$dir write_worktree_stamp
 }
 
-# worktree_kernel y|m: set-up, the worktree in step with patches/ (sync_worktree)
+# worktree_kernel y|m: pre-flight, set-up, the worktree in step with patches/ (sync_worktree)
 # and its kernel built with CONFIG_BS2RAMFS=y or =m; sets KERNEL_OUT (the build folder) and
 # WORKTREE_STATE. What tools/demo, tools/run and `./bs2 build` start with.
 worktree_kernel() {
 	local mode=$1 out
-	need_root
+	preflight demo
 	if [ ! -e "$CHROOT/.complete" ] || [ ! -e "$BASE_REPO/.git/bs2-complete" ]; then
 		log "first run: fetching the pinned kernel source (167 MB) and making the toolchain chroot and the base git repository (about 3 min)"
 	fi
