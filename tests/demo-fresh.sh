@@ -12,6 +12,7 @@
 # The worktree and build folder stay in the cache ($BS2_CACHE/demo-fresh-tree, and
 # demo-fresh-tree-y in the build root), so a later run rebuilds only what changed.
 . "$(dirname "$0")/../tools/lib.sh"
+. "$(dirname "$0")/../tools/lib-worktree.sh"
 need_root
 scratch=$CACHE/demo-fresh-clone
 export BS2_WORKTREE=$CACHE/demo-fresh-tree
