@@ -85,6 +85,10 @@ export CARGO_HOME=$CARGO_CACHE
 # Make with the kernel's LLVM toolchain, out of tree.
 kmake() { local tree=$1 out=$2; shift 2; in_chroot make -C "$tree" O="$out" LLVM=1 -j"$(nproc)" "$@"; }
 
+# Whether commit $2 of the kernel tree $1 is one of Series A's: the abstractions and the C
+# changes they need, which all come before the commit that adds fs/bs2ramfs (Series B).
+in_series_a() { ! git -C "$1" cat-file -e "$2:fs/bs2ramfs/Kconfig" 2>/dev/null; }
+
 # The patch files of a series folder, in order, without the cover letter.
 series_patches() { find "$TOP/patches/$1" -name '*.patch' ! -name '*0000-cover-letter.patch' | sort; }
 
