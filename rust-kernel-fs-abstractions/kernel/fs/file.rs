@@ -7,7 +7,7 @@
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h) and
 //! [`include/linux/file.h`](srctree/include/linux/file.h)
 
-use crate::ffi::{c_int, c_long, c_ulong};
+use crate::ffi::{c_int, c_long};
 use crate::{
     bindings,
     cred::Credential,
@@ -522,8 +522,6 @@ impl Ops {
     /// [`inode::Operations`]: super::inode::Operations
     /// [`inode::Ops::new`]: super::inode::Ops::new
     /// [`SuperBlock::new_inode`]: super::sb::SuperBlock::new_inode
-    // Never inlined into a file system module: `simple_offset_dir_operations` is not exported.
-    #[inline(never)]
     pub fn offset_dir() -> Self {
         // SAFETY: `simple_offset_dir_operations` is an immutable static of the kernel.
         let ops = unsafe { &bindings::simple_offset_dir_operations };
@@ -645,7 +643,7 @@ const PAGE_CACHE_OPS: bindings::file_operations = bindings::file_operations {
 
 const IN_MEMORY_OPS: bindings::file_operations = bindings::file_operations {
     write_iter: Some(in_memory_write_iter),
-    llseek: Some(in_memory_llseek),
+    llseek: Some(bindings::simple_file_llseek),
     fallocate: Some(in_memory_fallocate),
     ..PAGE_CACHE_OPS
 };
@@ -699,40 +697,6 @@ unsafe extern "C" fn in_memory_write_iter(
     ret
 }
 
-/// `llseek` of [`Ops::in_memory`]: `SEEK_DATA` and `SEEK_HOLE` as tmpfs has them
-/// (`shmem_file_llseek()`), the other whences as `generic_file_llseek()`.
-///
-/// # Safety
-///
-/// Called by the VFS with an open file.
-unsafe extern "C" fn in_memory_llseek(
-    file: *mut bindings::file,
-    offset: Offset,
-    whence: c_int,
-) -> Offset {
-    let data_or_hole = matches!(whence as u32, bindings::SEEK_DATA | bindings::SEEK_HOLE);
-    if !data_or_hole {
-        // SAFETY: The file is open.
-        return unsafe { bindings::generic_file_llseek(file, offset, whence) };
-    }
-    if offset < 0 {
-        return ENXIO.to_errno().into();
-    }
-    // SAFETY: The file is open, so its mapping and the mapping's inode are valid; `i_size` is
-    // stable under `i_rwsem`, which is taken for the search and the update of the position.
-    unsafe {
-        let mapping = (*file).f_mapping;
-        let inode = (*mapping).host;
-        bindings::inode_lock(inode);
-        let mut pos = bindings::mapping_seek_hole_data(mapping, offset, (*inode).i_size, whence);
-        if pos >= 0 {
-            pos = bindings::vfs_setpos(file, pos, super::sb::MAX_LFS_FILESIZE);
-        }
-        bindings::inode_unlock(inode);
-        pos
-    }
-}
-
 /// `fallocate` of [`Ops::in_memory`]; see there.
 ///
 /// # Safety
@@ -774,8 +738,10 @@ unsafe extern "C" fn in_memory_fallocate(
         to_result(unsafe { bindings::inode_newsize_ok(inode, end) }).and_then(|()| {
             // SAFETY: As above; the inode is of a file system made with these abstractions.
             let old = unsafe { super::inode::pages::charge_to(inode, end) }?;
-            // SAFETY: As above; the mapping is the inode's, with `ram_aops`.
-            if let Err(e) = unsafe { in_memory_allocate(mapping, offset, end) } {
+            // SAFETY: As above; the mapping is the inode's, with `ram_aops`, and `offset < end`.
+            if let Err(e) =
+                to_result(unsafe { bindings::simple_allocate_folios(mapping, offset, end) })
+            {
                 // The folios that the charge was for are gone again.
                 // SAFETY: As above; `old` is what `charge_to()` returned.
                 unsafe { super::inode::pages::restore(inode, old) };
@@ -800,80 +766,5 @@ unsafe extern "C" fn in_memory_fallocate(
     match ret {
         Ok(()) => 0,
         Err(e) => e.to_errno() as c_long,
-    }
-}
-
-/// Puts a folio in the page cache of `mapping` at every page of `[start, end)` that has none:
-/// not up to date, so that it reads as zeroes and is a hole for `SEEK_DATA`, and dirty, so
-/// that it stays. On failure, removes the folios of the range that are not up to date again.
-///
-/// # Safety
-///
-/// `mapping` must be the mapping of an inode whose `i_rwsem` the caller holds for writing, with
-/// `ram_aops`; `0 <= start < end`.
-unsafe fn in_memory_allocate(
-    mapping: *mut bindings::address_space,
-    start: Offset,
-    end: Offset,
-) -> Result {
-    let shift = crate::page::PAGE_SHIFT;
-    let first = (start >> shift) as c_ulong;
-    let last = ((end - 1) >> shift) as c_ulong;
-    let mut index = first;
-    while index <= last {
-        // SAFETY: `current` is valid.
-        let ret = if unsafe { bindings::fatal_signal_pending(bindings::get_current()) } {
-            Err(EINTR)
-        } else {
-            // SAFETY: The mapping is valid; the folio comes back locked, with a reference.
-            crate::error::from_err_ptr(unsafe { bindings::filemap_grab_folio(mapping, index) })
-        };
-        match ret {
-            Ok(folio) => {
-                // SAFETY: The folio is valid, locked and ours to put.
-                unsafe {
-                    bindings::folio_mark_dirty(folio);
-                    bindings::folio_unlock(folio);
-                    bindings::folio_put(folio);
-                }
-            }
-            Err(e) => {
-                // SAFETY: As required by the function.
-                unsafe { in_memory_unallocate(mapping, first, index) };
-                return Err(e);
-            }
-        }
-        // SAFETY: No spinlock is held.
-        unsafe { bindings::cond_resched() };
-        index += 1;
-    }
-    Ok(())
-}
-
-/// Removes the folios of the page cache of `mapping` in `[first, end)` that are not up to
-/// date: they hold no data.
-///
-/// # Safety
-///
-/// As for [`in_memory_allocate`].
-unsafe fn in_memory_unallocate(
-    mapping: *mut bindings::address_space,
-    first: c_ulong,
-    end: c_ulong,
-) {
-    for index in first..end {
-        // SAFETY: The mapping is valid; a folio comes back locked, with a reference.
-        let folio = unsafe { bindings::filemap_lock_folio(mapping, index) };
-        let Ok(folio) = crate::error::from_err_ptr(folio) else {
-            continue;
-        };
-        // SAFETY: The folio is valid, locked, of this regular file's mapping, and ours to put.
-        unsafe {
-            if !bindings::folio_test_uptodate(folio) {
-                let _ = bindings::generic_error_remove_folio(mapping, folio);
-            }
-            bindings::folio_unlock(folio);
-            bindings::folio_put(folio);
-        }
     }
 }

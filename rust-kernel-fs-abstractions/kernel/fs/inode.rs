@@ -291,9 +291,6 @@ impl INodeBox {
 /// The offset maps of directories made with [`file::Ops::offset_dir`] (`struct offset_ctx`):
 /// each named child has an offset, kept in its dentry's `d_fsdata`, which `readdir` returns as
 /// its position.
-///
-/// These functions are not generic, and never inlined into a file system module, since the
-/// `simple_offset_*()` functions are not exported.
 pub(crate) mod offsets {
     use super::INodeBox;
     use crate::{
@@ -307,7 +304,6 @@ pub(crate) mod offsets {
     ///
     /// `dir` must be a new directory allocated by [`Cache::alloc`](super::Cache::alloc) that
     /// nobody else uses yet.
-    #[inline(never)]
     pub(crate) unsafe fn init(dir: *mut bindings::inode) {
         // INVARIANT: The map is initialised, then marked so.
         // SAFETY: By the safety requirements the box is valid and ours.
@@ -324,7 +320,6 @@ pub(crate) mod offsets {
     ///
     /// `dir` must be a valid inode allocated by [`Cache::alloc`](super::Cache::alloc) that is
     /// going away, in process context.
-    #[inline(never)]
     pub(crate) unsafe fn destroy(dir: *mut bindings::inode) {
         // SAFETY: By the safety requirements the box is valid, and nobody uses the map now.
         unsafe {
@@ -343,7 +338,6 @@ pub(crate) mod offsets {
     ///
     /// `dir` must be a valid inode allocated by [`Cache::alloc`](super::Cache::alloc) whose
     /// `i_rwsem` the caller holds for writing, and `dentry` a valid child of it.
-    #[inline(never)]
     pub(crate) unsafe fn add(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> Result {
         // SAFETY: By the safety requirements.
         match unsafe { INodeBox::offsets(dir) } {
@@ -358,7 +352,6 @@ pub(crate) mod offsets {
     /// # Safety
     ///
     /// As for [`add`].
-    #[inline(never)]
     pub(crate) unsafe fn remove(dir: *mut bindings::inode, dentry: *mut bindings::dentry) {
         // SAFETY: By the safety requirements.
         if let Some(map) = unsafe { INodeBox::offsets(dir) } {
@@ -395,7 +388,6 @@ pub(crate) mod offsets {
     ///
     /// The arguments must be those of `vfs_rename()`, with both directories allocated by
     /// [`Cache::alloc`](super::Cache::alloc) and locked.
-    #[inline(never)]
     pub(crate) unsafe fn rename_prepare(
         old_dir: *mut bindings::inode,
         new_dir: *mut bindings::inode,
@@ -418,7 +410,6 @@ pub(crate) mod offsets {
     /// # Safety
     ///
     /// As for [`rename_prepare`], with `had_offset` what it returned.
-    #[inline(never)]
     pub(crate) unsafe fn rename_undo(
         new_dir: *mut bindings::inode,
         new: *mut bindings::dentry,
@@ -436,7 +427,6 @@ pub(crate) mod offsets {
     /// # Safety
     ///
     /// As for [`rename_prepare`], which succeeded.
-    #[inline(never)]
     pub(crate) unsafe fn rename_commit(
         old_dir: *mut bindings::inode,
         old: *mut bindings::dentry,
@@ -459,7 +449,6 @@ pub(crate) mod offsets {
     /// # Safety
     ///
     /// As for [`rename_prepare`], with `new` positive.
-    #[inline(never)]
     pub(crate) unsafe fn exchange(
         old_dir: *mut bindings::inode,
         old: *mut bindings::dentry,
@@ -799,8 +788,6 @@ impl Cache {
 }
 
 impl Drop for Cache {
-    // Never inlined into a file system module: `simple_xattr_cache_cleanup()` is not exported.
-    #[inline(never)]
     fn drop(&mut self) {
         // SAFETY: No inode of the cache is allocated any more (the file system type is
         // unregistered and its superblocks are gone), so only the RCU callbacks that free

@@ -263,26 +263,23 @@ pub fn setattr<T: FileSystem + ?Sized>(target: &SetAttr<'_, T>, attr: &IAttr) ->
 }
 
 /// Fills `stat` from the inode of `path`, with the owner seen through `idmap` and the blocks
-/// its page cache holds.
-///
-/// This is `simple_getattr()`, except that `simple_getattr()` reports the owner without the
-/// idmap (it is meant for file systems that do not allow idmapped mounts).
+/// its page cache holds (`simple_getattr()`).
 pub fn getattr(
     idmap: &MntIdmap,
     path: &Path,
     stat: &Kstat,
     request_mask: u32,
-    _flags: u32,
+    flags: u32,
 ) -> Result {
-    // SAFETY: `path` is valid and, being stat'ed, has a positive dentry, as in
-    // `vfs_getattr_nosec()`.
-    let inode = unsafe { (*(*path.as_raw()).dentry).d_inode };
-    // SAFETY: All arguments are valid, as in `vfs_getattr_nosec()`.
-    unsafe { bindings::generic_fillattr(idmap.as_raw(), request_mask, inode, stat.as_raw()) };
-    // SAFETY: The inode is valid, and so is its mapping; `stat` is valid for writes.
-    unsafe {
-        (*stat.as_raw()).blocks =
-            ((*(*inode).i_mapping).nrpages as u64) << (crate::page::PAGE_SHIFT - 9);
-    }
-    Ok(())
+    // SAFETY: All arguments are valid, as in `vfs_getattr_nosec()`: `path` is being stat'ed,
+    // so its dentry is positive.
+    to_result(unsafe {
+        bindings::simple_getattr(
+            idmap.as_raw(),
+            path.as_raw(),
+            stat.as_raw(),
+            request_mask,
+            flags,
+        )
+    })
 }
