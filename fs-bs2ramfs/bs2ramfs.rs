@@ -12,8 +12,7 @@ use kernel::{
         dentry::{Negative, Root},
         file,
         inode::{
-            self, DevT, Evicting, IAttr, INode, Kstat, Libfs, Locked, MntIdmap, New, Path, Rename,
-            SetAttr, Type,
+            self, DevT, Evicting, IAttr, INode, Libfs, Locked, MntIdmap, New, Rename, SetAttr, Type,
         },
         libfs,
         param::{Spec, Value},
@@ -491,7 +490,8 @@ struct RegOps;
 impl inode::Operations for RegOps {
     type FileSystem = Bs2RamFs;
 
-    const LIBFS: Libfs = Libfs::LISTXATTR;
+    // simple_getattr() counts the pages in st_blocks, and sees the owner through the idmap.
+    const LIBFS: Libfs = Libfs::GETATTR.with(Libfs::LISTXATTR);
 
     fn setattr(_idmap: &MntIdmap, target: &SetAttr<'_, Bs2RamFs>, attr: &IAttr) -> Result {
         let inode = target.inode();
@@ -504,18 +504,6 @@ impl inode::Operations for RegOps {
             inode.touch_mtime_ctime();
         }
         Ok(())
-    }
-
-    // st_blocks counts the pages in the page cache, and the owner is seen through the idmap
-    // of the mount (simple_getattr() would ignore it).
-    fn getattr(
-        idmap: &MntIdmap,
-        path: &Path,
-        stat: &Kstat,
-        request_mask: u32,
-        flags: u32,
-    ) -> Result {
-        libfs::getattr(idmap, path, stat, request_mask, flags)
     }
 }
 

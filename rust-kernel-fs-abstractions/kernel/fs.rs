@@ -52,10 +52,9 @@ pub mod flags {
     /// made with another), and when it changes and reports attributes through that idmap, as
     /// [`libfs::setattr`](super::libfs::setattr) (which takes it from the VFS) (or
     /// [`inode::Libfs::SETATTR`](super::inode::Libfs::SETATTR)) and
-    /// [`libfs::getattr`](super::libfs::getattr) do. Not `simple_getattr()`
-    /// ([`inode::Libfs::GETATTR`](super::inode::Libfs::GETATTR)), which ignores the idmap: an
-    /// inode operation table that names it does not build for such a file system. Permission
-    /// checks are the VFS's own, which are idmap aware.
+    /// [`libfs::getattr`](super::libfs::getattr) (or
+    /// [`inode::Libfs::GETATTR`](super::inode::Libfs::GETATTR)) do. Permission checks are the
+    /// VFS's own, which are idmap aware.
     pub const ALLOW_IDMAP: i32 = bindings::FS_ALLOW_IDMAP as i32;
 }
 

@@ -739,9 +739,8 @@ unsafe extern "C" fn in_memory_fallocate(
             // SAFETY: As above; the inode is of a file system made with these abstractions.
             let old = unsafe { super::inode::pages::charge_to(inode, end) }?;
             // SAFETY: As above; the mapping is the inode's, with `ram_aops`, and `offset < end`.
-            if let Err(e) =
-                to_result(unsafe { bindings::simple_allocate_folios(mapping, offset, end) })
-            {
+            let allocated = unsafe { bindings::simple_allocate_folios(mapping, offset, end) };
+            if let Err(e) = to_result(allocated) {
                 // The folios that the charge was for are gone again.
                 // SAFETY: As above; `old` is what `charge_to()` returned.
                 unsafe { super::inode::pages::restore(inode, old) };

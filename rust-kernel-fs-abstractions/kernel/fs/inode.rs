@@ -1413,9 +1413,9 @@ impl Libfs {
     pub const RENAME: Self = Self(1 << 4);
     /// `setattr` is `simple_setattr()`.
     pub const SETATTR: Self = Self(1 << 5);
-    /// `getattr` is `simple_getattr()`, which reports the owner without the idmap of the mount:
-    /// a file system that allows idmapped mounts implements `getattr` with
-    /// [`libfs::getattr`](super::libfs::getattr) instead (a table with both does not build).
+    /// `getattr` is `simple_getattr()`: the attributes with the owner seen through the idmap of
+    /// the mount, and the pages of the page cache as the blocks
+    /// ([`libfs::getattr`](super::libfs::getattr)).
     pub const GETATTR: Self = Self(1 << 6);
     /// `listxattr` lists the extended attributes kept in memory, for a file system with
     /// [`xattr::Handlers::InMemory`](super::xattr::Handlers::InMemory)
@@ -1677,11 +1677,6 @@ impl<U: Operations + ?Sized> Table<U> {
         build_assert!(
             U::LIBFS.implemented_by::<U>().is_empty(),
             "an inode operation is both implemented and taken from libfs (Operations::LIBFS)"
-        );
-        build_assert!(
-            !U::LIBFS.contains(Libfs::GETATTR)
-                || <Fs<U> as FileSystem>::FLAGS & super::flags::ALLOW_IDMAP == 0,
-            "simple_getattr() ignores the idmap: implement getattr with libfs::getattr"
         );
         Self::OPS
     };
