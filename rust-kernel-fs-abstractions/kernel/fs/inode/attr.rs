@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The arguments of `setattr` and `getattr`.
+
+use super::*;
+
+/// The target of [`Operations::setattr`]: a dentry and its inode, whose `i_rwsem` the VFS holds
+/// for writing.
+pub struct SetAttr<'a, T: FileSystem + ?Sized> {
+    pub(super) idmap: &'a MntIdmap,
+    pub(super) dentry: &'a dentry::DEntry<T>,
+    pub(super) inode: Locked<'a, T>,
+}
+
+impl<'a, T: FileSystem + ?Sized> SetAttr<'a, T> {
+    /// The ID mapping of the mount the change comes through, which
+    /// [`libfs::setattr`](crate::fs::libfs::setattr) applies.
+    pub fn idmap(&self) -> &'a MntIdmap {
+        self.idmap
+    }
+
+    /// The dentry whose inode changes.
+    pub fn dentry(&self) -> &'a dentry::DEntry<T> {
+        self.dentry
+    }
+
+    /// The inode that changes.
+    pub fn inode(&self) -> &Locked<'a, T> {
+        &self.inode
+    }
+}
+
+/// The new attributes of an inode (`struct iattr`), as `chmod(2)`, `chown(2)`, `truncate(2)`
+/// or `utimensat(2)` request them.
+///
+/// # Invariants
+///
+/// The pointee is a valid `struct iattr`.
+#[repr(transparent)]
+pub struct IAttr(Opaque<bindings::iattr>);
+
+impl IAttr {
+    /// The `ATTR_SIZE` flag of [`IAttr::valid`]: the size changes.
+    pub const SIZE: u32 = bindings::ATTR_SIZE;
+
+    /// The `ATTR_MTIME` flag of [`IAttr::valid`]: the modification time changes.
+    pub const MTIME: u32 = bindings::ATTR_MTIME;
+
+    /// The `ATTR_CTIME` flag of [`IAttr::valid`]: the change time changes.
+    pub const CTIME: u32 = bindings::ATTR_CTIME;
+
+    /// Creates a reference to an [`IAttr`] from a valid pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a `struct iattr` that remains valid and unchanged for `'a`.
+    #[inline]
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::iattr) -> &'a Self {
+        // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the
+        // same since `Self` is a transparent wrapper of `Opaque<bindings::iattr>`.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    /// Returns the raw pointer to the C `struct iattr`.
+    #[inline]
+    pub fn as_raw(&self) -> *mut bindings::iattr {
+        self.0.get()
+    }
+
+    /// The `ATTR_*` flags of the attributes that change.
+    #[inline]
+    pub fn valid(&self) -> u32 {
+        // SAFETY: The pointee is valid and not changed, by the type invariants.
+        unsafe { (*self.as_raw()).ia_valid }
+    }
+
+    /// The new size, meaningful if [`IAttr::valid`] has [`IAttr::SIZE`].
+    #[inline]
+    pub fn size(&self) -> file::Offset {
+        // SAFETY: The pointee is valid and not changed, by the type invariants.
+        unsafe { (*self.as_raw()).ia_size }
+    }
+}
+
+/// The attributes of an inode that `stat(2)` reports (`struct kstat`), being filled.
+///
+/// # Invariants
+///
+/// The pointee is a valid `struct kstat` that only the holder of the reference writes to.
+#[repr(transparent)]
+pub struct Kstat(Opaque<bindings::kstat>);
+
+impl Kstat {
+    /// Returns the raw pointer to the C `struct kstat`.
+    #[inline]
+    pub fn as_raw(&self) -> *mut bindings::kstat {
+        self.0.get()
+    }
+}
+
+/// A path (`struct path`): a dentry and the mount it is seen through.
+///
+/// # Invariants
+///
+/// The pointee is a valid `struct path`.
+#[repr(transparent)]
+pub struct Path(Opaque<bindings::path>);
+
+impl Path {
+    /// Returns the raw pointer to the C `struct path`.
+    #[inline]
+    pub fn as_raw(&self) -> *mut bindings::path {
+        self.0.get()
+    }
+}

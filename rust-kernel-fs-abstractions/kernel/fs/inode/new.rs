@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! New inodes: made by [`SuperBlock::new_inode`](crate::fs::sb::SuperBlock::new_inode), checked
+//! against what the operation that returns them asked for, and bound to a dentry by the
+//! abstractions.
+
+use super::*;
+
+/// A new inode: made by [`SuperBlock::new_inode`](sb::SuperBlock::new_inode), not yet bound
+/// to a dentry, so that nobody else can see it.
+///
+/// Dropping it puts the inode, which then goes away. It cannot outlive the superblock `'a`
+/// borrows, so the file system cannot store it. (Leaking it with `core::mem::forget` leaks the
+/// inode, which the VFS then reports as busy at umount.)
+///
+/// # Invariants
+///
+/// `inode` points to an inode of a ready superblock of a file system of type `T` that lives
+/// for `'a`, with a reference that the [`New`] owns; the inode is not bound to a dentry, and
+/// `typ` is its type.
+pub struct New<'a, T: FileSystem + ?Sized> {
+    inode: NonNull<INode<T>>,
+    typ: Type,
+    aops: Option<address_space::Ops>,
+    /// The ID mapping and the directory that `inode_init_owner()` gave the owner by.
+    made_for: (*const bindings::mnt_idmap, *const bindings::inode),
+    /// Whether [`New::set_owner`] changed the owner since.
+    owner_set: Cell<bool>,
+    _sb: PhantomData<&'a sb::SuperBlock<T>>,
+}
+
+impl<'a, T: FileSystem + ?Sized> New<'a, T> {
+    /// Writes `target` as the target of a new symbolic link (`page_symlink()`), with its NUL.
+    ///
+    /// Fails with `EINVAL` unless the inode is a [`Type::Lnk`] made with address-space
+    /// operations, and with `ENAMETOOLONG` if the target and its NUL do not fit in a page (the
+    /// VFS limits targets to `PATH_MAX`, one page or less).
+    pub fn write_symlink(&self, target: &CStr) -> Result {
+        if self.typ != Type::Lnk || self.aops.is_none() {
+            return Err(EINVAL);
+        }
+        let len = target.to_bytes_with_nul().len();
+        if len > crate::page::PAGE_SIZE {
+            return Err(ENAMETOOLONG);
+        }
+        let len = c_int::try_from(len).map_err(|_| ENAMETOOLONG)?;
+        // SAFETY: The inode is a new symbolic link in low memory (`new_inode`) whose folios its
+        // address-space operations can write; `target` is a valid string of `len` bytes with
+        // its NUL, which fits in the one page `page_symlink` writes.
+        to_result(unsafe { bindings::page_symlink(self.as_raw(), target.as_char_ptr(), len) })
+    }
+
+    /// Checks that the inode may be bound to `dentry`, a name in `dir` (they belong to the same
+    /// superblock, else `EINVAL`), and lets the security modules initialise it for that name
+    /// (`security_inode_init_security()`, with no extended attributes of the file system's own).
+    ///
+    /// # Safety
+    ///
+    /// `dentry` must point to a valid dentry.
+    #[inline]
+    pub(crate) unsafe fn prepare_binding(
+        &self,
+        dir: &INode<T>,
+        dentry: *mut bindings::dentry,
+    ) -> Result {
+        // SAFETY: The caller guarantees that the dentry is valid.
+        if self.super_block().as_raw() != unsafe { (*dentry).d_sb } {
+            return Err(EINVAL);
+        }
+        // SAFETY: The dentry is valid, so is its name.
+        let name = unsafe { &raw const (*dentry).__bindgen_anon_1.d_name };
+        // SAFETY: The inodes and the name are valid; no extended attributes are wanted.
+        to_result(unsafe {
+            bindings::security_inode_init_security(
+                self.as_raw(),
+                dir.as_raw(),
+                name,
+                None,
+                ptr::null_mut(),
+            )
+        })
+    }
+
+    /// The type of the new inode.
+    pub fn typ(&self) -> Type {
+        self.typ
+    }
+
+    /// Makes `uid` and `gid` the owner and group of the new inode, instead of those
+    /// [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) gave it: for a root directory
+    /// owned as mount options say. An inode operation that returns an inode whose owner was
+    /// set so is refused (see [`Operations`]): the owner of what a caller creates is the
+    /// caller's, as the VFS checked its permissions (setting `S_ISUID`, following symbolic
+    /// links in sticky directories) for that owner.
+    pub fn set_owner(&self, uid: Kuid, gid: Kgid) {
+        self.owner_set.set(true);
+        let raw = self.as_raw();
+        // SAFETY: The inode is valid and, not bound to a dentry yet, seen by nobody else.
+        unsafe {
+            (*raw).i_uid = uid.into_raw();
+            (*raw).i_gid = gid.into_raw();
+        }
+    }
+
+    /// Gives up the new inode's reference, for a C function that takes it over.
+    pub(crate) fn into_raw(self) -> *mut bindings::inode {
+        ManuallyDrop::new(self).inode.as_ptr().cast()
+    }
+}
+
+impl<T: FileSystem + ?Sized> Deref for New<'_, T> {
+    type Target = INode<T>;
+
+    fn deref(&self) -> &INode<T> {
+        // SAFETY: The inode is valid while the reference the `New` owns is (type invariants).
+        unsafe { self.inode.as_ref() }
+    }
+}
+
+impl<T: FileSystem + ?Sized> Drop for New<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: The reference is ours (type invariants).
+        unsafe { bindings::iput(self.as_raw()) };
+    }
+}
+
+// SAFETY: The inode's reference may be put on any thread.
+unsafe impl<T: FileSystem + ?Sized> Send for New<'_, T> {}
+
+// `New` is not `Sync`: its `&self` methods change the inode without a lock, which is right only
+// while one thread at a time can use it.
+
+/// What a new inode may be, by the operation that binds it to a name, with the mode (file
+/// type and permissions, after the umask) that the VFS asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Creation {
+    /// `create` and `tmpfile`: a regular file.
+    Reg(u16),
+    /// `mkdir`: a directory.
+    Dir(u16),
+    /// `symlink`: a symbolic link (whose permissions do not matter).
+    Lnk,
+    /// `mknod`: the file type and device number asked for (`vfs_mknod()` refuses
+    /// directories).
+    Node(u16, DevT),
+    /// The whiteout of `RENAME_WHITEOUT`.
+    Whiteout,
+}
+
+impl Creation {
+    /// Fails with `EINVAL` unless `inode`, to be made in `dir` through a mount with the ID
+    /// mapping `idmap`, is what the operation asked for: made by
+    /// [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) with `idmap` and `dir`, so owned by
+    /// the caller as `inode_init_owner()` decides, and not given another owner since
+    /// ([`New::set_owner`]); of the type (and for `mknod`, the device number) asked for; and
+    /// with no permission bit that was not asked for, except the `S_ISGID` that
+    /// `inode_init_owner()` gives a new directory in a set-group-ID directory (a whiteout has
+    /// none). So a file system cannot make a device where the VFS checked the permissions to
+    /// make a fifo, give a file bits the caller may not set, or give it an owner the VFS did
+    /// not check the caller against.
+    pub(crate) fn check<T: FileSystem + ?Sized>(
+        self,
+        inode: &New<'_, T>,
+        dir: &INode<T>,
+        idmap: &MntIdmap,
+    ) -> Result {
+        // The owner is the caller's, as seen through the mount: the one `inode_init_owner()`
+        // gave with this ID mapping and directory, not changed since.
+        let made_for = (idmap.as_raw().cast_const(), dir.as_raw().cast_const());
+        if inode.made_for != made_for || inode.owner_set.get() {
+            return Err(EINVAL);
+        }
+        let typ = inode.typ();
+        let asked = match self {
+            Creation::Reg(mode) if typ == Type::Reg => mode,
+            Creation::Dir(mode) if typ == Type::Dir => mode,
+            Creation::Node(mode, dev) if typ != Type::Dir && Type::from_mode(mode, dev)? == typ => {
+                mode
+            }
+            Creation::Lnk if typ == Type::Lnk => return Ok(()),
+            // A whiteout has no permission bits (`WHITEOUT_MODE`).
+            Creation::Whiteout if typ == Type::WHITEOUT => 0,
+            _ => return Err(EINVAL),
+        };
+        let perm = bindings::S_IALLUGO as u16;
+        // SAFETY: Both inodes are valid; the new one is seen by nobody else, and `dir`'s mode
+        // is only read.
+        let (mode, dir_mode) = unsafe { ((*inode.as_raw()).i_mode, (*dir.as_raw()).i_mode) };
+        let mut allowed = asked & perm;
+        if typ == Type::Dir && u32::from(dir_mode) & bindings::S_ISGID != 0 {
+            allowed |= bindings::S_ISGID as u16;
+        }
+        if mode & perm & !allowed != 0 {
+            return Err(EINVAL);
+        }
+        Ok(())
+    }
+}
+
+/// Binds `inode`, a new regular file, to the unnamed dentry of `file`, a file being opened
+/// with `O_TMPFILE` (`d_tmpfile()`), and opens the file (`finish_open()`), after the security
+/// modules have initialised it.
+///
+/// `dir` is the directory the file is made in. The inode starts with no link: a later
+/// `linkat(2)` gives it a name, otherwise it goes away when the file is closed. Fails with
+/// `EINVAL` if the inode is not a regular file with the permissions of `mode` (see
+/// [`Creation::check`]) or belongs to another superblock; on failure the inode goes away.
+///
+/// # Safety
+///
+/// `file` must be a `struct file` in the middle of `vfs_tmpfile()`, with a negative dentry, and
+/// not yet opened.
+pub(super) unsafe fn bind_tmpfile<T: FileSystem + ?Sized>(
+    file: *mut bindings::file,
+    dir: &INode<T>,
+    inode: New<'_, T>,
+    mode: u16,
+    idmap: &MntIdmap,
+) -> Result {
+    Creation::Reg(mode).check(&inode, dir, idmap)?;
+    // SAFETY: By the safety requirements the file and its dentry are valid.
+    let dentry = unsafe { (*file).__bindgen_anon_1.f_path.dentry };
+    // SAFETY: The dentry is valid.
+    unsafe { inode.prepare_binding(dir, dentry) }?;
+    // SAFETY: The file is in `vfs_tmpfile()` with a negative dentry (safety requirements);
+    // `d_tmpfile` takes over the inode's reference.
+    unsafe { bindings::d_tmpfile(file, inode.into_raw()) };
+    // SAFETY: The file has its dentry now, and is not yet open.
+    to_result(unsafe { bindings::finish_open(file, dentry, None) })
+}
+
+/// The parameters of a new inode.
+pub struct Params<'a, T: FileSystem + ?Sized> {
+    /// The type of the inode.
+    pub typ: Type,
+    /// The permission bits (and `S_ISUID`, `S_ISGID` and `S_ISVTX`).
+    pub perm: u16,
+    /// The ID mapping of the mount the inode is created through.
+    pub idmap: &'a MntIdmap,
+    /// The directory the inode is created in (it gives the group of the new inode if it has
+    /// `S_ISGID` set); `None` for the root.
+    pub dir: Option<&'a INode<T>>,
+    /// The inode operations; `None` for none (a fifo, socket or device needs none).
+    pub iops: Option<Ops<T>>,
+    /// The file operations: a directory's ([`file::Ops::is_dir`]) for a directory, a regular
+    /// file's for a regular file, `None` for the other types (a fifo, socket or device gets the
+    /// kernel's, `init_special_inode()`); [`SuperBlock::new_inode`](sb::SuperBlock::new_inode)
+    /// fails with `EINVAL` otherwise.
+    pub fops: Option<file::Ops>,
+    /// The address-space operations of the inode's page cache, if it uses it.
+    pub aops: Option<address_space::Ops>,
+    /// How the page cache treats the inode's folios.
+    pub mapping: address_space::Mapping,
+}
+
+impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
+    /// Allocates a new inode that is not in the inode hash, with the next free inode number,
+    /// owned by the caller's fsuid and fsgid as seen through `idmap` (as `inode_init_owner()`
+    /// decides, with the group of `dir` if it is set-group-ID), and with its three timestamps
+    /// set to now.
+    ///
+    /// Directories start with two links (for `.` and the name in the parent), other inodes
+    /// with one. A fifo, socket or device gets the kernel's file operations for it
+    /// (`init_special_inode()`); a symbolic link keeps its page cache in low memory
+    /// (`inode_nohighmem()`), as `page_get_link()` needs.
+    #[inline]
+    pub fn new_inode(&self, params: Params<'_, T>) -> Result<New<'_, T>> {
+        // A directory's file operations for a directory, a regular file's for a regular file;
+        // none for the other types (a fifo, socket or device gets the kernel's).
+        if let Some(fops) = params.fops {
+            let fits = match params.typ {
+                Type::Dir => fops.is_dir(),
+                Type::Reg => !fops.is_dir(),
+                _ => false,
+            };
+            if !fits {
+                return Err(EINVAL);
+            }
+        }
+        // Operations that read or write the page cache need address-space operations. A
+        // target in the page cache is a symbolic link's: the dcache takes an inode with
+        // `get_link` for one, and `page_get_link()` needs its page cache in low memory.
+        let page_link = params.iops.as_ref().is_some_and(|i| i.page_link);
+        if page_link && params.typ != Type::Lnk {
+            return Err(EINVAL);
+        }
+        let needs_aops = params.fops.is_some_and(|f| f.uses_page_cache()) || page_link;
+        if needs_aops && params.aops.is_none() {
+            return Err(EINVAL);
+        }
+        // An offset map is kept by a directory's Rust operations (see `file::Ops::offset_dir`).
+        let offsets = params.fops.is_some_and(|f| f.uses_offsets());
+        let keeps_offsets = params.iops.as_ref().is_some_and(|i| i.keeps_offsets);
+        if offsets && (params.typ != Type::Dir || !keeps_offsets) {
+            return Err(EINVAL);
+        }
+        // A charged file's size changes through `libfs::setattr`, which charges it.
+        let charged = T::HAS_CHARGE_PAGES
+            && params.typ == Type::Reg
+            && params.fops.is_some_and(|f| f.is_in_memory());
+        if charged && !params.iops.as_ref().is_some_and(|i| i.rust_setattr) {
+            return Err(EINVAL);
+        }
+        // SAFETY: The superblock is valid by the type invariants.
+        let ptr = NonNull::new(unsafe { bindings::new_inode(self.as_raw()) }).ok_or(ENOMEM)?;
+        // INVARIANT: `new_inode` returns an inode of this superblock, which is ready and lives
+        // while `self` is borrowed, with one reference that the `New` owns from now on; its type
+        // is set below.
+        let dir = params.dir.map_or(ptr::null(), |d| d.as_raw().cast_const());
+        let inode = New {
+            inode: ptr.cast::<INode<T>>(),
+            typ: params.typ,
+            aops: params.aops,
+            made_for: (params.idmap.as_raw().cast_const(), dir),
+            owner_set: Cell::new(false),
+            _sb: PhantomData,
+        };
+        let raw = inode.as_raw();
+        let mode = params.typ.format() | (params.perm & bindings::S_IALLUGO as u16);
+        // SAFETY: `raw` is a new inode that nobody else can see yet, `dir` is null or a valid
+        // inode, and `idmap` is a valid ID mapping.
+        unsafe {
+            (*raw).i_ino = bindings::get_next_ino().into();
+            bindings::inode_init_owner(params.idmap.as_raw(), raw, dir, mode);
+            bindings::simple_inode_init_ts(raw);
+        }
+        // SAFETY: As above; the mapping of a new inode is its own `i_data`.
+        let mapping = unsafe { (*raw).i_mapping };
+        if let Some(aops) = params.aops {
+            // SAFETY: As above.
+            unsafe { (*mapping).a_ops = aops.as_raw() };
+        }
+        if params.mapping == address_space::Mapping::Unevictable {
+            // SAFETY: As above.
+            unsafe {
+                (*mapping).gfp_mask = bindings::GFP_HIGHUSER;
+                bindings::mapping_set_unevictable(mapping);
+            }
+        }
+        if let Some(iops) = params.iops {
+            // SAFETY: As above.
+            unsafe { (*raw).i_op = iops.table };
+        }
+        if let Some(fops) = params.fops {
+            // SAFETY: As above.
+            unsafe { (*raw).__bindgen_anon_3.i_fop = fops.as_raw() };
+        }
+        if offsets {
+            // SAFETY: As above; the inode is a new directory from `Cache::alloc`, as all of
+            // `T`'s are.
+            unsafe { offsets::init(raw) };
+        }
+        match params.typ {
+            // SAFETY: As above.
+            Type::Dir => unsafe { bindings::inc_nlink(raw) },
+            // SAFETY: As above.
+            Type::Lnk => unsafe { bindings::inode_nohighmem(raw) },
+            // SAFETY: As above; the mode and device number are those of a special file.
+            t if t.is_special() => unsafe { bindings::init_special_inode(raw, mode, t.dev()) },
+            _ => {}
+        }
+        Ok(inode)
+    }
+}

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The inode operations that a file system implements in Rust.
+
+use super::*;
+
+/// The inode operations of a kind of inode of a file system.
+///
+/// The operations that change a directory get it as [`Locked`]: the VFS holds its `i_rwsem` for
+/// writing. An operation that changes the namespace only decides and prepares: it may refuse
+/// (with any error), and one that creates something makes the new inode and returns it. The
+/// abstractions then carry the change out themselves, with the dentries the VFS passed: they
+/// bind the new inode to its name, keep the offset map of the directory
+/// ([`file::Ops::offset_dir`]), the directories' link counts and times, and remove or move the
+/// names, as `fs/libfs.c` does for ramfs. So a file system cannot report a change that did not
+/// happen, make one twice, make it on another dentry, or forget a step. Their steps that can
+/// fail and be undone (reserving an offset, checking that a directory is empty) come before
+/// the operation is asked; binding a new inode comes after, and if it fails the inode goes
+/// away. Each operation says what it does.
+///
+/// An operation that is not implemented is absent from the C table, with the VFS's default
+/// behaviour (mostly `EPERM` for directory operations), unless [`Operations::LIBFS`] takes it
+/// from `fs/libfs.c`.
+///
+/// [`file::Ops::offset_dir`]: super::file::Ops::offset_dir
+#[vtable]
+pub trait Operations {
+    /// The file system the inodes belong to.
+    type FileSystem: FileSystem + ?Sized;
+
+    /// The operations that the table takes from `fs/libfs.c` as they are (see [`Libfs`]).
+    const LIBFS: Libfs = Libfs::NONE;
+
+    /// Decides whether `dentry` may be looked up in `dir` (whose `i_rwsem` is held, at least
+    /// for reading). On success the name is one that does not exist, as everything that exists
+    /// is in the dcache: the abstractions make the dentry negative (`simple_lookup()`, which
+    /// fails with `ENAMETOOLONG` for a name longer than `NAME_MAX`).
+    #[inline]
+    fn lookup(
+        _dir: &INode<Self::FileSystem>,
+        _dentry: &dentry::Lookup<'_, Self::FileSystem>,
+        _flags: u32,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Makes the inode of a new regular file with permission bits `mode` for the name `dentry`
+    /// in `dir`. The abstractions bind it to the name (see [`Operations`]); an inode of
+    /// another type, or with a permission bit not in `mode`, is refused with `EINVAL`.
+    #[inline]
+    fn create<'a>(
+        _idmap: &MntIdmap,
+        _dir: &Locked<'a, Self::FileSystem>,
+        _dentry: &dentry::Negative<'a, Self::FileSystem>,
+        _mode: u16,
+    ) -> Result<New<'a, Self::FileSystem>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Makes the inode of a new file of the type and permissions `mode` says (device `dev` for
+    /// a device): a regular file, fifo, socket or device, which the abstractions bind as for
+    /// [`Operations::create`]. An inode of another type or device number is refused with
+    /// `EINVAL`: the VFS checked the caller's right to make the one asked for.
+    #[inline]
+    fn mknod<'a>(
+        _idmap: &MntIdmap,
+        _dir: &Locked<'a, Self::FileSystem>,
+        _dentry: &dentry::Negative<'a, Self::FileSystem>,
+        _mode: u16,
+        _dev: DevT,
+    ) -> Result<New<'a, Self::FileSystem>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Makes the inode of a new directory with the permission bits `mode` (and `S_ISGID` in a
+    /// set-group-ID directory). The abstractions bind it as for [`Operations::create`], and
+    /// add the link of its `..` to `dir`. (C's
+    /// `mkdir` may return another dentry for the new directory; the abstractions bind the one
+    /// the VFS gave.)
+    #[inline]
+    fn mkdir<'a>(
+        _idmap: &MntIdmap,
+        _dir: &Locked<'a, Self::FileSystem>,
+        _dentry: &dentry::Negative<'a, Self::FileSystem>,
+        _mode: u16,
+    ) -> Result<New<'a, Self::FileSystem>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Makes the inode of a new symbolic link to `target` (for example with
+    /// [`New::write_symlink`]), which the abstractions bind as for [`Operations::create`].
+    #[inline]
+    fn symlink<'a>(
+        _idmap: &MntIdmap,
+        _dir: &Locked<'a, Self::FileSystem>,
+        _dentry: &dentry::Negative<'a, Self::FileSystem>,
+        _target: &CStr,
+    ) -> Result<New<'a, Self::FileSystem>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Decides whether the inode of `old` (a non-directory, whose `i_rwsem` the VFS holds) may
+    /// have the name `dentry` in `dir` too. On success the abstractions link it
+    /// (`simple_link()`: a link more, new change time, `dir`'s times, the name's offset).
+    #[inline]
+    fn link(
+        _old: &dentry::DEntry<Self::FileSystem>,
+        _dir: &Locked<'_, Self::FileSystem>,
+        _dentry: &dentry::Negative<'_, Self::FileSystem>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Decides whether the name `dentry` of a non-directory may be removed from `dir`. On
+    /// success the abstractions remove it (`simple_unlink()`: a link less, the name's offset
+    /// and pin gone).
+    #[inline]
+    fn unlink(
+        _dir: &Locked<'_, Self::FileSystem>,
+        _dentry: &dentry::Removal<'_, Self::FileSystem>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Decides whether the directory `dentry` may be removed from `dir`; the VFS has checked
+    /// that it is a directory and not a mount point, and the abstractions that it is empty
+    /// (else `ENOTEMPTY`). On success they remove it (`simple_rmdir()`, which also takes the
+    /// link of its `..` from `dir`).
+    #[inline]
+    fn rmdir(
+        _dir: &Locked<'_, Self::FileSystem>,
+        _dentry: &dentry::Removal<'_, Self::FileSystem>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Decides whether the source of `rename` may be renamed to its target (the directories
+    /// may be the same). With [`RenameFlags::WHITEOUT`], it returns the inode of the whiteout
+    /// to leave at the source's name (of type [`Type::WHITEOUT`]), which the abstractions bind;
+    /// otherwise `None`.
+    ///
+    /// Before asking, the abstractions refuse flags other than [`RenameFlags::NOREPLACE`]
+    /// (checked by the VFS), [`RenameFlags::EXCHANGE`] and [`RenameFlags::WHITEOUT`], and
+    /// `WHITEOUT` with `EXCHANGE` (`EINVAL`), and a non-empty directory as the target
+    /// (`ENOTEMPTY`). After asking, they refuse a missing whiteout, one that was not asked for
+    /// and one of another type (`EINVAL`). They may also fail with `EXDEV` (a rename between a
+    /// directory with an offset map and one without) and `ENOMEM`, with nothing changed. On
+    /// success they rename (`simple_rename()`, with the offsets as tmpfs: the name moved takes
+    /// the target's offset or a new one, an exchange swaps them).
+    #[inline]
+    fn rename<'a>(
+        _idmap: &MntIdmap,
+        _rename: &Rename<'a, Self::FileSystem>,
+    ) -> Result<Option<New<'a, Self::FileSystem>>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Makes the inode of an unnamed regular file in `dir` for `open(2)` with `O_TMPFILE`. The
+    /// abstractions bind it to the file's dentry (`d_tmpfile()`) and open the file; an inode of
+    /// another type, or with a permission bit not in `mode`, is refused with `EINVAL`.
+    #[inline]
+    fn tmpfile<'a>(
+        _idmap: &MntIdmap,
+        _dir: &'a INode<Self::FileSystem>,
+        _mode: u16,
+    ) -> Result<New<'a, Self::FileSystem>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Changes the attributes of the inode of `target`, including its size.
+    #[inline]
+    fn setattr(
+        _idmap: &MntIdmap,
+        _target: &SetAttr<'_, Self::FileSystem>,
+        _attr: &IAttr,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Fills `stat` for `stat(2)`.
+    #[inline]
+    fn getattr(
+        _idmap: &MntIdmap,
+        _path: &Path,
+        _stat: &Kstat,
+        _request_mask: u32,
+        _flags: u32,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}

@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The C table of inode operations made from an [`Operations`] implementation, and its
+//! trampolines, which carry out the namespace changes the implementation decides.
+
+use super::*;
+use crate::fs::{libfs, xattr};
+
+/// The C table of inode operations of an implementation `U` of [`Operations`], and its
+/// callbacks.
+pub(super) struct Table<U: Operations + ?Sized>(PhantomData<fn() -> U>);
+
+pub(super) type Fs<U> = <U as Operations>::FileSystem;
+
+/// Chooses the callback of a namespace operation: `U`'s, asked before the abstractions carry
+/// the change out, or the abstractions' alone if `U::LIBFS` takes it from libfs, or none.
+macro_rules! choose {
+    ($has:ident, $flag:ident, $asking:ident, $libfs:ident) => {
+        if U::$has {
+            Some(Self::$asking)
+        } else if U::LIBFS.contains(Libfs::$flag) {
+            Some(Self::$libfs)
+        } else {
+            None
+        }
+    };
+}
+
+impl<U: Operations + ?Sized> Table<U> {
+    pub(super) const TABLE: bindings::inode_operations = {
+        build_assert!(
+            U::LIBFS.implemented_by::<U>().is_empty(),
+            "an inode operation is both implemented and taken from libfs (Operations::LIBFS)"
+        );
+        Self::OPS
+    };
+
+    const OPS: bindings::inode_operations = bindings::inode_operations {
+        lookup: choose!(HAS_LOOKUP, LOOKUP, lookup, lookup_libfs),
+        create: if U::HAS_CREATE {
+            Some(Self::create)
+        } else {
+            None
+        },
+        mknod: if U::HAS_MKNOD {
+            Some(Self::mknod)
+        } else {
+            None
+        },
+        mkdir: if U::HAS_MKDIR {
+            Some(Self::mkdir)
+        } else {
+            None
+        },
+        symlink: if U::HAS_SYMLINK {
+            Some(Self::symlink)
+        } else {
+            None
+        },
+        link: choose!(HAS_LINK, LINK, link, link_libfs),
+        unlink: choose!(HAS_UNLINK, UNLINK, unlink, unlink_libfs),
+        rmdir: choose!(HAS_RMDIR, RMDIR, rmdir, rmdir_libfs),
+        rename: choose!(HAS_RENAME, RENAME, rename, rename_libfs),
+        tmpfile: if U::HAS_TMPFILE {
+            Some(Self::tmpfile)
+        } else {
+            None
+        },
+        setattr: if U::HAS_SETATTR {
+            Some(Self::setattr)
+        } else if U::LIBFS.contains(Libfs::SETATTR) {
+            Some(bindings::simple_setattr)
+        } else {
+            None
+        },
+        getattr: if U::HAS_GETATTR {
+            Some(Self::getattr)
+        } else if U::LIBFS.contains(Libfs::GETATTR) {
+            Some(bindings::simple_getattr)
+        } else {
+            None
+        },
+        listxattr: if U::LIBFS.contains(Libfs::LISTXATTR) {
+            Some(xattr::listxattr)
+        } else {
+            None
+        },
+        get_link: if U::LIBFS.contains(Libfs::GET_LINK) {
+            Some(bindings::page_get_link)
+        } else {
+            None
+        },
+        get_offset_ctx: Some(get_offset_ctx),
+        ..pin_init::zeroed()
+    };
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a directory of `Fs<U>` whose `i_rwsem` is held and a negative
+    /// dentry in it.
+    unsafe extern "C" fn lookup(
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        flags: c_uint,
+    ) -> *mut bindings::dentry {
+        // SAFETY: The VFS passes a valid directory of this file system.
+        let dir = unsafe { INode::<Fs<U>>::from_raw(dir) };
+        // SAFETY: The VFS holds a reference to the dentry, which is being looked up, for the
+        // duration of the call.
+        let name = unsafe { dentry::Lookup::from_raw(dentry) };
+        match U::lookup(dir, &name, flags) {
+            // SAFETY: As above.
+            Ok(()) => unsafe { Self::lookup_libfs(dir.as_raw(), dentry, flags) },
+            Err(e) => e.to_ptr(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::lookup`].
+    unsafe extern "C" fn lookup_libfs(
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        flags: c_uint,
+    ) -> *mut bindings::dentry {
+        // SAFETY: As the function's safety section says, as `simple_lookup()` needs.
+        unsafe { bindings::simple_lookup(dir, dentry, flags) }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid `idmap`, a directory of `Fs<U>` whose `i_rwsem` it holds
+    /// for writing and a negative dentry in it, which it holds a reference to.
+    unsafe extern "C" fn create(
+        idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        mode: bindings::umode_t,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let (idmap, dir, dentry) = unsafe { Self::creation_args(idmap, dir, dentry) };
+        from_result(|| {
+            let inode = U::create(idmap, &dir, &dentry, mode)?;
+            dentry.bind(&dir, inode, Creation::Reg(mode), idmap)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::create`].
+    unsafe extern "C" fn mknod(
+        idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        mode: bindings::umode_t,
+        dev: bindings::dev_t,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let (idmap, dir, dentry) = unsafe { Self::creation_args(idmap, dir, dentry) };
+        from_result(|| {
+            let inode = U::mknod(idmap, &dir, &dentry, mode, dev)?;
+            dentry.bind(&dir, inode, Creation::Node(mode, dev), idmap)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::create`].
+    unsafe extern "C" fn mkdir(
+        idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        mode: bindings::umode_t,
+    ) -> *mut bindings::dentry {
+        // SAFETY: See the function's safety section.
+        let (idmap, dir, dentry) = unsafe { Self::creation_args(idmap, dir, dentry) };
+        let ret = U::mkdir(idmap, &dir, &dentry, mode)
+            .and_then(|inode| dentry.bind(&dir, inode, Creation::Dir(mode), idmap));
+        match ret {
+            Ok(()) => ptr::null_mut(),
+            Err(e) => e.to_ptr(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::create`], with `target` a valid NUL-terminated string.
+    unsafe extern "C" fn symlink(
+        idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        target: *const c_char,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let (idmap, dir, dentry) = unsafe { Self::creation_args(idmap, dir, dentry) };
+        // SAFETY: `target` is a valid string for the duration of the call.
+        let target = unsafe { CStr::from_char_ptr(target) };
+        from_result(|| {
+            let inode = U::symlink(idmap, &dir, &dentry, target)?;
+            dentry.bind(&dir, inode, Creation::Lnk, idmap)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::create`], with `old` a dentry of the same file system, positive with a
+    /// non-directory inode whose `i_rwsem` the VFS holds for writing (`vfs_link()`).
+    unsafe extern "C" fn link(
+        old: *mut bindings::dentry,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let (_, dir, dentry) = unsafe { Self::creation_args(ptr::null_mut(), dir, dentry) };
+        // SAFETY: The VFS holds a reference to `old` for the duration of the call.
+        let source = unsafe { dentry::DEntry::from_raw(old) };
+        from_result(|| {
+            // SAFETY: See the function's safety section.
+            unsafe { libfs::link(old, &dir, dentry, |d| U::link(source, &dir, d)) }?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::link`].
+    unsafe extern "C" fn link_libfs(
+        old: *mut bindings::dentry,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let (_, dir, dentry) = unsafe { Self::creation_args(ptr::null_mut(), dir, dentry) };
+        // SAFETY: See the function's safety section.
+        from_result(|| unsafe { libfs::link(old, &dir, dentry, |_| Ok(())) }.map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a directory of `Fs<U>` whose `i_rwsem` it holds for writing and
+    /// a positive dentry of a non-directory in it, which it holds a reference to, and whose
+    /// inode's `i_rwsem` it holds too (`vfs_unlink()`).
+    unsafe extern "C" fn unlink(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int {
+        // SAFETY: See the function's safety section.
+        let dir = unsafe { Locked::<Fs<U>>::from_raw(dir) };
+        // SAFETY: See the function's safety section.
+        let dentry = unsafe { dentry::Removal::from_raw(dentry) };
+        from_result(|| {
+            U::unlink(&dir, &dentry)?;
+            libfs::unlink(&dir, dentry);
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::unlink`].
+    unsafe extern "C" fn unlink_libfs(
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let dir = unsafe { Locked::<Fs<U>>::from_raw(dir) };
+        // SAFETY: See the function's safety section.
+        let dentry = unsafe { dentry::Removal::from_raw(dentry) };
+        libfs::unlink(&dir, dentry);
+        0
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a directory of `Fs<U>` whose `i_rwsem` it holds for writing and
+    /// a positive dentry of a directory in it that is not a mount point, which it holds a
+    /// reference to, and whose inode's `i_rwsem` it holds too (`vfs_rmdir()`).
+    unsafe extern "C" fn rmdir(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int {
+        // SAFETY: See the function's safety section.
+        let dir = unsafe { Locked::<Fs<U>>::from_raw(dir) };
+        // SAFETY: See the function's safety section.
+        let dentry = unsafe { dentry::Removal::from_raw(dentry) };
+        from_result(|| {
+            // SAFETY: See the function's safety section.
+            unsafe { libfs::rmdir(&dir, dentry, |d| U::rmdir(&dir, d)) }.map(|()| 0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::rmdir`].
+    unsafe extern "C" fn rmdir_libfs(
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let dir = unsafe { Locked::<Fs<U>>::from_raw(dir) };
+        // SAFETY: See the function's safety section.
+        let dentry = unsafe { dentry::Removal::from_raw(dentry) };
+        // SAFETY: See the function's safety section.
+        from_result(|| unsafe { libfs::rmdir(&dir, dentry, |_| Ok(())) }.map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS (`vfs_rename()`) with a valid `idmap`, both directories of `Fs<U>`
+    /// locked for writing, and references to both dentries.
+    unsafe extern "C" fn rename(
+        idmap: *mut bindings::mnt_idmap,
+        old_dir: *mut bindings::inode,
+        old: *mut bindings::dentry,
+        new_dir: *mut bindings::inode,
+        new: *mut bindings::dentry,
+        flags: c_uint,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let (idmap, rename) =
+            unsafe { Self::rename_args(idmap, old_dir, old, new_dir, new, flags) };
+        // SAFETY: See the function's safety section.
+        from_result(|| unsafe { libfs::rename(idmap, rename, U::rename) }.map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::rename`].
+    unsafe extern "C" fn rename_libfs(
+        idmap: *mut bindings::mnt_idmap,
+        old_dir: *mut bindings::inode,
+        old: *mut bindings::dentry,
+        new_dir: *mut bindings::inode,
+        new: *mut bindings::dentry,
+        flags: c_uint,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let (idmap, rename) =
+            unsafe { Self::rename_args(idmap, old_dir, old, new_dir, new, flags) };
+        // SAFETY: See the function's safety section.
+        from_result(|| unsafe { libfs::rename(idmap, rename, |_, _| Ok(None)) }.map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by `vfs_tmpfile()` with a valid `idmap`, a directory of `Fs<U>` and a file with a
+    /// negative dentry that is not yet open.
+    unsafe extern "C" fn tmpfile(
+        idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        file: *mut bindings::file,
+        mode: bindings::umode_t,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let idmap = unsafe { MntIdmap::from_raw(idmap) };
+        // SAFETY: See the function's safety section.
+        let dir = unsafe { INode::<Fs<U>>::from_raw(dir) };
+        from_result(|| {
+            let inode = U::tmpfile(idmap, dir, mode)?;
+            // SAFETY: See the function's safety section.
+            unsafe { bind_tmpfile(file, dir, inode, mode, idmap) }?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by `notify_change()` with a valid `idmap` and `attr`, and a dentry of `Fs<U>`
+    /// whose inode's `i_rwsem` it holds for writing.
+    unsafe extern "C" fn setattr(
+        idmap: *mut bindings::mnt_idmap,
+        dentry: *mut bindings::dentry,
+        attr: *mut bindings::iattr,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let idmap = unsafe { MntIdmap::from_raw(idmap) };
+        // SAFETY: See the function's safety section.
+        let dentry = unsafe { dentry::DEntry::<Fs<U>>::from_raw(dentry) };
+        // SAFETY: The dentry is positive and its inode is locked (see above).
+        let inode = unsafe { Locked::<Fs<U>>::from_raw((*dentry.as_raw()).d_inode) };
+        // SAFETY: See the function's safety section; `setattr` does not change `attr`.
+        let attr = unsafe { IAttr::from_raw(attr) };
+        let target = SetAttr {
+            idmap,
+            dentry,
+            inode,
+        };
+        from_result(|| U::setattr(idmap, &target, attr).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by `vfs_getattr_nosec()` with a valid `idmap`, `path` and `stat`, the latter only
+    /// used by this call.
+    unsafe extern "C" fn getattr(
+        idmap: *mut bindings::mnt_idmap,
+        path: *const bindings::path,
+        stat: *mut bindings::kstat,
+        request_mask: u32,
+        flags: c_uint,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let idmap = unsafe { MntIdmap::from_raw(idmap) };
+        // SAFETY: `path` is valid for the call; `Path` is a transparent wrapper.
+        let path = unsafe { &*path.cast::<Path>() };
+        // SAFETY: `stat` is valid for the call; `Kstat` is a transparent wrapper.
+        let stat = unsafe { &*stat.cast::<Kstat>() };
+        from_result(|| U::getattr(idmap, path, stat, request_mask, flags).map(|()| 0))
+    }
+
+    /// The arguments of an operation that creates a name.
+    ///
+    /// # Safety
+    ///
+    /// `idmap` is null (then the identity mapping is returned) or a valid ID mapping, `dir` is
+    /// a directory of `Fs<U>` whose `i_rwsem` the caller holds for writing for `'a`, and `dentry`
+    /// is a negative dentry in it that the caller holds a reference to for `'a`.
+    unsafe fn creation_args<'a>(
+        idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+    ) -> (&'a MntIdmap, Locked<'a, Fs<U>>, dentry::Negative<'a, Fs<U>>) {
+        let idmap = if idmap.is_null() {
+            MntIdmap::nop()
+        } else {
+            // SAFETY: See the function's safety section.
+            unsafe { MntIdmap::from_raw(idmap) }
+        };
+        // SAFETY: See the function's safety section.
+        let dir = unsafe { Locked::from_raw(dir) };
+        // SAFETY: See the function's safety section.
+        let dentry = unsafe { dentry::Negative::from_raw(dentry) };
+        (idmap, dir, dentry)
+    }
+
+    /// The arguments of `rename`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::rename`], for `'a`.
+    unsafe fn rename_args<'a>(
+        idmap: *mut bindings::mnt_idmap,
+        old_dir: *mut bindings::inode,
+        old: *mut bindings::dentry,
+        new_dir: *mut bindings::inode,
+        new: *mut bindings::dentry,
+        flags: c_uint,
+    ) -> (&'a MntIdmap, Rename<'a, Fs<U>>) {
+        // SAFETY: See the function's safety section.
+        let idmap = unsafe { MntIdmap::from_raw(idmap) };
+        // SAFETY: See the function's safety section.
+        let old_dir = unsafe { Locked::<Fs<U>>::from_raw(old_dir) };
+        // SAFETY: See the function's safety section.
+        let new_dir = unsafe { Locked::<Fs<U>>::from_raw(new_dir) };
+        // SAFETY: See the function's safety section.
+        let old = unsafe { dentry::DEntry::from_raw(old) };
+        // SAFETY: See the function's safety section.
+        let new = unsafe { dentry::DEntry::from_raw(new) };
+        let rename = Rename {
+            old_dir,
+            old,
+            new_dir,
+            new,
+            flags: RenameFlags(flags),
+        };
+        (idmap, rename)
+    }
+}
