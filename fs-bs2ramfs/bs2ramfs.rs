@@ -12,7 +12,8 @@ use kernel::{
         dentry::{Negative, Root},
         file,
         inode::{
-            self, DevT, Evicting, IAttr, INode, Libfs, Locked, MntIdmap, New, Rename, SetAttr, Type,
+            self, Attr, DevT, Evicting, IAttr, INode, Libfs, Locked, MntIdmap, New, Rename,
+            SetAttr, Type,
         },
         libfs,
         param::{Spec, Value},
@@ -149,7 +150,9 @@ impl FileSystem for Bs2RamFs {
     type Options = Options;
 
     const NAME: &'static CStr = c"bs2ramfs";
-    const FLAGS: i32 = fs::flags::USERNS_MOUNT | fs::flags::ALLOW_IDMAP;
+    const FLAGS: fs::Flags = fs::Flags::empty()
+        .with(fs::Flag::UsernsMount)
+        .with(fs::Flag::AllowIdmap);
     const XATTRS: xattr::Handlers = xattr::Handlers::InMemory;
     const PARAMS: fs::param::Table = kernel::param_table!(
         Spec::u32_oct(c"mode"),
@@ -446,7 +449,7 @@ impl inode::Operations for DirOps {
         idmap: &MntIdmap,
         rename: &Rename<'a, Bs2RamFs>,
     ) -> Result<Option<New<'a, Bs2RamFs>>> {
-        if rename.flags().bits() & inode::RenameFlags::WHITEOUT == 0 {
+        if !rename.flags().contains(inode::RenameFlag::Whiteout) {
             return Ok(None);
         }
         let dir = rename.source_dir();
@@ -500,7 +503,7 @@ impl inode::Operations for RegOps {
         // Unlike ramfs, and like tmpfs and POSIX, a size change by truncate(2) is a change of
         // the contents. (ftruncate(2) and O_TRUNC ask for new times themselves.)
         let valid = attr.valid();
-        if valid & IAttr::SIZE != 0 && valid & IAttr::CTIME == 0 && attr.size() != old_size {
+        if valid.contains(Attr::Size) && !valid.contains(Attr::Ctime) && attr.size() != old_size {
             inode.touch_mtime_ctime();
         }
         Ok(())

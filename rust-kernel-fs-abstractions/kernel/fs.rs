@@ -38,24 +38,44 @@ pub mod xattr;
 mod kiocb;
 pub use self::kiocb::Kiocb;
 
-/// Flags of a file system type (`file_system_type.fs_flags`).
-pub mod flags {
-    /// The file system may be mounted by a user namespace's root (`FS_USERNS_MOUNT`).
-    pub const USERNS_MOUNT: i32 = bindings::FS_USERNS_MOUNT as i32;
+crate::impl_flags!(
+    /// Flags of a file system type (`file_system_type.fs_flags`), of those the abstractions
+    /// follow. Others change what the VFS does around the file system's operations in ways the
+    /// abstractions do not: with `FS_RENAME_DOES_D_MOVE`, for one, the VFS leaves the `d_move()`
+    /// of a rename to the file system, and the offset maps would go out of step with the dcache.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Flags(i32);
 
-    /// The file system may be mounted idmapped (`FS_ALLOW_IDMAP`, see
-    /// Documentation/filesystems/idmappings.rst).
-    ///
-    /// A file system may set it when every inode it creates for a caller is made with the
-    /// [`MntIdmap`](super::inode::MntIdmap) the VFS passed along (as
-    /// [`inode::Params::idmap`](super::inode::Params::idmap): the abstractions refuse an inode
-    /// made with another), and when it changes and reports attributes through that idmap, as
-    /// [`libfs::setattr`](super::libfs::setattr) (which takes it from the VFS) (or
-    /// [`inode::Libfs::SETATTR`](super::inode::Libfs::SETATTR)) and
-    /// [`libfs::getattr`](super::libfs::getattr) (or
-    /// [`inode::Libfs::GETATTR`](super::inode::Libfs::GETATTR)) do. Permission checks are the
-    /// VFS's own, which are idmap aware.
-    pub const ALLOW_IDMAP: i32 = bindings::FS_ALLOW_IDMAP as i32;
+    /// A flag of a file system type.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Flag {
+        /// The file system may be mounted by a user namespace's root (`FS_USERNS_MOUNT`).
+        UsernsMount = bindings::FS_USERNS_MOUNT as i32,
+
+        /// The file system may be mounted idmapped (`FS_ALLOW_IDMAP`, see
+        /// Documentation/filesystems/idmappings.rst).
+        ///
+        /// A file system may set it when every inode it creates for a caller is made with the
+        /// [`MntIdmap`](inode::MntIdmap) the VFS passed along (as
+        /// [`inode::Params::idmap`]: the abstractions refuse an inode made with another), and
+        /// when it changes and reports attributes through that idmap, as
+        /// [`libfs::setattr`] (which takes it from the VFS) (or [`inode::Libfs::SETATTR`]) and
+        /// [`libfs::getattr`] (or [`inode::Libfs::GETATTR`]) do. Permission checks are the
+        /// VFS's own, which are idmap aware.
+        AllowIdmap = bindings::FS_ALLOW_IDMAP as i32,
+    }
+);
+
+impl Flags {
+    /// These flags and `flag`, in constant expressions such as [`FileSystem::FLAGS`].
+    pub const fn with(self, flag: Flag) -> Self {
+        Self(self.0 | flag as i32)
+    }
+
+    /// The raw `FS_*` bits.
+    pub const fn bits(self) -> i32 {
+        self.0
+    }
 }
 
 /// A file system context (`struct fs_context`): a mount or a reconfiguration in progress.
@@ -118,8 +138,9 @@ pub trait FileSystem {
     /// empty and without a `.`, else a build error.
     const NAME: &'static CStr;
 
-    /// The file system type's [`flags`]: any other bit is a build error.
-    const FLAGS: i32 = 0;
+    /// The file system type's flags, for example
+    /// `Flags::empty().with(Flag::UsernsMount)`.
+    const FLAGS: Flags = Flags::empty();
 
     /// The extended attributes of the file system's inodes. With [`xattr::Handlers::InMemory`],
     /// its inode operation tables list them with [`inode::Libfs::LISTXATTR`].
@@ -267,7 +288,7 @@ impl<T: FileSystem + ?Sized> Registration<T> {
                 let mut fs: bindings::file_system_type = pin_init::zeroed();
                 fs.owner = module.as_ptr();
                 fs.name = Tables::<T>::FS_NAME.as_char_ptr();
-                fs.fs_flags = Tables::<T>::FS_FLAGS;
+                fs.fs_flags = T::FLAGS.bits();
                 fs.init_fs_context = Some(Tables::<T>::init_fs_context);
                 fs.parameters = T::PARAMS.as_raw();
                 fs.kill_sb = Some(Tables::<T>::kill_sb);
@@ -296,18 +317,6 @@ impl<T: FileSystem + ?Sized> PinnedDrop for Registration<T> {
 struct Tables<T: FileSystem + ?Sized>(PhantomData<fn() -> T>);
 
 impl<T: FileSystem + ?Sized> Tables<T> {
-    /// [`FileSystem::FLAGS`], checked at build time: only the flags of [`flags`]. Others
-    /// change what the VFS does around the file system's operations, which the abstractions do
-    /// not follow: with `FS_RENAME_DOES_D_MOVE`, for one, the VFS leaves the `d_move()` of a
-    /// rename to the file system, and the offset maps would go out of step with the dcache.
-    const FS_FLAGS: i32 = {
-        assert!(
-            T::FLAGS & !(flags::USERNS_MOUNT | flags::ALLOW_IDMAP) == 0,
-            "FileSystem::FLAGS may only hold the flags of kernel::fs::flags"
-        );
-        T::FLAGS
-    };
-
     /// [`FileSystem::NAME`], checked at build time: not empty, and without a `.`, on which
     /// `register_filesystem()` BUGs.
     const FS_NAME: &'static CStr = {

@@ -3,6 +3,6 @@
 //! The file system type of the FLAGS and NAME cases, with a good name and flags: it builds.
 
 const BAD_NAME: &CStr = c"misuse";
-const BAD_FLAGS: i32 = kernel::fs::flags::USERNS_MOUNT;
+const BAD_FLAGS: kernel::fs::Flags = kernel::fs::Flags::empty().with(kernel::fs::Flag::UsernsMount);
 
 include!("type_common.rs");

@@ -4,6 +4,6 @@
 //! adversarial review of v2).
 
 const BAD_NAME: &CStr = c"mis.use";
-const BAD_FLAGS: i32 = 0;
+const BAD_FLAGS: kernel::fs::Flags = kernel::fs::Flags::empty();
 
 include!("type_common.rs");

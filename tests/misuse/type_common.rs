@@ -30,7 +30,7 @@ impl FileSystem for BadFs {
     type Data = ();
     type Options = ();
     const NAME: &'static CStr = BAD_NAME;
-    const FLAGS: i32 = BAD_FLAGS;
+    const FLAGS: kernel::fs::Flags = BAD_FLAGS;
     const PARAMS: param::Table = param::Table::EMPTY;
 
     fn init_options() -> Result {

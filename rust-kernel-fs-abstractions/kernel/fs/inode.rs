@@ -33,7 +33,7 @@ pub(crate) mod pages;
 mod rename;
 mod table;
 
-pub use self::attr::{IAttr, Kstat, Path, SetAttr};
+pub use self::attr::{Attr, AttrFlags, IAttr, Kstat, Path, SetAttr};
 use self::cache::get_offset_ctx;
 pub(crate) use self::cache::INodeBox;
 pub(crate) use self::cache::{destroy_inode, free_inode, Cache};
@@ -44,7 +44,7 @@ pub use self::new::{New, Params};
 pub use self::operations::Operations;
 pub use self::ops::{Libfs, Ops};
 pub(crate) use self::pages::PageCharge;
-pub use self::rename::{Rename, RenameFlags};
+pub use self::rename::{Rename, RenameFlag, RenameFlags};
 use self::table::Table;
 
 /// A device number (`dev_t`).

@@ -111,8 +111,8 @@ pub(crate) unsafe fn rmdir<'a, T: FileSystem + ?Sized>(
     Ok(())
 }
 
-/// Carries out `rename` (`simple_rename()`) with [`RenameFlags::NOREPLACE`] (checked by the
-/// VFS), [`RenameFlags::EXCHANGE`] and [`RenameFlags::WHITEOUT`], if `decide` allows it.
+/// Carries out `rename` (`simple_rename()`) with [`RenameFlag::NoReplace`] (checked by the
+/// VFS), [`RenameFlag::Exchange`] and [`RenameFlag::Whiteout`], if `decide` allows it.
 ///
 /// With `WHITEOUT`, `decide` returns the inode of the whiteout (of type [`Type::WHITEOUT`]),
 /// which is bound to the source's name in its directory; the rename then takes the source away
@@ -128,9 +128,9 @@ pub(crate) unsafe fn rmdir<'a, T: FileSystem + ?Sized>(
 /// after asking, with `EINVAL` if `decide` gave a whiteout that was not asked for, none that
 /// was, or one of another type, and with `ENOMEM`; in each case with nothing changed.
 ///
-/// [`RenameFlags::NOREPLACE`]: super::inode::RenameFlags::NOREPLACE
-/// [`RenameFlags::EXCHANGE`]: super::inode::RenameFlags::EXCHANGE
-/// [`RenameFlags::WHITEOUT`]: super::inode::RenameFlags::WHITEOUT
+/// [`RenameFlag::NoReplace`]: super::inode::RenameFlag::NoReplace
+/// [`RenameFlag::Exchange`]: super::inode::RenameFlag::Exchange
+/// [`RenameFlag::Whiteout`]: super::inode::RenameFlag::Whiteout
 /// [`Type::WHITEOUT`]: super::inode::Type::WHITEOUT
 ///
 /// # Safety
@@ -141,14 +141,14 @@ where
     T: FileSystem + ?Sized,
     F: FnOnce(&MntIdmap, &Rename<'a, T>) -> Result<Option<New<'a, T>>>,
 {
-    let flags = rename.flags.bits();
-    if flags & !(RenameFlags::NOREPLACE | RenameFlags::EXCHANGE | RenameFlags::WHITEOUT) != 0 {
+    let flags = rename.flags;
+    if flags & !RenameFlags::all_bits() != 0 {
         return Err(EINVAL);
     }
-    let whiteout = flags & RenameFlags::WHITEOUT != 0;
+    let whiteout = flags & bindings::RENAME_WHITEOUT != 0;
     let (old_dir, old) = (rename.old_dir.as_raw(), rename.old.as_raw());
     let (new_dir, new) = (rename.new_dir.as_raw(), rename.new.as_raw());
-    if flags & RenameFlags::EXCHANGE != 0 {
+    if flags & bindings::RENAME_EXCHANGE != 0 {
         // The system call refuses `RENAME_WHITEOUT` with `RENAME_EXCHANGE`, but `vfs_rename()`
         // does not: an exchange leaves no name free for a whiteout.
         if whiteout || decide(idmap, &rename)?.is_some() {
@@ -210,7 +210,7 @@ where
             old,
             new_dir,
             new,
-            flags & !RenameFlags::WHITEOUT,
+            flags & !bindings::RENAME_WHITEOUT,
         ))?;
     }
     rename.old_dir.inc_iversion();
@@ -228,7 +228,10 @@ where
 pub fn setattr<T: FileSystem + ?Sized>(target: &SetAttr<'_, T>, attr: &IAttr) -> Result {
     let idmap = target.idmap();
     let inode = target.inode().as_raw();
-    let size = (attr.valid() & IAttr::SIZE != 0).then(|| attr.size());
+    let size = attr
+        .valid()
+        .contains(inode::Attr::Size)
+        .then(|| attr.size());
     let old = match size {
         Some(size) => {
             // SAFETY: The inode is valid and locked (type invariants of `SetAttr`); it is of

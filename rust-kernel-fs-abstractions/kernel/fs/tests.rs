@@ -15,7 +15,7 @@ mod mounted {
             dentry::{DEntry, Negative, Root},
             file,
             inode::{
-                self, IAttr, INode, Kstat, Locked, MntIdmap, New, Path, Rename, RenameFlags,
+                self, IAttr, INode, Kstat, Locked, MntIdmap, New, Path, Rename, RenameFlag,
                 SetAttr, Type,
             },
             libfs, param,
@@ -249,7 +249,7 @@ mod mounted {
             rename: &Rename<'a, TestFs>,
         ) -> Result<Option<New<'a, TestFs>>> {
             refuse()?;
-            let asked = rename.flags().bits() & RenameFlags::WHITEOUT != 0;
+            let asked = rename.flags().contains(RenameFlag::Whiteout);
             // Misbehaving, the file system gives a whiteout when none is asked for and none
             // when one is.
             if asked == (MISBEHAVE.load(Relaxed) == Misbehave::WrongType as i32) {
@@ -746,16 +746,16 @@ mod mounted {
         m.rename(c"a", c"b", 0)?;
         assert!(matches!(m.open(c"a", bindings::O_RDONLY, 0), Err(e) if e == ENOENT));
         assert_eq!(m.open(c"b", bindings::O_RDONLY, 0)?.stat()?.0, 4);
-        let err = m.rename(c"b", c"c", RenameFlags::NOREPLACE);
+        let err = m.rename(c"b", c"c", bindings::RENAME_NOREPLACE);
         assert!(matches!(err, Err(e) if e == EEXIST));
-        m.rename(c"b", c"c", RenameFlags::EXCHANGE)?;
+        m.rename(c"b", c"c", bindings::RENAME_EXCHANGE)?;
         assert_eq!(m.open(c"b", bindings::O_RDONLY, 0)?.stat()?.0, 2);
         assert_eq!(m.open(c"c", bindings::O_RDONLY, 0)?.stat()?.0, 4);
         // Unknown flags are refused.
         assert!(matches!(m.rename(c"b", c"c", 1 << 30), Err(e) if e == EINVAL));
 
         // A whiteout takes the place of the source.
-        m.rename(c"c", c"d", RenameFlags::WHITEOUT)?;
+        m.rename(c"c", c"d", bindings::RENAME_WHITEOUT)?;
         assert_eq!(m.open(c"d", bindings::O_RDONLY, 0)?.stat()?.0, 4);
         let w = m.start(c"c", false)?;
         // SAFETY: `w` is a positive dentry, so its inode is valid.
@@ -763,7 +763,7 @@ mod mounted {
         assert_eq!((mode, rdev), (Type::WHITEOUT.format(), 0));
         drop(w);
         // Not with an exchange, which `vfs_rename()` itself lets through.
-        let flags = RenameFlags::WHITEOUT | RenameFlags::EXCHANGE;
+        let flags = bindings::RENAME_WHITEOUT | bindings::RENAME_EXCHANGE;
         assert!(matches!(m.rename(c"d", c"c", flags), Err(e) if e == EINVAL));
         drop(a);
         drop(c);
@@ -869,7 +869,7 @@ mod mounted {
             // `rename` gives a whiteout not asked for, and none when asked; then one of the
             // wrong type.
             assert!(matches!(m.rename(c"a", c"b", 0), Err(e) if e == EINVAL));
-            let whiteout = RenameFlags::WHITEOUT;
+            let whiteout = bindings::RENAME_WHITEOUT;
             assert!(matches!(m.rename(c"a", c"b", whiteout), Err(e) if e == EINVAL));
         }
         {
@@ -898,7 +898,7 @@ mod mounted {
                 assert!(matches!(m.open(c"f", rw, 0o644), Err(e) if e == EINVAL));
             }
             let _guard = misbehave(Misbehave::WhiteoutPerm);
-            let whiteout = RenameFlags::WHITEOUT;
+            let whiteout = bindings::RENAME_WHITEOUT;
             assert!(matches!(m.rename(c"a", c"b", whiteout), Err(e) if e == EINVAL));
         }
         {

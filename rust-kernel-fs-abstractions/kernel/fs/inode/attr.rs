@@ -30,6 +30,38 @@ impl<'a, T: FileSystem + ?Sized> SetAttr<'a, T> {
     }
 }
 
+crate::impl_flags!(
+    /// The attributes that a `setattr` changes (`iattr.ia_valid`), of those a file system may
+    /// have to know about.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct AttrFlags(u32);
+
+    /// An attribute that a `setattr` changes.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Attr {
+        /// The permission bits (`ATTR_MODE`).
+        Mode = bindings::ATTR_MODE,
+
+        /// The owner (`ATTR_UID`).
+        Uid = bindings::ATTR_UID,
+
+        /// The group (`ATTR_GID`).
+        Gid = bindings::ATTR_GID,
+
+        /// The size (`ATTR_SIZE`).
+        Size = bindings::ATTR_SIZE,
+
+        /// The access time (`ATTR_ATIME`).
+        Atime = bindings::ATTR_ATIME,
+
+        /// The modification time (`ATTR_MTIME`).
+        Mtime = bindings::ATTR_MTIME,
+
+        /// The change time (`ATTR_CTIME`).
+        Ctime = bindings::ATTR_CTIME,
+    }
+);
+
 /// The new attributes of an inode (`struct iattr`), as `chmod(2)`, `chown(2)`, `truncate(2)`
 /// or `utimensat(2)` request them.
 ///
@@ -40,15 +72,6 @@ impl<'a, T: FileSystem + ?Sized> SetAttr<'a, T> {
 pub struct IAttr(Opaque<bindings::iattr>);
 
 impl IAttr {
-    /// The `ATTR_SIZE` flag of [`IAttr::valid`]: the size changes.
-    pub const SIZE: u32 = bindings::ATTR_SIZE;
-
-    /// The `ATTR_MTIME` flag of [`IAttr::valid`]: the modification time changes.
-    pub const MTIME: u32 = bindings::ATTR_MTIME;
-
-    /// The `ATTR_CTIME` flag of [`IAttr::valid`]: the change time changes.
-    pub const CTIME: u32 = bindings::ATTR_CTIME;
-
     /// Creates a reference to an [`IAttr`] from a valid pointer.
     ///
     /// # Safety
@@ -67,14 +90,15 @@ impl IAttr {
         self.0.get()
     }
 
-    /// The `ATTR_*` flags of the attributes that change.
+    /// The attributes that change (of those of [`Attr`]).
     #[inline]
-    pub fn valid(&self) -> u32 {
+    pub fn valid(&self) -> AttrFlags {
         // SAFETY: The pointee is valid and not changed, by the type invariants.
-        unsafe { (*self.as_raw()).ia_valid }
+        let valid = unsafe { (*self.as_raw()).ia_valid };
+        AttrFlags(valid & AttrFlags::all_bits())
     }
 
-    /// The new size, meaningful if [`IAttr::valid`] has [`IAttr::SIZE`].
+    /// The new size, meaningful if [`IAttr::valid`] has [`Attr::Size`].
     #[inline]
     pub fn size(&self) -> file::Offset {
         // SAFETY: The pointee is valid and not changed, by the type invariants.

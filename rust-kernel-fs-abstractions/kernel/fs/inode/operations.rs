@@ -135,12 +135,12 @@ pub trait Operations {
     }
 
     /// Decides whether the source of `rename` may be renamed to its target (the directories
-    /// may be the same). With [`RenameFlags::WHITEOUT`], it returns the inode of the whiteout
+    /// may be the same). With [`RenameFlag::Whiteout`], it returns the inode of the whiteout
     /// to leave at the source's name (of type [`Type::WHITEOUT`]), which the abstractions bind;
     /// otherwise `None`.
     ///
-    /// Before asking, the abstractions refuse flags other than [`RenameFlags::NOREPLACE`]
-    /// (checked by the VFS), [`RenameFlags::EXCHANGE`] and [`RenameFlags::WHITEOUT`], and
+    /// Before asking, the abstractions refuse flags other than [`RenameFlag::NoReplace`]
+    /// (checked by the VFS), [`RenameFlag::Exchange`] and [`RenameFlag::Whiteout`], and
     /// `WHITEOUT` with `EXCHANGE` (`EINVAL`), and a non-empty directory as the target
     /// (`ENOTEMPTY`). After asking, they refuse a missing whiteout, one that was not asked for
     /// and one of another type (`EINVAL`). They may also fail with `EXDEV` (a rename between a

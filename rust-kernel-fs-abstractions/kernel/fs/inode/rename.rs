@@ -11,7 +11,9 @@ pub struct Rename<'a, T: FileSystem + ?Sized> {
     pub(crate) old: &'a dentry::DEntry<T>,
     pub(crate) new_dir: Locked<'a, T>,
     pub(crate) new: &'a dentry::DEntry<T>,
-    pub(crate) flags: RenameFlags,
+    /// The `RENAME_*` bits that `vfs_rename()` passed (the abstractions refuse others than
+    /// those of [`RenameFlag`] before the file system is asked).
+    pub(crate) flags: u32,
 }
 
 impl<'a, T: FileSystem + ?Sized> Rename<'a, T> {
@@ -37,25 +39,25 @@ impl<'a, T: FileSystem + ?Sized> Rename<'a, T> {
 
     /// The `RENAME_*` flags.
     pub fn flags(&self) -> RenameFlags {
-        self.flags
+        RenameFlags(self.flags & RenameFlags::all_bits())
     }
 }
 
-/// The flags of a rename (`RENAME_*`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RenameFlags(pub(crate) u32);
+crate::impl_flags!(
+    /// The flags of a rename (`RENAME_*`).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct RenameFlags(u32);
 
-impl RenameFlags {
-    /// Fail with `EEXIST` instead of replacing the target (`RENAME_NOREPLACE`).
-    pub const NOREPLACE: u32 = bindings::RENAME_NOREPLACE;
-    /// Exchange the source and the target, which must both exist (`RENAME_EXCHANGE`).
-    pub const EXCHANGE: u32 = bindings::RENAME_EXCHANGE;
-    /// Leave a whiteout where the source was (`RENAME_WHITEOUT`).
-    pub const WHITEOUT: u32 = bindings::RENAME_WHITEOUT;
+    /// A flag of a rename.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum RenameFlag {
+        /// Fail with `EEXIST` instead of replacing the target (`RENAME_NOREPLACE`).
+        NoReplace = bindings::RENAME_NOREPLACE,
 
-    /// The raw `RENAME_*` bits.
-    #[inline]
-    pub fn bits(self) -> u32 {
-        self.0
+        /// Exchange the source and the target, which must both exist (`RENAME_EXCHANGE`).
+        Exchange = bindings::RENAME_EXCHANGE,
+
+        /// Leave a whiteout where the source was (`RENAME_WHITEOUT`).
+        Whiteout = bindings::RENAME_WHITEOUT,
     }
-}
+);

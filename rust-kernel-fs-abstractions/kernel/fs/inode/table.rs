@@ -458,7 +458,7 @@ impl<U: Operations + ?Sized> Table<U> {
             old,
             new_dir,
             new,
-            flags: RenameFlags(flags),
+            flags,
         };
         (idmap, rename)
     }
