@@ -135,7 +135,8 @@ pub trait FileSystem {
     type Options: Send;
 
     /// The name of the file system type, as in `mount -t NAME` and `/proc/filesystems`: not
-    /// empty and without a `.`, else a build error.
+    /// empty and only ASCII letters, digits, `_` and `-`, else a build error. The slab cache
+    /// of its inodes is `rust_NAME_inode_cache`.
     const NAME: &'static CStr;
 
     /// The file system type's flags, for example
@@ -283,7 +284,7 @@ impl<T: FileSystem + ?Sized> Registration<T> {
     /// not static objects.
     pub unsafe fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            inodes: inode::Cache::new(T::NAME, Tables::<T>::PAGE_CHARGE)?,
+            inodes: inode::Cache::new(Tables::<T>::PAGE_CHARGE)?,
             fs <- Opaque::try_ffi_init(|slot: *mut bindings::file_system_type| {
                 let mut fs: bindings::file_system_type = pin_init::zeroed();
                 fs.owner = module.as_ptr();
@@ -300,6 +301,9 @@ impl<T: FileSystem + ?Sized> Registration<T> {
             }),
             _t: PhantomData,
         })
+        // The slab cache is named after the type, which `register_filesystem()` made sure is
+        // not another type's name. On failure the registration is dropped: unregistered.
+        .pin_chain(|reg| reg.inodes.create_slab(Tables::<T>::FS_NAME))
     }
 }
 
@@ -317,14 +321,20 @@ impl<T: FileSystem + ?Sized> PinnedDrop for Registration<T> {
 struct Tables<T: FileSystem + ?Sized>(PhantomData<fn() -> T>);
 
 impl<T: FileSystem + ?Sized> Tables<T> {
-    /// [`FileSystem::NAME`], checked at build time: not empty, and without a `.`, on which
-    /// `register_filesystem()` BUGs.
+    /// [`FileSystem::NAME`], checked at build time: not empty, and only ASCII letters, digits,
+    /// `_` and `-`. `register_filesystem()` BUGs on a `.`, a space or a newline would garble
+    /// `/proc/filesystems` and the name of the type's slab cache, a `/` its `/sys/kernel/slab`
+    /// entry.
     const FS_NAME: &'static CStr = {
         let name = T::NAME.to_bytes();
         assert!(!name.is_empty(), "FileSystem::NAME may not be empty");
         let mut i = 0;
         while i < name.len() {
-            assert!(name[i] != b'.', "FileSystem::NAME may not contain a '.'");
+            let c = name[i];
+            assert!(
+                c.is_ascii_alphanumeric() || c == b'_' || c == b'-',
+                "FileSystem::NAME may only contain ASCII letters, digits, '_' and '-'"
+            );
             i += 1;
         }
         T::NAME

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-//! expect: FileSystem::NAME may not contain a '.'
+//! expect: FileSystem::NAME may only contain ASCII letters, digits, '_' and '-'
 //! A file system type whose name has a '.': register_filesystem() BUGs on it (found by the
 //! adversarial review of v2).
 

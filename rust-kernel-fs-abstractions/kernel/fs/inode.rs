@@ -33,7 +33,7 @@ pub(crate) mod pages;
 mod rename;
 mod table;
 
-pub use self::attr::{Attr, AttrFlags, IAttr, Kstat, Path, SetAttr};
+pub use self::attr::{Attr, AttrFlags, GetAttr, IAttr, Kstat, Path, SetAttr};
 use self::cache::get_offset_ctx;
 pub(crate) use self::cache::INodeBox;
 pub(crate) use self::cache::{destroy_inode, free_inode, Cache};

@@ -13,7 +13,8 @@ use crate::{
     fs::{
         dentry::{Negative, Removal},
         inode::{
-            self, Creation, IAttr, Kstat, Locked, MntIdmap, New, Path, Rename, RenameFlags, SetAttr,
+            self, Creation, GetAttr, IAttr, Kstat, Locked, MntIdmap, New, Rename, RenameFlags,
+            SetAttr,
         },
         FileSystem,
     },
@@ -265,21 +266,15 @@ pub fn setattr<T: FileSystem + ?Sized>(target: &SetAttr<'_, T>, attr: &IAttr) ->
     ret
 }
 
-/// Fills `stat` from the inode of `path`, with the owner seen through `idmap` and the blocks
-/// its page cache holds (`simple_getattr()`).
-pub fn getattr(
-    idmap: &MntIdmap,
-    path: &Path,
-    stat: &Kstat,
-    request_mask: u32,
-    flags: u32,
-) -> Result {
-    // SAFETY: All arguments are valid, as in `vfs_getattr_nosec()`: `path` is being stat'ed,
-    // so its dentry is positive.
+/// Fills `stat` from the inode of the path of `target`, with the owner seen through the ID
+/// mapping of its mount and the blocks its page cache holds (`simple_getattr()`).
+pub fn getattr(target: &GetAttr<'_>, stat: &Kstat, request_mask: u32, flags: u32) -> Result {
+    // SAFETY: All arguments are valid, as in `vfs_getattr_nosec()`: the path is being stat'ed,
+    // so its dentry is positive, and the ID mapping is its mount's.
     to_result(unsafe {
         bindings::simple_getattr(
-            idmap.as_raw(),
-            path.as_raw(),
+            target.idmap().as_raw(),
+            target.path().as_raw(),
             stat.as_raw(),
             request_mask,
             flags,

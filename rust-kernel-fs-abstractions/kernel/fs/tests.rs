@@ -15,7 +15,7 @@ mod mounted {
             dentry::{DEntry, Negative, Root},
             file,
             inode::{
-                self, IAttr, INode, Kstat, Locked, MntIdmap, New, Path, Rename, RenameFlag,
+                self, GetAttr, IAttr, INode, Kstat, Locked, MntIdmap, New, Rename, RenameFlag,
                 SetAttr, Type,
             },
             libfs, param,
@@ -341,13 +341,13 @@ mod mounted {
         }
 
         fn getattr(
-            idmap: &MntIdmap,
-            path: &Path,
+            _idmap: &MntIdmap,
+            target: &GetAttr<'_>,
             stat: &Kstat,
             request_mask: u32,
             flags: u32,
         ) -> Result {
-            libfs::getattr(idmap, path, stat, request_mask, flags)
+            libfs::getattr(target, stat, request_mask, flags)
         }
     }
 
@@ -964,6 +964,31 @@ mod mounted {
         to_result(unsafe { bindings::vfs_unlink(idmap, root, d.0, ptr::null_mut()) })?;
         drop(d);
         assert!(iversion(root) > before);
+        Ok(())
+    }
+
+    /// A second registration, for [`a_name_in_use_is_refused`] only.
+    static SECOND_REGISTRATION: TestRegistration = TestRegistration(Opaque::uninit());
+
+    #[test]
+    fn a_name_in_use_is_refused() -> Result {
+        let m = Mounted::new()?;
+        // The type's name is in use: the second registration fails before it makes a slab
+        // cache (which would take the name, and the /sys/kernel/slab entry, of the first's).
+        let reg = SECOND_REGISTRATION.0.get();
+        // SAFETY: If it succeeded, the registration would be dropped at once, with no mount.
+        let init = unsafe { Registration::<TestFs>::new(&TEST_MODULE) };
+        // SAFETY: `reg` is static, so it stays pinned, and not initialised: only this case
+        // uses it, and a failed initialisation leaves nothing to drop.
+        let second = unsafe { pin_init::raw_try_init(reg, init) };
+        if second.is_ok() {
+            // SAFETY: The registration was initialised just now and nothing uses it.
+            unsafe { ptr::drop_in_place(reg) };
+        }
+        assert!(matches!(second, Err(e) if e == EBUSY));
+        // The first one still works.
+        let f = m.open(c"file", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        assert_eq!(f.write(b"x", 0)?, 1);
         Ok(())
     }
 

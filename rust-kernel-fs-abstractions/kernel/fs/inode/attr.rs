@@ -30,6 +30,26 @@ impl<'a, T: FileSystem + ?Sized> SetAttr<'a, T> {
     }
 }
 
+/// The target of [`Operations::getattr`]: the path being stat'ed, and the ID mapping of its
+/// mount.
+pub struct GetAttr<'a> {
+    pub(super) idmap: &'a MntIdmap,
+    pub(super) path: &'a Path,
+}
+
+impl<'a> GetAttr<'a> {
+    /// The ID mapping of the mount the path is on, through which
+    /// [`libfs::getattr`](crate::fs::libfs::getattr) reports the owner.
+    pub fn idmap(&self) -> &'a MntIdmap {
+        self.idmap
+    }
+
+    /// The path being stat'ed.
+    pub fn path(&self) -> &'a Path {
+        self.path
+    }
+}
+
 crate::impl_flags!(
     /// The attributes that a `setattr` changes (`iattr.ia_valid`), of those a file system may
     /// have to know about.

@@ -4,6 +4,10 @@
 //! keep for it, and the slab and extended attribute caches of a file system type.
 
 use super::*;
+use crate::{
+    str::CString,
+    sync::atomic::{Acquire, Atomic, Release},
+};
 
 /// The memory of an inode of a file system made with these abstractions: the VFS's inode, and
 /// what the abstractions keep with it, as a C file system embeds `struct inode` in its own
@@ -109,11 +113,11 @@ pub(super) unsafe extern "C" fn get_offset_ctx(
 ///
 /// # Invariants
 ///
-/// `slab` is a slab cache of [`INodeBox`] objects whose inodes are initialised once
-/// (`inode_init_once()`) when their slab is made. `xattrs` is the hash table of the in-memory
-/// extended attributes of those inodes.
+/// `slab` is null until [`Cache::create_slab`] sets it, once, to a slab cache of [`INodeBox`]
+/// objects whose inodes are initialised once (`inode_init_once()`) when their slab is made.
+/// `xattrs` is the hash table of the in-memory extended attributes of those inodes.
 pub(crate) struct Cache {
-    slab: NonNull<bindings::kmem_cache>,
+    slab: Atomic<*mut bindings::kmem_cache>,
     pub(super) xattrs: KBox<Opaque<bindings::simple_xattr_cache>>,
     pub(super) pages: Option<PageCharge>,
 }
@@ -125,31 +129,54 @@ unsafe impl Send for Cache {}
 unsafe impl Sync for Cache {}
 
 impl Cache {
-    /// Makes the caches of the file system type `name`, which charges the pages of its files
-    /// with `pages`, if given. The slab cache is accounted to the memory cgroup of the task
-    /// that allocates (`SLAB_ACCOUNT`), but not as reclaimable: the inodes of a file system made
-    /// with these abstractions are pinned by their dentries until they are removed, as tmpfs's
-    /// are (`shmem_inode_cache` has `SLAB_ACCOUNT` only).
-    pub(crate) fn new(name: &'static CStr, pages: Option<PageCharge>) -> Result<Self> {
+    /// Makes the extended attribute cache of a file system type that charges the pages of its
+    /// files with `pages`, if given. The slab cache is made later, by [`Cache::create_slab`];
+    /// until then, [`Cache::alloc`] fails.
+    pub(crate) fn new(pages: Option<PageCharge>) -> Result<Self> {
         // An empty table: `simple_xattr_set()` allocates it with the first attribute.
         let xattrs = KBox::new(Opaque::new(pin_init::zeroed()), GFP_KERNEL)?;
+        // INVARIANT: No slab cache yet, and the table is empty.
+        Ok(Self {
+            slab: Atomic::new(ptr::null_mut()),
+            xattrs,
+            pages,
+        })
+    }
+
+    /// Makes the slab cache of the inodes of the file system type `fs_name`, named
+    /// `rust_<fs_name>_inode_cache`: the caller registered the type first, so no other file
+    /// system type has the name (`register_filesystem()` refuses a name in use), and no C slab
+    /// cache has a name of this form. So making it never takes the name, and the
+    /// `/sys/kernel/slab` entry, of another cache.
+    ///
+    /// The slab cache is accounted to the memory cgroup of the task that allocates
+    /// (`SLAB_ACCOUNT`), but not as reclaimable: the inodes of a file system made with these
+    /// abstractions are pinned by their dentries until they are removed, as tmpfs's are
+    /// (`shmem_inode_cache` has `SLAB_ACCOUNT` only).
+    ///
+    /// Fails with `EBUSY` if the slab cache was made already.
+    pub(crate) fn create_slab(&self, fs_name: &CStr) -> Result {
+        if !self.slab.load(Acquire).is_null() {
+            return Err(EBUSY);
+        }
+        let name = CString::try_from_fmt(fmt!("rust_{}_inode_cache", fs_name.to_str()?))?;
         let mut args: bindings::kmem_cache_args = pin_init::zeroed();
         args.align = core::mem::align_of::<INodeBox>() as c_uint;
         args.ctor = Some(Self::init_once);
         let flags = bindings::SLAB_ACCOUNT;
         let size = core::mem::size_of::<INodeBox>() as c_uint;
-        // SAFETY: `name` is a static string and `args` is valid for the duration of the call.
+        // SAFETY: `name` is a valid string, which the slab allocator copies, and `args` is valid
+        // for the duration of the call.
         let slab = unsafe {
             bindings::__kmem_cache_create_args(name.as_char_ptr(), size, &mut args, flags)
         };
-        let slab = NonNull::new(slab).ok_or(ENOMEM)?;
-        // INVARIANT: The cache is of `INodeBox` objects, initialised by `init_once`, and the
-        // table is empty.
-        Ok(Self {
-            slab,
-            xattrs,
-            pages,
-        })
+        if slab.is_null() {
+            return Err(ENOMEM);
+        }
+        // INVARIANT: The cache is of `INodeBox` objects, initialised by `init_once`, and set
+        // once: `create_slab` is only called by `Registration::new`, once.
+        self.slab.store(slab, Release);
+        Ok(())
     }
 
     /// # Safety
@@ -168,8 +195,13 @@ impl Cache {
     /// `sb` must be a valid superblock whose inodes the VFS releases with [`destroy_inode`] and
     /// [`free_inode`], and `self` must not move while it has inodes.
     pub(crate) unsafe fn alloc(&self, sb: *mut bindings::super_block) -> *mut bindings::inode {
+        // A mount that raced with the registration, before the slab cache was made, fails.
+        let slab = self.slab.load(Acquire);
+        if slab.is_null() {
+            return ptr::null_mut();
+        }
         // SAFETY: `sb` and the cache are valid.
-        let obj = unsafe { bindings::alloc_inode_sb(sb, self.slab.as_ptr(), bindings::GFP_KERNEL) };
+        let obj = unsafe { bindings::alloc_inode_sb(sb, slab, bindings::GFP_KERNEL) };
         let obj = obj.cast::<INodeBox>();
         if obj.is_null() {
             return ptr::null_mut();
@@ -199,7 +231,8 @@ impl Drop for Cache {
         // its extended attributes out of the table in `destroy_inode`.
         unsafe {
             bindings::rcu_barrier();
-            bindings::kmem_cache_destroy(self.slab.as_ptr());
+            // `kmem_cache_destroy()` does nothing with null: no slab cache was made.
+            bindings::kmem_cache_destroy(self.slab.load(Acquire));
             bindings::simple_xattr_cache_cleanup(self.xattrs.get());
         }
     }
@@ -230,9 +263,11 @@ pub(crate) unsafe extern "C" fn destroy_inode(inode: *mut bindings::inode) {
 /// more.
 pub(crate) unsafe extern "C" fn free_inode(inode: *mut bindings::inode) {
     // SAFETY: By the safety requirements the inode is in an `INodeBox`, which records its
-    // cache, and is not used any more; the cache outlives it (see `Cache::drop`).
+    // cache, and is not used any more; the cache outlives it (see `Cache::drop`), and its slab
+    // cache, from which the inode was allocated, is set.
     unsafe {
         let obj = INodeBox::of(inode);
-        bindings::kmem_cache_free((*(*obj).cache).slab.as_ptr(), obj.cast());
+        let slab = (*(*obj).cache).slab.load(Acquire);
+        bindings::kmem_cache_free(slab, obj.cast());
     }
 }

@@ -177,11 +177,11 @@ pub trait Operations {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Fills `stat` for `stat(2)`.
+    /// Fills `stat` for `stat(2)` of `target`.
     #[inline]
     fn getattr(
         _idmap: &MntIdmap,
-        _path: &Path,
+        _target: &GetAttr<'_>,
         _stat: &Kstat,
         _request_mask: u32,
         _flags: u32,

@@ -402,7 +402,8 @@ impl<U: Operations + ?Sized> Table<U> {
         let path = unsafe { &*path.cast::<Path>() };
         // SAFETY: `stat` is valid for the call; `Kstat` is a transparent wrapper.
         let stat = unsafe { &*stat.cast::<Kstat>() };
-        from_result(|| U::getattr(idmap, path, stat, request_mask, flags).map(|()| 0))
+        let target = GetAttr { idmap, path };
+        from_result(|| U::getattr(idmap, &target, stat, request_mask, flags).map(|()| 0))
     }
 
     /// The arguments of an operation that creates a name.
