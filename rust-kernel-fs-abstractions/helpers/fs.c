@@ -6,16 +6,10 @@
 
 #include <linux/fs.h>
 #include <linux/pagemap.h>
-#include <linux/sched/signal.h>
 
 __rust_helper struct file *rust_helper_get_file(struct file *f)
 {
 	return get_file(f);
-}
-
-__rust_helper struct dentry *rust_helper_dget(struct dentry *dentry)
-{
-	return dget(dentry);
 }
 
 __rust_helper void rust_helper_mapping_set_unevictable(struct address_space *mapping)
@@ -53,38 +47,6 @@ __rust_helper void rust_helper_inode_unlock(struct inode *inode)
 __rust_helper void rust_helper_i_size_write(struct inode *inode, loff_t i_size)
 {
 	i_size_write(inode, i_size);
-}
-
-__rust_helper struct folio *rust_helper_filemap_grab_folio(struct address_space *mapping,
-							   pgoff_t index)
-{
-	return filemap_grab_folio(mapping, index);
-}
-
-__rust_helper struct folio *rust_helper_filemap_lock_folio(struct address_space *mapping,
-							   pgoff_t index)
-{
-	return filemap_lock_folio(mapping, index);
-}
-
-__rust_helper bool rust_helper_folio_test_uptodate(const struct folio *folio)
-{
-	return folio_test_uptodate(folio);
-}
-
-__rust_helper void rust_helper_folio_put(struct folio *folio)
-{
-	folio_put(folio);
-}
-
-__rust_helper bool rust_helper_fatal_signal_pending(struct task_struct *p)
-{
-	return fatal_signal_pending(p);
-}
-
-__rust_helper void rust_helper_cond_resched(void)
-{
-	cond_resched();
 }
 
 __rust_helper ssize_t rust_helper_generic_write_sync(struct kiocb *iocb, ssize_t count)
