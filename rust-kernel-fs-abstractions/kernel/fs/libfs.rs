@@ -200,7 +200,7 @@ where
     }
     undo.dismiss();
     // SAFETY: As above; the offsets are reserved, and `simple_rename()` cannot fail any more:
-    // the flags are known (`simple_rename()` ignores `WHITEOUT`, done above), and the target is
+    // the flags are known (`simple_rename()` refuses `WHITEOUT`, which is done above), and the target is
     // not a non-empty directory (`vfs_rename()` holds the target's `i_rwsem` too, so an empty
     // one stays empty).
     unsafe {

@@ -866,8 +866,7 @@ mod mounted {
             let err = to_result(unsafe { bindings::vfs_mknod(idmap, root, d.0, mode, 0, none) });
             assert!(matches!(err, Err(e) if e == EINVAL));
             drop(d);
-            // `rename` gives a whiteout not asked for, and none when asked; then one of the
-            // wrong type.
+            // `rename` gives a whiteout not asked for, and none when asked.
             assert!(matches!(m.rename(c"a", c"b", 0), Err(e) if e == EINVAL));
             let whiteout = bindings::RENAME_WHITEOUT;
             assert!(matches!(m.rename(c"a", c"b", whiteout), Err(e) if e == EINVAL));

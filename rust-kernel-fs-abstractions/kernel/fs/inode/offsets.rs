@@ -90,8 +90,8 @@ unsafe fn same_kind(a: *mut bindings::inode, b: *mut bindings::inode) -> Result<
     }
 }
 
-/// The first step of a rename of `old` in `old_dir` to `new` in `new_dir`, with neither
-/// `RENAME_EXCHANGE` nor `RENAME_WHITEOUT`: reserves an offset for `new` in `new_dir` if it
+/// The first step of a rename of `old` in `old_dir` to `new` in `new_dir`, without
+/// `RENAME_EXCHANGE`: reserves an offset for `new` in `new_dir` if it
 /// has none. Returns whether it had one, for [`rename_undo`].
 ///
 /// Fails with `EXDEV` if only one of the directories has an offset map.

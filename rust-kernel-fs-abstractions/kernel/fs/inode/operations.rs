@@ -9,14 +9,13 @@ use super::*;
 /// The operations that change a directory get it as [`Locked`]: the VFS holds its `i_rwsem` for
 /// writing. An operation that changes the namespace only decides and prepares: it may refuse
 /// (with any error), and one that creates something makes the new inode and returns it. The
-/// abstractions then carry the change out themselves, with the dentries the VFS passed: they
-/// bind the new inode to its name, keep the offset map of the directory
-/// ([`file::Ops::offset_dir`]), the directories' link counts and times, and remove or move the
-/// names, as `fs/libfs.c` does for ramfs. So a file system cannot report a change that did not
-/// happen, make one twice, make it on another dentry, or forget a step. Their steps that can
-/// fail and be undone (reserving an offset, checking that a directory is empty) come before
-/// the operation is asked; binding a new inode comes after, and if it fails the inode goes
-/// away. Each operation says what it does.
+/// abstractions then carry the change out themselves, with the dentries the VFS passed: they bind
+/// the new inode to its name, keep the offset map of the directory ([`file::Ops::offset_dir`]), the
+/// directories' link counts and times, and remove or move the names, as `fs/libfs.c` does for
+/// ramfs. So a file system cannot report a change that did not happen, make one twice, make it on
+/// another dentry, or forget a step. Their steps that can fail and be undone (reserving an offset,
+/// checking that a directory is empty) come before the operation is asked; binding a new inode
+/// comes after, and if it fails the inode goes away. Each operation says what it does.
 ///
 /// An operation that is not implemented is absent from the C table, with the VFS's default
 /// behaviour (mostly `EPERM` for directory operations), unless [`Operations::LIBFS`] takes it

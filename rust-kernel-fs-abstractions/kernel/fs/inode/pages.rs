@@ -13,7 +13,7 @@
 //! shrank it may leave a folio beyond the new size, uncharged until the next size change or
 //! until the inode goes away (a soft bound, as for the unevictable folios of ramfs).
 //!
-//! These functions are not generic, and never inlined into a file system module.
+//! These functions are not generic.
 
 use super::INodeBox;
 use crate::{
