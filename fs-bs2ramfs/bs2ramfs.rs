@@ -76,13 +76,38 @@ struct Pages {
     used: u128,
 }
 
-/// How many inodes an instance has, and may have.
+/// The bytes of inode space an inode takes, as tmpfs's `BOGO_INODE_SIZE`: `nr_inodes=` gives
+/// an instance that many bytes per inode, for its inodes and their extended attributes.
+const INODE_SPACE: u128 = 1024;
+
+/// How many inodes an instance has, and may have: its inode space, as tmpfs's.
 struct Inodes {
     /// The most inodes the instance may have; 0 for no limit.
     max: u64,
     /// The inodes made and not yet evicted, root included. Counted with or without a limit,
     /// so that a remount may set one.
     used: u64,
+    /// The bytes of the extended attributes of these inodes, as `simple_xattr_space()` counts
+    /// them (see [`FileSystem::charge_xattrs`]), counted the same way.
+    xattr_bytes: u64,
+}
+
+impl Inodes {
+    /// The inode space in use, in bytes.
+    fn used_space(&self) -> u128 {
+        u128::from(self.used) * INODE_SPACE + u128::from(self.xattr_bytes)
+    }
+
+    /// Whether `max` inodes leave room for the inode space in use.
+    fn fits(&self, max: u64) -> bool {
+        max == 0 || u128::from(max) * INODE_SPACE >= self.used_space()
+    }
+
+    /// The free inode space in bytes, or `None` without a limit.
+    fn free_space(&self) -> Option<u128> {
+        let all = u128::from(self.max) * INODE_SPACE;
+        (self.max != 0).then(|| all.saturating_sub(self.used_space()))
+    }
 }
 
 /// The data of a mounted bs2ramfs instance.
@@ -103,12 +128,12 @@ struct Info {
 }
 
 impl Info {
-    /// Takes one inode of the instance's limit, or fails with `ENOSPC`. Dropping the charge
-    /// gives it back; [`InodeCharge::commit`] leaves it to the new inode, whose eviction gives
-    /// it back.
+    /// Takes the space of one inode of the instance's limit, or fails with `ENOSPC`. Dropping
+    /// the charge gives it back; [`InodeCharge::commit`] leaves it to the new inode, whose
+    /// eviction gives it back.
     fn charge_inode(&self) -> Result<InodeCharge<'_>> {
         let mut inodes = self.inodes.lock();
-        if inodes.max != 0 && inodes.used >= inodes.max {
+        if inodes.free_space().is_some_and(|free| free < INODE_SPACE) {
             return Err(ENOSPC);
         }
         inodes.used += 1;
@@ -233,9 +258,10 @@ impl FileSystem for Bs2RamFs {
                     true,
                     max_pages,
                     u64::try_from(pages.used).unwrap_or(u64::MAX),
+                    0,
                 ))
-            } else if max_inodes != 0 && max_inodes < inodes.used {
-                Some((false, max_inodes, inodes.used))
+            } else if !inodes.fits(max_inodes) {
+                Some((false, max_inodes, inodes.used, inodes.xattr_bytes))
             } else {
                 pages.max = max_pages;
                 inodes.max = max_inodes;
@@ -243,13 +269,16 @@ impl FileSystem for Bs2RamFs {
             }
         };
         match refused {
-            Some((true, max, used)) => Err(fc.invalid(fmt!(
+            Some((true, max, used, _)) => Err(fc.invalid(fmt!(
                 "size={}k is too small for the {}k in use",
                 kib(max),
                 kib(used)
             ))),
-            Some((false, max, used)) => Err(fc.invalid(fmt!(
+            Some((false, max, used, 0)) => Err(fc.invalid(fmt!(
                 "nr_inodes={max} is too few for the {used} inodes in use"
+            ))),
+            Some((false, max, used, b)) => Err(fc.invalid(fmt!(
+                "nr_inodes={max} is too few for the {used} inodes in use and their {b}B of xattrs"
             ))),
             None => Ok(()),
         }
@@ -271,6 +300,7 @@ impl FileSystem for Bs2RamFs {
             inodes <- new_spinlock!(Inodes {
                 max: options.max_inodes.unwrap_or(0),
                 used: 0,
+                xattr_bytes: 0,
             }),
             pages <- new_spinlock!(Pages {
                 max: options.max_pages.unwrap_or(0),
@@ -311,8 +341,8 @@ impl FileSystem for Bs2RamFs {
         Ok(())
     }
 
-    // As tmpfs: with `size=`, the block counts, and with `nr_inodes=`, the inode counts;
-    // without, none.
+    // As tmpfs: with `size=`, the block counts, and with `nr_inodes=`, the inode counts (the
+    // free ones from the free inode space, which extended attributes take too); without, none.
     fn statfs(sb: &SuperBlock<Self>, buf: &sb::StatFs) -> Result {
         let info = sb.data();
         let (max, used) = {
@@ -323,12 +353,12 @@ impl FileSystem for Bs2RamFs {
             let free = u64::try_from(u128::from(max).saturating_sub(used)).unwrap_or(0);
             buf.set_blocks(max, free, free);
         }
-        let (max, used) = {
+        let (max, free) = {
             let inodes = info.inodes.lock();
-            (inodes.max, inodes.used)
+            (inodes.max, inodes.free_space())
         };
-        if max != 0 {
-            buf.set_files(max, max.saturating_sub(used));
+        if let Some(free) = free {
+            buf.set_files(max, u64::try_from(free / INODE_SPACE).unwrap_or(u64::MAX));
         }
         Ok(())
     }
@@ -353,6 +383,33 @@ impl FileSystem for Bs2RamFs {
         pages.used = used.unwrap_or(0);
         if used.is_none() {
             pr_warn!("more pages uncharged than charged\n");
+        }
+    }
+
+    // As tmpfs: the extended attributes kept in memory take the inode space of `nr_inodes=`.
+    fn charge_xattrs(sb: &SuperBlock<Self>, bytes: usize) -> Result {
+        let info = sb.data();
+        let mut inodes = info.inodes.lock();
+        let bytes = u64::try_from(bytes).map_err(|_| ENOSPC)?;
+        if inodes
+            .free_space()
+            .is_some_and(|free| free < u128::from(bytes))
+        {
+            return Err(ENOSPC);
+        }
+        inodes.xattr_bytes = inodes.xattr_bytes.checked_add(bytes).ok_or(ENOSPC)?;
+        Ok(())
+    }
+
+    fn uncharge_xattrs(sb: &SuperBlock<Self>, bytes: usize) {
+        let info = sb.data();
+        let mut inodes = info.inodes.lock();
+        let used = u64::try_from(bytes)
+            .ok()
+            .and_then(|b| inodes.xattr_bytes.checked_sub(b));
+        inodes.xattr_bytes = used.unwrap_or(0);
+        if used.is_none() {
+            pr_warn!("more bytes of extended attributes uncharged than charged\n");
         }
     }
 

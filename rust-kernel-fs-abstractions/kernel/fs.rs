@@ -205,10 +205,10 @@ pub trait FileSystem {
     /// empty, e.g. to give back what the inode was charged.
     ///
     /// Every inode that [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) made is evicted
-    /// exactly once: when it is unused and has no link left, or when the superblock is shut
-    /// down, before [`FileSystem::Data`] is dropped (no reference to an inode can outlive the
-    /// superblock, but one leaked with `core::mem::forget` is never put). A failed `new_inode`
-    /// made no inode.
+    /// exactly once: when it is unused and has no link left, when it is an [`inode::New`] dropped
+    /// before it was bound, or when the superblock is shut down, before [`FileSystem::Data`] is
+    /// dropped (no reference to an inode can outlive the superblock, but one leaked with
+    /// `core::mem::forget` is never put). A failed `new_inode` made no inode.
     fn evict_inode(_inode: &inode::Evicting<'_, Self>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -238,6 +238,30 @@ pub trait FileSystem {
 
     /// Gives back `pages` pages that [`FileSystem::charge_pages`] charged to `sb`.
     fn uncharge_pages(_sb: &sb::SuperBlock<Self>, _pages: u64) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Charges `bytes` bytes of extended attributes kept in memory to `sb`, or fails with
+    /// `ENOSPC`, to limit the memory that [`xattr::Handlers::InMemory`] may take (as tmpfs
+    /// charges them against the inode space of `nr_inodes=`).
+    ///
+    /// An attribute takes the bytes `simple_xattr_space()` counts: 40, plus the length of its
+    /// full name and of its value. As tmpfs's: setting a value charges its bytes first, and
+    /// fails with `ENOSPC` if the charge fails (any error is taken as `ENOSPC`); the value it
+    /// replaces, or the attribute it removes, gives its bytes back with
+    /// [`FileSystem::uncharge_xattrs`], as does a set that fails, and so do all the
+    /// attributes an inode still has when it goes away. The attributes that the security
+    /// modules give a new inode are charged all at once before they are stored; if that fails,
+    /// so does the creation of the inode, with `ENOSPC`.
+    ///
+    /// It runs with the inode's `i_rwsem` held (for the initial attributes of a new inode, its
+    /// directory's), and must not sleep for long.
+    fn charge_xattrs(_sb: &sb::SuperBlock<Self>, _bytes: usize) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Gives back `bytes` bytes that [`FileSystem::charge_xattrs`] charged to `sb`.
+    fn uncharge_xattrs(_sb: &sb::SuperBlock<Self>, _bytes: usize) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -284,7 +308,11 @@ impl<T: FileSystem + ?Sized> Registration<T> {
     /// not static objects.
     pub unsafe fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            inodes: inode::Cache::new(Tables::<T>::PAGE_CHARGE)?,
+            inodes: inode::Cache::new(
+                Tables::<T>::FS_NAME,
+                Tables::<T>::PAGE_CHARGE,
+                Tables::<T>::XATTR_CHARGE,
+            )?,
             fs <- Opaque::try_ffi_init(|slot: *mut bindings::file_system_type| {
                 let mut fs: bindings::file_system_type = pin_init::zeroed();
                 fs.owner = module.as_ptr();
@@ -301,9 +329,6 @@ impl<T: FileSystem + ?Sized> Registration<T> {
             }),
             _t: PhantomData,
         })
-        // The slab cache is named after the type, which `register_filesystem()` made sure is
-        // not another type's name. On failure the registration is dropped: unregistered.
-        .pin_chain(|reg| reg.inodes.create_slab(Tables::<T>::FS_NAME))
     }
 }
 
@@ -363,6 +388,31 @@ impl<T: FileSystem + ?Sized> Tables<T> {
     unsafe fn uncharge_pages(sb: *mut bindings::super_block, pages: u64) {
         // SAFETY: By the safety requirements.
         T::uncharge_pages(unsafe { sb::SuperBlock::from_raw(sb) }, pages)
+    }
+
+    const XATTR_CHARGE: Option<xattr::Charge> = if T::HAS_CHARGE_XATTRS {
+        Some(xattr::Charge {
+            charge: Self::charge_xattrs,
+            uncharge: Self::uncharge_xattrs,
+        })
+    } else {
+        None
+    };
+
+    /// # Safety
+    ///
+    /// `sb` must be a ready superblock of this type.
+    unsafe fn charge_xattrs(sb: *mut bindings::super_block, bytes: usize) -> Result {
+        // SAFETY: By the safety requirements.
+        T::charge_xattrs(unsafe { sb::SuperBlock::from_raw(sb) }, bytes)
+    }
+
+    /// # Safety
+    ///
+    /// `sb` must be a ready superblock of this type.
+    unsafe fn uncharge_xattrs(sb: *mut bindings::super_block, bytes: usize) {
+        // SAFETY: By the safety requirements.
+        T::uncharge_xattrs(unsafe { sb::SuperBlock::from_raw(sb) }, bytes)
     }
 
     const CONTEXT_OPS: bindings::fs_context_operations = bindings::fs_context_operations {

@@ -199,9 +199,9 @@ where
         _ => return Err(EINVAL),
     }
     undo.dismiss();
-    // SAFETY: As above; the offsets are reserved, and `simple_rename()` cannot fail any more:
-    // the flags are known (`simple_rename()` refuses `WHITEOUT`, which is done above), and the target is
-    // not a non-empty directory (`vfs_rename()` holds the target's `i_rwsem` too, so an empty
+    // SAFETY: As above; the offsets are reserved, and `simple_rename()` cannot fail any more: the
+    // flags are known (`simple_rename()` refuses `WHITEOUT`, which is done above), and the target
+    // is not a non-empty directory (`vfs_rename()` holds the target's `i_rwsem` too, so an empty
     // one stays empty).
     unsafe {
         inode::offsets::rename_commit(old_dir, old, new_dir, new);

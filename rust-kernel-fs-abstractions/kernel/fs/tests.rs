@@ -773,8 +773,13 @@ mod mounted {
     #[test]
     fn xattrs_in_memory() -> Result {
         let m = Mounted::new()?;
+        // What a security module lists for every inode (its label), before the attributes
+        // kept in memory: nothing without one.
+        let mut lsm = [0u8; 64];
+        let g = m.open(c"y", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        let l = g.list_xattrs(&mut lsm)? as usize;
         let f = m.open(c"x", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
-        let mut buf = [0u8; 64];
+        let mut buf = [0u8; 128];
         assert!(matches!(f.get_xattr(c"user.a", &mut buf), Err(e) if e == ENODATA));
         f.set_xattr(c"user.a", Some(b"one"), 0)?;
         f.set_xattr(c"trusted.b", Some(b""), 0)?;
@@ -787,10 +792,11 @@ mod mounted {
         let err = f.set_xattr(c"foo.c", Some(b"x"), 0);
         assert!(matches!(err, Err(e) if e == EOPNOTSUPP));
         let n = f.list_xattrs(&mut buf)? as usize;
-        assert_eq!(&buf[..n], b"user.a\0trusted.b\0");
+        assert_eq!(&buf[..l], &lsm[..l]);
+        assert_eq!(&buf[l..n], b"user.a\0trusted.b\0");
         f.set_xattr(c"user.a", None, 0)?;
         assert!(matches!(f.set_xattr(c"user.a", None, 0), Err(e) if e == ENODATA));
-        assert_eq!(f.list_xattrs(&mut buf)?, 10);
+        assert_eq!(f.list_xattrs(&mut buf)?, l as isize + 10);
         // The attributes left go with the inode: the unmount must not leak them.
         Ok(())
     }
@@ -966,17 +972,48 @@ mod mounted {
         Ok(())
     }
 
-    /// A second registration, for [`a_name_in_use_is_refused`] only.
-    static SECOND_REGISTRATION: TestRegistration = TestRegistration(Opaque::uninit());
+    /// A file system type with the name of C's ramfs, for [`a_name_in_use_is_refused`] only.
+    struct NameInUse;
+
+    #[vtable]
+    impl FileSystem for NameInUse {
+        type Data = ();
+        type Options = ();
+        const NAME: &'static CStr = c"ramfs";
+
+        fn init_options() -> Result {
+            Ok(())
+        }
+
+        fn parse_param(_options: &mut (), _param: param::Param<'_>) -> Result {
+            Err(EINVAL)
+        }
+
+        fn fill_super(_sb: &SuperBlock<Self, sb::New>, _options: &()) -> Result {
+            Err(EINVAL)
+        }
+
+        fn init_root(_sb: &SuperBlock<Self>) -> Result<Root<'_, Self>> {
+            Err(EINVAL)
+        }
+    }
+
+    /// The registration of [`NameInUse`].
+    struct NameInUseRegistration(Opaque<Registration<NameInUse>>);
+
+    // SAFETY: Only `a_name_in_use_is_refused` uses it.
+    unsafe impl Sync for NameInUseRegistration {}
+
+    static NAME_IN_USE: NameInUseRegistration = NameInUseRegistration(Opaque::uninit());
 
     #[test]
     fn a_name_in_use_is_refused() -> Result {
         let m = Mounted::new()?;
-        // The type's name is in use: the second registration fails before it makes a slab
-        // cache (which would take the name, and the /sys/kernel/slab entry, of the first's).
-        let reg = SECOND_REGISTRATION.0.get();
+        // Another type has the name: the registration, whose last step is
+        // `register_filesystem()`, fails, and the slab cache it made goes again.
+        let reg = NAME_IN_USE.0.get();
         // SAFETY: If it succeeded, the registration would be dropped at once, with no mount.
-        let init = unsafe { Registration::<TestFs>::new(&TEST_MODULE) };
+        let init = unsafe { Registration::<NameInUse>::new(&TEST_MODULE) };
         // SAFETY: `reg` is static, so it stays pinned, and not initialised: only this case
         // uses it, and a failed initialisation leaves nothing to drop.
         let second = unsafe { pin_init::raw_try_init(reg, init) };
@@ -985,7 +1022,7 @@ mod mounted {
             unsafe { ptr::drop_in_place(reg) };
         }
         assert!(matches!(second, Err(e) if e == EBUSY));
-        // The first one still works.
+        // The test's own type still works.
         let f = m.open(c"file", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
         assert_eq!(f.write(b"x", 0)?, 1);
         Ok(())

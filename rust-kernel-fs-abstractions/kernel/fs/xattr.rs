@@ -7,9 +7,11 @@
 //! [`Handlers::InMemory`] gets the `user.`, `trusted.` and `security.` namespaces on all its
 //! inodes, stored with each inode by the kernel's `simple_xattr` functions, and lists them
 //! with [`Libfs::LISTXATTR`](super::inode::Libfs::LISTXATTR) in its inode operation tables.
-//! No code of the file system runs on these paths: the VFS checks the permissions
-//! (`xattr_permission()`: `trusted.` needs `CAP_SYS_ADMIN`, `user.` only exists on regular
-//! files and directories), the sizes (`XATTR_SIZE_MAX`, `XATTR_NAME_MAX`) and the flags.
+//! No code of the file system runs on these paths, but for the charging of their memory if it
+//! has [`FileSystem::charge_xattrs`](super::FileSystem::charge_xattrs): the VFS checks the
+//! permissions (`xattr_permission()`: `trusted.` needs `CAP_SYS_ADMIN`, `user.` only exists on
+//! regular files and directories), the sizes (`XATTR_SIZE_MAX`, `XATTR_NAME_MAX`) and the
+//! flags.
 //!
 //! C header: [`include/linux/xattr.h`](srctree/include/linux/xattr.h)
 
@@ -28,8 +30,9 @@ pub enum Handlers {
     /// A value may have up to `XATTR_SIZE_MAX` (64 KiB) bytes, as everywhere. The `user.`
     /// namespace, which unprivileged users can write to, holds at most 128 attributes and
     /// 128 KiB of values per inode (`SIMPLE_XATTR_MAX_NR`, `SIMPLE_XATTR_MAX_SIZE`); setting
-    /// more fails with `ENOSPC`. Security labels that the security modules give a new inode
-    /// are not stored.
+    /// more fails with `ENOSPC`. The attributes that the security modules give a new inode
+    /// (such as its `security.SMACK64` or `security.selinux` label) are stored with it, as
+    /// tmpfs stores them.
     InMemory,
 }
 
@@ -41,6 +44,44 @@ impl Handlers {
         match self {
             Handlers::None => ptr::null(),
             Handlers::InMemory => TABLE.0.as_ptr(),
+        }
+    }
+}
+
+/// How a file system type charges the memory of its extended attributes
+/// ([`FileSystem::charge_xattrs`](super::FileSystem::charge_xattrs)), for the code of the
+/// abstractions that is not generic.
+#[derive(Clone, Copy)]
+pub(crate) struct Charge {
+    /// Charges bytes to a ready superblock of the type, or fails with `ENOSPC`.
+    pub(crate) charge: unsafe fn(*mut bindings::super_block, usize) -> Result,
+    /// Gives back bytes charged to a ready superblock of the type.
+    pub(crate) uncharge: unsafe fn(*mut bindings::super_block, usize),
+}
+
+impl Charge {
+    /// Charges `bytes` to the superblock of `inode`, or fails with `ENOSPC`.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a valid inode of a ready superblock of the type.
+    pub(crate) unsafe fn charge(self, inode: *mut bindings::inode, bytes: usize) -> Result {
+        if bytes == 0 {
+            return Ok(());
+        }
+        // SAFETY: By the safety requirements the inode and its superblock are valid.
+        unsafe { (self.charge)((*inode).i_sb, bytes) }.map_err(|_| ENOSPC)
+    }
+
+    /// Gives back `bytes` that [`Charge::charge`] charged to the superblock of `inode`.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a valid inode of a ready superblock of the type.
+    pub(crate) unsafe fn uncharge(self, inode: *mut bindings::inode, bytes: usize) {
+        if bytes != 0 {
+            // SAFETY: By the safety requirements the inode and its superblock are valid.
+            unsafe { (self.uncharge)((*inode).i_sb, bytes) }
         }
     }
 }
@@ -97,12 +138,16 @@ unsafe extern "C" fn get(
     }
 }
 
+/// Sets or removes an attribute. As `shmem_xattr_handler_set()`, with a file system that
+/// charges its attributes, a new value is charged first (`ENOSPC` if it does not fit), and the
+/// value it replaces, or the attribute removed, gives its bytes back.
+///
 /// # Safety
 ///
 /// Called by the VFS (`__vfs_setxattr()` or `__vfs_removexattr()`) with a handler of
-/// [`TABLE`], an inode allocated by [`inode::Cache::alloc`] whose `i_rwsem` it holds for
-/// writing, the name without the handler's prefix, and a value of `size` bytes, or null to
-/// remove the attribute.
+/// [`TABLE`], an inode allocated by [`inode::Cache::alloc`] of a ready superblock, whose
+/// `i_rwsem` it holds for writing, the name without the handler's prefix, and a value of `size`
+/// bytes, or null to remove the attribute.
 unsafe extern "C" fn set(
     handler: *const bindings::xattr_handler,
     _idmap: *mut bindings::mnt_idmap,
@@ -115,12 +160,33 @@ unsafe extern "C" fn set(
 ) -> c_int {
     // SAFETY: `name` is the part of the full name that follows the prefix.
     let name = unsafe { bindings::xattr_full_name(handler, name) };
+    // SAFETY: The inode is in an `INodeBox`.
+    let charge = unsafe { inode::INodeBox::xattr_charge(inode) };
+    let mut space = 0;
+    if let Some(c) = charge.filter(|_| !value.is_null()) {
+        // SAFETY: `name` is a valid string.
+        space = unsafe { bindings::simple_xattr_space(name, size) };
+        // SAFETY: The inode is valid, of a ready superblock of the type.
+        if let Err(e) = unsafe { c.charge(inode, space) } {
+            return e.to_errno();
+        }
+    }
+    // The bytes of the value replaced or the attribute removed, if any.
+    let mut freed = 0;
     // SAFETY: The inode is in an `INodeBox`, whose attribute list, limits and cache are valid
     // while the inode is, and `i_rwsem` serialises the changes of its list, as the
     // `simple_xattr` functions require.
     let ret = unsafe {
         let (list, cache) = inode::INodeBox::xattrs(inode);
         if ptr::eq(handler, &USER.0) {
+            // `simple_xattr_set_limited()` frees what it replaces: its size is read first
+            // (`i_rwsem` keeps it).
+            if charge.is_some() {
+                let old = bindings::simple_xattr_get(cache, list, name, ptr::null_mut(), 0);
+                if let Ok(old) = usize::try_from(old) {
+                    freed = bindings::simple_xattr_space(name, old);
+                }
+            }
             let limits = inode::INodeBox::xattr_limits(inode);
             bindings::simple_xattr_set_limited(cache, list, limits, name, value, size, flags)
         } else {
@@ -129,12 +195,19 @@ unsafe extern "C" fn set(
                 Err(e) => e.to_errno(),
                 // The replaced or removed attribute, if any, goes after a grace period.
                 Ok(old) => {
+                    if !old.is_null() {
+                        freed = bindings::simple_xattr_space((*old).name, (*old).size);
+                    }
                     bindings::simple_xattr_free_rcu(old);
                     0
                 }
             }
         }
     };
+    if let Some(c) = charge {
+        // SAFETY: As above.
+        unsafe { c.uncharge(inode, if ret == 0 { freed } else { space }) };
+    }
     if ret == 0 {
         // SAFETY: The inode is valid and its `i_rwsem` is held. As `shmem_xattr_handler_set()`,
         // the change counts in `i_version` too.
@@ -142,6 +215,49 @@ unsafe extern "C" fn set(
             bindings::inode_set_ctime_current(inode);
             bindings::inode_maybe_inc_iversion(inode, true);
         }
+    }
+    ret
+}
+
+/// Stores the extended attributes that the security modules give `inode`, a new inode
+/// (the `initxattrs` callback of `security_inode_init_security()`), in the `security.`
+/// namespace, as `shmem_initxattrs()` does: with a file system that charges its attributes,
+/// they are charged all at once first, and the inode is refused with `ENOSPC` if they do not
+/// fit. If one cannot be stored, fails with `ENOMEM`; those stored go with the inode.
+///
+/// # Safety
+///
+/// Called by `security_inode_init_security()` with a new inode allocated by
+/// [`inode::Cache::alloc`], of a ready superblock, that nobody else can see yet, and an array of
+/// attributes whose last entry has a null name.
+pub(crate) unsafe extern "C" fn initxattrs(
+    inode: *mut bindings::inode,
+    xattrs: *const bindings::xattr,
+    _fs_data: *mut c_void,
+) -> c_int {
+    // SAFETY: The inode is in an `INodeBox`.
+    let charge = unsafe { inode::INodeBox::xattr_charge(inode) };
+    let mut space = 0;
+    if let Some(c) = charge {
+        // SAFETY: The array is valid and ends with a null name.
+        space = unsafe { bindings::simple_xattrs_initxattrs_space(xattrs) };
+        // SAFETY: The inode is valid, of a ready superblock of the type.
+        if let Err(e) = unsafe { c.charge(inode, space) } {
+            return e.to_errno();
+        }
+    }
+    let mut added = 0;
+    // SAFETY: The inode is in an `INodeBox`, whose attribute list and cache are valid while the
+    // inode is; nobody else can see the inode, so nobody else changes its list; the array is
+    // valid and ends with a null name.
+    let ret = unsafe {
+        let (list, cache) = inode::INodeBox::xattrs(inode);
+        bindings::simple_xattrs_add_initxattrs(cache, list, xattrs, &mut added)
+    };
+    if let Some(c) = charge {
+        // What was not added goes back; what was, with the inode.
+        // SAFETY: As above.
+        unsafe { c.uncharge(inode, space.saturating_sub(added)) };
     }
     ret
 }

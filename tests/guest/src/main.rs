@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! bs2ramfs tests that run as root inside the guest.
 //!
-//! Usage: `bs2ramfs-guest-tests [--module PATH.ko | --fs TYPE] [FILTER]`.
+//! Usage: `bs2ramfs-guest-tests [--module PATH.ko | --fs TYPE | --lsm] [FILTER]`.
 //!
 //! - no option: the bs2ramfs tests (mount, options, `statfs`, ..., and the malformed mount
 //!   options of `badinput`, `size=`, `nr_inodes=`, `uid=` and `gid=` of `limits`, idmapped mounts of
@@ -14,7 +14,10 @@
 //!   namespace mounts);
 //! - `--fs TYPE`: only the functional suite, on TYPE (`ramfs` is the reference: every test
 //!   passes there);
-//! - `--module PATH.ko`: insmod, mount, busy rmmod refused, rmmod, three rounds.
+//! - `--module PATH.ko`: insmod, mount, busy rmmod refused, rmmod, three rounds;
+//! - `--lsm`: in a guest booted with `lsm=smack`, the extended attribute tests with a security
+//!   module that gives new inodes initial extended attributes (Smack's labels, which tmpfs
+//!   stores and charges), and the test of those attributes, `lsm_initial_xattrs`.
 //!
 //! FILTER runs only the tests whose name contains it. Prints one `ok NAME` or
 //! `FAIL NAME: why` line per test and `N passed, N failed` last; exits 1 on any failure.
@@ -365,6 +368,17 @@ fn main() {
                 ));
                 (legacy, suite_fs) = (false, None);
             }
+            "--lsm" => {
+                let lsm: [(&str, BasicTest); 3] = [
+                    ("xattrs", xattr::t_xattrs),
+                    ("xattrs_nr_inodes", xattr::t_xattrs_nr_inodes),
+                    ("lsm_initial_xattrs", xattr::t_lsm_initial_xattrs),
+                ];
+                for (name, t) in lsm {
+                    tests.push((name.into(), Box::new(t)));
+                }
+                (legacy, suite_fs) = (false, None);
+            }
             "--fs" => {
                 let Some(ty) = it.next() else {
                     eprintln!("--fs needs a file system type");
@@ -373,7 +387,9 @@ fn main() {
                 (legacy, suite_fs) = (false, Some(ty.clone()));
             }
             _ if a.starts_with("--") => {
-                eprintln!("usage: bs2ramfs-guest-tests [--module PATH.ko | --fs TYPE] [FILTER]");
+                eprintln!(
+                    "usage: bs2ramfs-guest-tests [--module PATH.ko | --fs TYPE | --lsm] [FILTER]"
+                );
                 std::process::exit(2);
             }
             _ => filter = Some(a.clone()),
@@ -391,13 +407,14 @@ fn main() {
             ("bad_mode_values_rejected", t_bad_mode_values),
             ("fsconfig_unknown_option", t_fsconfig_unknown_option),
         ];
-        let more: [(&str, BasicTest); 8] = [
+        let more: [(&str, BasicTest); 9] = [
             ("readdir_stable_offsets", readdir::t_stable_offsets),
             ("size", limits::t_size),
             ("nr_inodes", limits::t_nr_inodes),
             ("uid_gid", limits::t_uid_gid),
             ("idmapped_mount", idmap::t_idmapped_mount),
             ("xattrs", xattr::t_xattrs),
+            ("xattrs_nr_inodes", xattr::t_xattrs_nr_inodes),
             ("overlay_upper", overlay::t_overlay),
             ("fallocate_seek_data_hole", falloc::t_falloc_seek),
         ];

@@ -4,6 +4,7 @@
 
 use crate::sys::*;
 use crate::TestResult;
+use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 const ROOT: &str = "/mnt/xattr";
@@ -45,8 +46,16 @@ fn get(path: &str, name: &str, size: usize) -> Sys<Vec<u8>> {
     Ok(buf)
 }
 
-/// The names `llistxattr(2)` gives, sorted.
+/// The names `llistxattr(2)` gives, sorted, but for the security label that the security
+/// module lists for every inode on every file system (Smack's, see config/lsm.config).
 fn names(path: &str) -> Sys<Vec<String>> {
+    let mut v = listed(path)?;
+    v.retain(|n| n != "security.SMACK64");
+    Ok(v)
+}
+
+/// The names `llistxattr(2)` gives, sorted.
+fn listed(path: &str) -> Sys<Vec<String>> {
     let c = cstr(path);
     let mut buf = vec![0u8; 65536];
     // SAFETY: valid string and buffer.
@@ -184,4 +193,213 @@ fn on(fs: &str) -> TestResult {
 pub fn t_xattrs() -> TestResult {
     on("tmpfs")?;
     on("bs2ramfs")
+}
+
+/// One line of a transcript: what `r` gave.
+fn outcome<T>(what: &str, r: Sys<T>) -> String {
+    match r {
+        Ok(_) => format!("{what}: ok"),
+        Err(e) => format!("{what}: {}", ename(e)),
+    }
+}
+
+/// `statfs(2)`'s inode counts of `ROOT`, for a transcript.
+fn inode_counts(when: &str) -> Result<String, String> {
+    let st = statfs(ROOT).map_err(|e| format!("statfs: {}", ename(e)))?;
+    Ok(format!("{when}: f_files {} f_ffree {}", st.f_files, st.f_ffree))
+}
+
+/// Mounts `fs` on `ROOT` with `data`, runs `steps`, which writes a transcript of what it
+/// saw, and unmounts.
+fn transcript(
+    fs: &str,
+    data: &str,
+    steps: fn(&mut Vec<String>) -> TestResult,
+) -> Result<Vec<String>, String> {
+    mount(fs, ROOT, Some(data)).map_err(|e| format!("mount {fs} -o {data}: {}", ename(e)))?;
+    let mut log = Vec::new();
+    let r = steps(&mut log);
+    let u = crate::umount(ROOT);
+    r.map_err(|e| format!("{fs}: {e}"))?;
+    u?;
+    Ok(log)
+}
+
+/// The first line where the transcripts of tmpfs and bs2ramfs differ, if any.
+fn same_as_tmpfs(tmpfs: &[String], ours: &[String]) -> TestResult {
+    for i in 0..tmpfs.len().max(ours.len()) {
+        let (t, o) = (tmpfs.get(i), ours.get(i));
+        check!(
+            t == o,
+            "step {i}: tmpfs {t:?}, bs2ramfs {o:?}\n  tmpfs: {tmpfs:?}\n  bs2ramfs: {ours:?}"
+        );
+    }
+    Ok(())
+}
+
+/// Extended attributes fill the inode space of `nr_inodes=8` (1 KiB per inode, as tmpfs
+/// counts it) until a set fails with ENOSPC; replacing, removing and unlinking give it back.
+fn xattr_space_steps(log: &mut Vec<String>) -> TestResult {
+    log.push(inode_counts("mounted")?);
+    let f = p("f");
+    std::fs::write(&f, b"").map_err(|e| format!("create: {e}"))?;
+    log.push(inode_counts("a file")?);
+    let kib = vec![b'x'; 1000];
+    let mut n = 0;
+    loop {
+        let r = set(&f, &format!("user.{n}"), Some(&kib), 0);
+        if r.is_err() || n == 100 {
+            log.push(outcome(&format!("user.{n} of 1000 bytes"), r));
+            break;
+        }
+        n += 1;
+    }
+    log.push(inode_counts("full")?);
+    // Nothing fits any more, whatever the namespace, nor does a new inode.
+    log.push(outcome("trusted.t", set(&f, "trusted.t", Some(b"t"), 0)));
+    log.push(outcome("security.s", set(&f, "security.s", Some(b"s"), 0)));
+    log.push(outcome("mkdir", mkdir(&p("d"), 0o755)));
+    // A bigger value in place of one is charged before the old one goes back: no room.
+    log.push(outcome("user.0 to 1100 bytes", set(&f, "user.0", Some(&[b'y'; 1100]), 0)));
+    // A smaller one fits, and gives the difference back.
+    log.push(outcome("user.0 to 10 bytes", set(&f, "user.0", Some(&[b'z'; 10]), 0)));
+    log.push(inode_counts("smaller")?);
+    log.push(outcome("trusted.t", set(&f, "trusted.t", Some(&[b't'; 500]), 0)));
+    log.push(outcome("security.s", set(&f, "security.s", Some(&[b's'; 400]), 0)));
+    log.push(inode_counts("trusted and security")?);
+    // Removing one gives its space back.
+    log.push(outcome("remove user.1", set(&f, "user.1", None, 0)));
+    log.push(inode_counts("removed")?);
+    log.push(outcome("mkdir", mkdir(&p("d"), 0o755)));
+    log.push(inode_counts("mkdir")?);
+    // A remount below the space in use is refused; to exactly the inodes that hold it, not.
+    log.push(outcome("remount nr_inodes=5", remount(ROOT, 0, Some("nr_inodes=5"))));
+    log.push(outcome("remount nr_inodes=7", remount(ROOT, 0, Some("nr_inodes=7"))));
+    log.push(inode_counts("nr_inodes=7")?);
+    log.push(outcome("remount nr_inodes=8", remount(ROOT, 0, Some("nr_inodes=8"))));
+    // The inode goes, and its attributes with it.
+    log.push(outcome("unlink", unlink(&f)));
+    log.push(inode_counts("unlinked")?);
+    log.push(outcome("rmdir", rmdir(&p("d"))));
+    log.push(inode_counts("empty")?);
+    Ok(())
+}
+
+/// Extended attributes take the inode space of `nr_inodes=` as on tmpfs: the same ENOSPC at
+/// the same point, the same `statfs` counts, the same remount rules.
+pub fn t_xattrs_nr_inodes() -> TestResult {
+    let tmpfs = transcript("tmpfs", "nr_inodes=8", xattr_space_steps)?;
+    check!(
+        tmpfs.iter().any(|l| l.ends_with("ENOSPC")),
+        "tmpfs never ran out of inode space: {tmpfs:?}"
+    );
+    let ours = transcript("bs2ramfs", "nr_inodes=8", xattr_space_steps)?;
+    same_as_tmpfs(&tmpfs, &ours)
+}
+
+/// The names `llistxattr(2)` gives, sorted, and `(name, value)` for each one `lgetxattr(2)`
+/// reads, for a transcript.
+fn all_xattrs(path: &str) -> String {
+    match listed(path) {
+        Ok(names) => {
+            let values: Vec<String> = names
+                .iter()
+                .map(|n| match get(path, n, 4096) {
+                    Ok(v) => format!("{n}={}", String::from_utf8_lossy(&v)),
+                    Err(e) => format!("{n}: {}", ename(e)),
+                })
+                .collect();
+            format!("{path}: {}", values.join(" "))
+        }
+        Err(e) => format!("{path}: {}", ename(e)),
+    }
+}
+
+/// The Smack label `LSM_LABEL` on a directory, which makes what is created in it take its label
+/// (and, for a directory, the transmute attribute: `security.SMACK64TRANSMUTE`, which only the
+/// file system stores), with the rule that lets `_` (every task here) transmute to it.
+const LSM_LABEL: &str = "bs2label";
+
+fn lsm_steps(log: &mut Vec<String>) -> TestResult {
+    // Every new inode has the label of its maker ("_"), listed and read through the LSM.
+    let f = p("f");
+    std::fs::write(&f, b"").map_err(|e| format!("create: {e}"))?;
+    log.push(all_xattrs(&f));
+    let d = p("d");
+    ok!(mkdir(&d, 0o755));
+    ok!(set(&d, "security.SMACK64", Some(LSM_LABEL.as_bytes()), 0));
+    ok!(set(&d, "security.SMACK64TRANSMUTE", Some(b"TRUE"), 0));
+    log.push(all_xattrs(&d));
+    // The initial attributes of what is made in it, as Smack gives them and the file
+    // system stores them.
+    ok!(mkdir(&p("d/sub"), 0o755));
+    std::fs::write(p("d/file"), b"").map_err(|e| format!("create d/file: {e}"))?;
+    ok!(symlink(b"file", &p("d/link")));
+    ok!(mknod(&p("d/fifo"), libc::S_IFIFO | 0o644, 0));
+    ok!(mkdir(&p("d/sub/sub"), 0o755));
+    for n in ["d/sub", "d/file", "d/link", "d/fifo", "d/sub/sub"] {
+        log.push(all_xattrs(&p(n)));
+    }
+    // O_TMPFILE too, and a name given to it later.
+    let fd = ok!(open(&d, libc::O_TMPFILE | libc::O_RDWR, 0o600));
+    let fd_path = format!("/proc/self/fd/{}", fd.as_raw_fd());
+    log.push(outcome("linkat", linkat_follow(&fd_path, &p("d/tmp"))));
+    drop(fd);
+    log.push(all_xattrs(&p("d/tmp")));
+    // A whiteout of RENAME_WHITEOUT is labelled as a new inode.
+    let whiteout = rename(&p("d/file"), &p("d/file2"), libc::RENAME_WHITEOUT);
+    log.push(outcome("rename whiteout", whiteout));
+    log.push(all_xattrs(&p("d/file")));
+    Ok(())
+}
+
+/// With nr_inodes=20, the labels take inode space too: tmpfs makes fewer inodes than 20.
+fn lsm_space_steps(log: &mut Vec<String>) -> TestResult {
+    log.push(inode_counts("mounted")?);
+    let mut n = 0;
+    loop {
+        let r = mknod(&p(&format!("{n}")), libc::S_IFIFO | 0o644, 0);
+        if r.is_err() || n == 100 {
+            log.push(outcome(&format!("fifo {n}"), r));
+            break;
+        }
+        n += 1;
+    }
+    log.push(inode_counts("full")?);
+    // A label longer than the free space left is not taken.
+    let big = "l".repeat(255);
+    log.push(outcome("relabel", set(&p("0"), "security.SMACK64", Some(big.as_bytes()), 0)));
+    log.push(outcome("unlink", unlink(&p("0"))));
+    log.push(inode_counts("unlinked")?);
+    Ok(())
+}
+
+/// Mounts smackfs, if it is not, and loads the rule that lets `_` transmute to `LSM_LABEL`.
+fn smack_rule() -> TestResult {
+    let dir = "/sys/fs/smackfs";
+    if !std::path::Path::new(&format!("{dir}/load2")).exists() {
+        mount("smackfs", dir, None).map_err(|e| {
+            format!("mount smackfs: {} (no Smack in this kernel: config/lsm.config)", ename(e))
+        })?;
+    }
+    std::fs::write(format!("{dir}/load2"), format!("_ {LSM_LABEL} rwxat"))
+        .map_err(|e| format!("load a Smack rule: {e}"))
+}
+
+/// The initial extended attributes that a security module gives a new inode (Smack's labels)
+/// are stored as tmpfs stores them (`shmem_initxattrs()`): `security.SMACK64TRANSMUTE`, which
+/// only the file system keeps, on what is made in a transmuting directory, and the inode
+/// space the labels take with `nr_inodes=`.
+pub fn t_lsm_initial_xattrs() -> TestResult {
+    smack_rule()?;
+    let tmpfs = transcript("tmpfs", "mode=0755", lsm_steps)?;
+    check!(
+        tmpfs.iter().any(|l| l.contains("d/sub: ") && l.contains("security.SMACK64TRANSMUTE=TRUE")),
+        "tmpfs stored no transmute attribute: {tmpfs:?}"
+    );
+    let ours = transcript("bs2ramfs", "mode=0755", lsm_steps)?;
+    same_as_tmpfs(&tmpfs, &ours)?;
+    let tmpfs = transcript("tmpfs", "nr_inodes=20", lsm_space_steps)?;
+    let ours = transcript("bs2ramfs", "nr_inodes=20", lsm_space_steps)?;
+    same_as_tmpfs(&tmpfs, &ours)
 }

@@ -96,7 +96,7 @@ impl IAttr {
     ///
     /// # Safety
     ///
-    /// `ptr` must point to a `struct iattr` that remains valid and unchanged for `'a`.
+    /// `ptr` must point to a `struct iattr` that remains valid for `'a`.
     #[inline]
     pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::iattr) -> &'a Self {
         // SAFETY: The caller guarantees that the pointee is valid for `'a`; the layout is the

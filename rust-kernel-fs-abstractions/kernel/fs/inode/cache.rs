@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::{
+    fs::xattr,
     str::CString,
     sync::atomic::{Acquire, Atomic, Release},
 };
@@ -17,7 +18,8 @@ use crate::{
 ///
 /// `cache` is the [`Cache`] the box was allocated from. `xattrs` is the list of the inode's
 /// extended attributes kept in memory (`struct simple_xattr`, in the hash table of `cache`),
-/// changed only under the inode's `i_rwsem`, and `xattr_limits` counts its `user.` ones.
+/// changed only under the inode's `i_rwsem`, or before anybody else can see the inode (its
+/// initial attributes), and `xattr_limits` counts its `user.` ones.
 /// `offsets` is an initialised offset map (`simple_offset_init()`) if and only if
 /// `has_offsets`, which is set once, when a new directory is made with
 /// [`file::Ops::offset_dir`], and cleared when its map is destroyed; the map is changed only
@@ -77,6 +79,17 @@ impl INodeBox {
         unsafe { &raw mut (*Self::of(inode)).xattr_limits }
     }
 
+    /// How the file system of `inode` charges its extended attributes, if it does.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a valid inode allocated by [`Cache::alloc`].
+    pub(crate) unsafe fn xattr_charge(inode: *mut bindings::inode) -> Option<xattr::Charge> {
+        // SAFETY: By the safety requirements the box is valid, and so is the cache it comes
+        // from, which outlives its inodes.
+        unsafe { (*(*Self::of(inode)).cache).xattr_charge }
+    }
+
     /// The offset map of the directory `dir`, if it has one.
     ///
     /// # Safety
@@ -120,6 +133,7 @@ pub(crate) struct Cache {
     slab: Atomic<*mut bindings::kmem_cache>,
     pub(super) xattrs: KBox<Opaque<bindings::simple_xattr_cache>>,
     pub(super) pages: Option<PageCharge>,
+    pub(super) xattr_charge: Option<xattr::Charge>,
 }
 
 // SAFETY: A slab cache and an extended attribute cache may be used and destroyed on any thread.
@@ -130,24 +144,33 @@ unsafe impl Sync for Cache {}
 
 impl Cache {
     /// Makes the extended attribute cache of a file system type that charges the pages of its
-    /// files with `pages`, if given. The slab cache is made later, by [`Cache::create_slab`];
-    /// until then, [`Cache::alloc`] fails.
-    pub(crate) fn new(pages: Option<PageCharge>) -> Result<Self> {
+    /// files with `pages`, and its extended attributes with `xattr_charge`, if given. Makes the
+    /// slab cache of the type `fs_name` too ([`Cache::create_slab`]).
+    pub(crate) fn new(
+        fs_name: &CStr,
+        pages: Option<PageCharge>,
+        xattr_charge: Option<xattr::Charge>,
+    ) -> Result<Self> {
         // An empty table: `simple_xattr_set()` allocates it with the first attribute.
         let xattrs = KBox::new(Opaque::new(pin_init::zeroed()), GFP_KERNEL)?;
         // INVARIANT: No slab cache yet, and the table is empty.
-        Ok(Self {
+        let cache = Self {
             slab: Atomic::new(ptr::null_mut()),
             xattrs,
             pages,
-        })
+            xattr_charge,
+        };
+        cache.create_slab(fs_name)?;
+        Ok(cache)
     }
 
     /// Makes the slab cache of the inodes of the file system type `fs_name`, named
-    /// `rust_<fs_name>_inode_cache`: the caller registered the type first, so no other file
-    /// system type has the name (`register_filesystem()` refuses a name in use), and no C slab
-    /// cache has a name of this form. So making it never takes the name, and the
-    /// `/sys/kernel/slab` entry, of another cache.
+    /// `rust_<fs_name>_inode_cache`. No C slab cache has a name of this form, so making it never
+    /// takes the `/sys/kernel/slab` entry of a C cache; for a second Rust type of the same name,
+    /// the slab allocator refuses (and logs) the name, and the registration fails. It is made
+    /// before the type is registered, so that registering is the last step of a registration
+    /// that can fail: a module whose initialisation fails after `register_filesystem()` is freed
+    /// at once, even while a mount that raced with the registration holds the module.
     ///
     /// The slab cache is accounted to the memory cgroup of the task that allocates
     /// (`SLAB_ACCOUNT`), but not as reclaimable: the inodes of a file system made with these
@@ -155,7 +178,7 @@ impl Cache {
     /// (`shmem_inode_cache` has `SLAB_ACCOUNT` only).
     ///
     /// Fails with `EBUSY` if the slab cache was made already.
-    pub(crate) fn create_slab(&self, fs_name: &CStr) -> Result {
+    fn create_slab(&self, fs_name: &CStr) -> Result {
         if !self.slab.load(Acquire).is_null() {
             return Err(EBUSY);
         }
@@ -174,7 +197,7 @@ impl Cache {
             return Err(ENOMEM);
         }
         // INVARIANT: The cache is of `INodeBox` objects, initialised by `init_once`, and set
-        // once: `create_slab` is only called by `Registration::new`, once.
+        // once: `create_slab` is only called by `Cache::new`, once.
         self.slab.store(slab, Release);
         Ok(())
     }
@@ -195,7 +218,7 @@ impl Cache {
     /// `sb` must be a valid superblock whose inodes the VFS releases with [`destroy_inode`] and
     /// [`free_inode`], and `self` must not move while it has inodes.
     pub(crate) unsafe fn alloc(&self, sb: *mut bindings::super_block) -> *mut bindings::inode {
-        // A mount that raced with the registration, before the slab cache was made, fails.
+        // Never null: `Cache::new` made the slab cache.
         let slab = self.slab.load(Acquire);
         if slab.is_null() {
             return ptr::null_mut();
@@ -239,17 +262,23 @@ impl Drop for Cache {
 }
 
 /// Releases what the abstractions keep with `inode`, its in-memory extended attributes and its
-/// offset map, and gives back the pages it was charged for (`super_operations.destroy_inode`,
-/// called from `evict()`, before the superblock's data goes).
+/// offset map, and gives back the pages and the bytes of extended attributes it was charged for
+/// (`super_operations.destroy_inode`, called from `evict()`, before the superblock's data
+/// goes).
 ///
 /// # Safety
 ///
 /// Called by the VFS, once, with an inode allocated by [`Cache::alloc`] that is going away.
 pub(crate) unsafe extern "C" fn destroy_inode(inode: *mut bindings::inode) {
-    // SAFETY: The inode is valid and in an `INodeBox`; nobody else uses its attributes now.
+    // SAFETY: The inode is valid and in an `INodeBox`; nobody else uses its attributes now, and
+    // its superblock is ready.
     unsafe {
         let (list, cache) = INodeBox::xattrs(inode);
-        bindings::simple_xattrs_free(cache, list, ptr::null_mut());
+        let mut freed = 0;
+        bindings::simple_xattrs_free(cache, list, &mut freed);
+        if let Some(c) = INodeBox::xattr_charge(inode) {
+            c.uncharge(inode, freed);
+        }
         offsets::destroy(inode);
         pages::release(inode);
     }

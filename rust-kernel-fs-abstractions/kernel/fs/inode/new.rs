@@ -32,11 +32,13 @@ pub struct New<'a, T: FileSystem + ?Sized> {
 impl<'a, T: FileSystem + ?Sized> New<'a, T> {
     /// Writes `target` as the target of a new symbolic link (`page_symlink()`), with its NUL.
     ///
-    /// Fails with `EINVAL` unless the inode is a [`Type::Lnk`] made with address-space
-    /// operations, and with `ENAMETOOLONG` if the target and its NUL do not fit in a page (the
-    /// VFS limits targets to `PATH_MAX`, one page or less).
+    /// Fails with `EINVAL` unless the inode is a [`Type::Lnk`] made with address-space operations
+    /// whose target is not written yet, and with `ENAMETOOLONG` if the target and its NUL do not
+    /// fit in a page (the VFS limits targets to `PATH_MAX`, one page or less).
     pub fn write_symlink(&self, target: &CStr) -> Result {
-        if self.typ != Type::Lnk || self.aops.is_none() {
+        // A second target would leave the size of the first (`simple_write_end()` does not
+        // shrink a file).
+        if self.typ != Type::Lnk || self.aops.is_none() || self.size() != 0 {
             return Err(EINVAL);
         }
         let len = target.to_bytes_with_nul().len();
@@ -52,7 +54,13 @@ impl<'a, T: FileSystem + ?Sized> New<'a, T> {
 
     /// Checks that the inode may be bound to `dentry`, a name in `dir` (they belong to the same
     /// superblock, else `EINVAL`), and lets the security modules initialise it for that name
-    /// (`security_inode_init_security()`, with no extended attributes of the file system's own).
+    /// (`security_inode_init_security()`). With [`xattr::Handlers::InMemory`], the extended
+    /// attributes they give it (its security label) are stored with it, as tmpfs stores them
+    /// (see [`xattr::initxattrs`]): charged, so that this fails with `ENOSPC` if the file
+    /// system cannot take them.
+    ///
+    /// [`xattr::Handlers::InMemory`]: crate::fs::xattr::Handlers::InMemory
+    /// [`xattr::initxattrs`]: crate::fs::xattr::initxattrs
     ///
     /// # Safety
     ///
@@ -69,13 +77,19 @@ impl<'a, T: FileSystem + ?Sized> New<'a, T> {
         }
         // SAFETY: The dentry is valid, so is its name.
         let name = unsafe { &raw const (*dentry).__bindgen_anon_1.d_name };
-        // SAFETY: The inodes and the name are valid; no extended attributes are wanted.
+        let initxattrs: bindings::initxattrs = match T::XATTRS {
+            crate::fs::xattr::Handlers::InMemory => Some(crate::fs::xattr::initxattrs),
+            crate::fs::xattr::Handlers::None => None,
+        };
+        // SAFETY: The inodes and the name are valid. The new inode was allocated by
+        // `Cache::alloc`, as all of `T`'s are, its superblock is ready, and nobody else can
+        // see it yet, as `xattr::initxattrs` requires.
         to_result(unsafe {
             bindings::security_inode_init_security(
                 self.as_raw(),
                 dir.as_raw(),
                 name,
-                None,
+                initxattrs,
                 ptr::null_mut(),
             )
         })
