@@ -232,6 +232,9 @@ mod mounted {
             let inode = new_inode(dir.super_block(), Some(dir), idmap, wrong(Type::Lnk), 0o777)?;
             if inode.typ() == Type::Lnk {
                 inode.write_symlink(target)?;
+                if MISBEHAVE.load(Relaxed) == Misbehave::SymlinkTwice as i32 {
+                    inode.write_symlink(c"a")?;
+                }
             }
             Ok(inode)
         }
@@ -297,6 +300,8 @@ mod mounted {
         NoDir = 8,
         /// `create` gives a regular file the file operations of a directory.
         DirFileOps = 9,
+        /// `symlink` writes the target twice.
+        SymlinkTwice = 11,
         /// The whiteout of `rename` has permission bits.
         WhiteoutPerm = 10,
     }
@@ -920,6 +925,17 @@ mod mounted {
             assert_eq!(nlink(unsafe { (*a.0).f_inode }), 1);
         }
         assert_eq!(LIVE_INODES.load(Relaxed), live);
+        {
+            // A second target would leave the size of the first.
+            let _guard = misbehave(Misbehave::SymlinkTwice);
+            let d = m.start(c"l", true)?;
+            // SAFETY: `d` is a negative dentry of the locked root and the target a valid string.
+            let err = to_result(unsafe {
+                bindings::vfs_symlink(idmap, root, d.0, c"a/longer/target".as_char_ptr(), none)
+            });
+            assert!(matches!(err, Err(e) if e == EINVAL));
+            drop(d);
+        }
         for name in [c"f", c"d", c"l", c"p", c"b", c"hard"] {
             assert!(matches!(m.open(name, bindings::O_RDONLY, 0), Err(e) if e == ENOENT));
         }
