@@ -387,10 +387,9 @@ impl FileSystem for Bs2RamFs {
     }
 
     // As tmpfs: the extended attributes kept in memory take the inode space of `nr_inodes=`.
-    fn charge_xattrs(sb: &SuperBlock<Self>, bytes: usize) -> Result {
+    fn charge_xattrs(sb: &SuperBlock<Self>, bytes: u64) -> Result {
         let info = sb.data();
         let mut inodes = info.inodes.lock();
-        let bytes = u64::try_from(bytes).map_err(|_| ENOSPC)?;
         if inodes
             .free_space()
             .is_some_and(|free| free < u128::from(bytes))
@@ -401,12 +400,10 @@ impl FileSystem for Bs2RamFs {
         Ok(())
     }
 
-    fn uncharge_xattrs(sb: &SuperBlock<Self>, bytes: usize) {
+    fn uncharge_xattrs(sb: &SuperBlock<Self>, bytes: u64) {
         let info = sb.data();
         let mut inodes = info.inodes.lock();
-        let used = u64::try_from(bytes)
-            .ok()
-            .and_then(|b| inodes.xattr_bytes.checked_sub(b));
+        let used = inodes.xattr_bytes.checked_sub(bytes);
         inodes.xattr_bytes = used.unwrap_or(0);
         if used.is_none() {
             pr_warn!("more bytes of extended attributes uncharged than charged\n");

@@ -256,12 +256,12 @@ pub trait FileSystem {
     ///
     /// It runs with the inode's `i_rwsem` held (for the initial attributes of a new inode, its
     /// directory's), and must not sleep for long.
-    fn charge_xattrs(_sb: &sb::SuperBlock<Self>, _bytes: usize) -> Result {
+    fn charge_xattrs(_sb: &sb::SuperBlock<Self>, _bytes: u64) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// Gives back `bytes` bytes that [`FileSystem::charge_xattrs`] charged to `sb`.
-    fn uncharge_xattrs(_sb: &sb::SuperBlock<Self>, _bytes: usize) {
+    fn uncharge_xattrs(_sb: &sb::SuperBlock<Self>, _bytes: u64) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -365,54 +365,47 @@ impl<T: FileSystem + ?Sized> Tables<T> {
         T::NAME
     };
 
-    const PAGE_CHARGE: Option<inode::PageCharge> = if T::HAS_CHARGE_PAGES {
-        Some(inode::PageCharge {
-            charge: Self::charge_pages,
-            uncharge: Self::uncharge_pages,
-        })
-    } else {
-        None
-    };
+    const PAGE_CHARGE: Option<inode::Charge> =
+        Self::charge_of(T::HAS_CHARGE_PAGES, inode::Charged::Pages);
+    const XATTR_CHARGE: Option<inode::Charge> =
+        Self::charge_of(T::HAS_CHARGE_XATTRS, inode::Charged::XattrBytes);
 
-    /// # Safety
-    ///
-    /// `sb` must be a ready superblock of this type.
-    unsafe fn charge_pages(sb: *mut bindings::super_block, pages: u64) -> Result {
-        // SAFETY: By the safety requirements.
-        T::charge_pages(unsafe { sb::SuperBlock::from_raw(sb) }, pages)
+    /// How `T` charges `what`, if it implements its callbacks (`implemented`).
+    const fn charge_of(implemented: bool, what: inode::Charged) -> Option<inode::Charge> {
+        if implemented {
+            // SAFETY: `Self::charge` and `Self::uncharge` call `T`'s callbacks for `what`, and
+            // only if they are implemented.
+            Some(unsafe { inode::Charge::new(what, Self::charge, Self::uncharge) })
+        } else {
+            None
+        }
     }
 
     /// # Safety
     ///
     /// `sb` must be a ready superblock of this type.
-    unsafe fn uncharge_pages(sb: *mut bindings::super_block, pages: u64) {
+    unsafe fn charge(sb: *mut bindings::super_block, what: inode::Charged, n: u64) -> Result {
         // SAFETY: By the safety requirements.
-        T::uncharge_pages(unsafe { sb::SuperBlock::from_raw(sb) }, pages)
-    }
-
-    const XATTR_CHARGE: Option<xattr::Charge> = if T::HAS_CHARGE_XATTRS {
-        Some(xattr::Charge {
-            charge: Self::charge_xattrs,
-            uncharge: Self::uncharge_xattrs,
-        })
-    } else {
-        None
-    };
-
-    /// # Safety
-    ///
-    /// `sb` must be a ready superblock of this type.
-    unsafe fn charge_xattrs(sb: *mut bindings::super_block, bytes: usize) -> Result {
-        // SAFETY: By the safety requirements.
-        T::charge_xattrs(unsafe { sb::SuperBlock::from_raw(sb) }, bytes)
+        let sb = unsafe { sb::SuperBlock::from_raw(sb) };
+        match what {
+            inode::Charged::Pages if T::HAS_CHARGE_PAGES => T::charge_pages(sb, n),
+            inode::Charged::XattrBytes if T::HAS_CHARGE_XATTRS => T::charge_xattrs(sb, n),
+            // Not implemented: `charge_of` made no `Charge` for it.
+            _ => Ok(()),
+        }
     }
 
     /// # Safety
     ///
     /// `sb` must be a ready superblock of this type.
-    unsafe fn uncharge_xattrs(sb: *mut bindings::super_block, bytes: usize) {
+    unsafe fn uncharge(sb: *mut bindings::super_block, what: inode::Charged, n: u64) {
         // SAFETY: By the safety requirements.
-        T::uncharge_xattrs(unsafe { sb::SuperBlock::from_raw(sb) }, bytes)
+        let sb = unsafe { sb::SuperBlock::from_raw(sb) };
+        match what {
+            inode::Charged::Pages if T::HAS_CHARGE_PAGES => T::uncharge_pages(sb, n),
+            inode::Charged::XattrBytes if T::HAS_CHARGE_XATTRS => T::uncharge_xattrs(sb, n),
+            _ => (),
+        }
     }
 
     const CONTEXT_OPS: bindings::fs_context_operations = bindings::fs_context_operations {

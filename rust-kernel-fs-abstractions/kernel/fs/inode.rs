@@ -37,13 +37,13 @@ pub use self::attr::{Attr, AttrFlags, GetAttr, IAttr, Kstat, Path, SetAttr};
 use self::cache::get_offset_ctx;
 pub(crate) use self::cache::INodeBox;
 pub(crate) use self::cache::{destroy_inode, free_inode, Cache};
+pub(crate) use self::cache::{Charge, Charged};
 pub use self::locked::{Evicting, Locked};
 use self::new::bind_tmpfile;
 pub(crate) use self::new::Creation;
 pub use self::new::{New, Params};
 pub use self::operations::Operations;
 pub use self::ops::{Libfs, Ops};
-pub(crate) use self::pages::PageCharge;
 pub use self::rename::{Rename, RenameFlag, RenameFlags};
 use self::table::Table;
 

@@ -48,44 +48,6 @@ impl Handlers {
     }
 }
 
-/// How a file system type charges the memory of its extended attributes
-/// ([`FileSystem::charge_xattrs`](super::FileSystem::charge_xattrs)), for the code of the
-/// abstractions that is not generic.
-#[derive(Clone, Copy)]
-pub(crate) struct Charge {
-    /// Charges bytes to a ready superblock of the type, or fails with `ENOSPC`.
-    pub(crate) charge: unsafe fn(*mut bindings::super_block, usize) -> Result,
-    /// Gives back bytes charged to a ready superblock of the type.
-    pub(crate) uncharge: unsafe fn(*mut bindings::super_block, usize),
-}
-
-impl Charge {
-    /// Charges `bytes` to the superblock of `inode`, or fails with `ENOSPC`.
-    ///
-    /// # Safety
-    ///
-    /// `inode` must be a valid inode of a ready superblock of the type.
-    pub(crate) unsafe fn charge(self, inode: *mut bindings::inode, bytes: usize) -> Result {
-        if bytes == 0 {
-            return Ok(());
-        }
-        // SAFETY: By the safety requirements the inode and its superblock are valid.
-        unsafe { (self.charge)((*inode).i_sb, bytes) }.map_err(|_| ENOSPC)
-    }
-
-    /// Gives back `bytes` that [`Charge::charge`] charged to the superblock of `inode`.
-    ///
-    /// # Safety
-    ///
-    /// `inode` must be a valid inode of a ready superblock of the type.
-    pub(crate) unsafe fn uncharge(self, inode: *mut bindings::inode, bytes: usize) {
-        if bytes != 0 {
-            // SAFETY: By the safety requirements the inode and its superblock are valid.
-            unsafe { (self.uncharge)((*inode).i_sb, bytes) }
-        }
-    }
-}
-
 /// A C handler in static memory.
 #[repr(transparent)]
 struct Handler(bindings::xattr_handler);
@@ -167,7 +129,7 @@ unsafe extern "C" fn set(
         // SAFETY: `name` is a valid string.
         space = unsafe { bindings::simple_xattr_space(name, size) };
         // SAFETY: The inode is valid, of a ready superblock of the type.
-        if let Err(e) = unsafe { c.charge(inode, space) } {
+        if let Err(e) = unsafe { c.charge(inode, space as u64) } {
             return e.to_errno();
         }
     }
@@ -206,7 +168,7 @@ unsafe extern "C" fn set(
     };
     if let Some(c) = charge {
         // SAFETY: As above.
-        unsafe { c.uncharge(inode, if ret == 0 { freed } else { space }) };
+        unsafe { c.uncharge(inode, (if ret == 0 { freed } else { space }) as u64) };
     }
     if ret == 0 {
         // SAFETY: The inode is valid and its `i_rwsem` is held. As `shmem_xattr_handler_set()`,
@@ -242,7 +204,7 @@ pub(crate) unsafe extern "C" fn initxattrs(
         // SAFETY: The array is valid and ends with a null name.
         space = unsafe { bindings::simple_xattrs_initxattrs_space(xattrs) };
         // SAFETY: The inode is valid, of a ready superblock of the type.
-        if let Err(e) = unsafe { c.charge(inode, space) } {
+        if let Err(e) = unsafe { c.charge(inode, space as u64) } {
             return e.to_errno();
         }
     }
@@ -257,7 +219,7 @@ pub(crate) unsafe extern "C" fn initxattrs(
     if let Some(c) = charge {
         // What was not added goes back; what was, with the inode.
         // SAFETY: As above.
-        unsafe { c.uncharge(inode, space.saturating_sub(added)) };
+        unsafe { c.uncharge(inode, space.saturating_sub(added) as u64) };
     }
     ret
 }

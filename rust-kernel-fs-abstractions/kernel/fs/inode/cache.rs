@@ -5,10 +5,10 @@
 
 use super::*;
 use crate::{
-    fs::xattr,
+    slab::{self, InitOnce, KmemCache},
     str::CString,
-    sync::atomic::{Acquire, Atomic, Release},
 };
+use core::mem::MaybeUninit;
 
 /// The memory of an inode of a file system made with these abstractions: the VFS's inode, and
 /// what the abstractions keep with it, as a C file system embeds `struct inode` in its own
@@ -84,7 +84,7 @@ impl INodeBox {
     /// # Safety
     ///
     /// `inode` must be a valid inode allocated by [`Cache::alloc`].
-    pub(crate) unsafe fn xattr_charge(inode: *mut bindings::inode) -> Option<xattr::Charge> {
+    pub(crate) unsafe fn xattr_charge(inode: *mut bindings::inode) -> Option<Charge> {
         // SAFETY: By the safety requirements the box is valid, and so is the cache it comes
         // from, which outlives its inodes.
         unsafe { (*(*Self::of(inode)).cache).xattr_charge }
@@ -120,95 +120,140 @@ pub(super) unsafe extern "C" fn get_offset_ctx(
     unsafe { (*INodeBox::of(inode)).offsets.get() }
 }
 
-/// The slab cache (`struct kmem_cache`) that the inodes of a file system type are allocated
-/// from, and the hash table of their in-memory extended attributes (`struct
-/// simple_xattr_cache`), owned by its [`Registration`](crate::fs::Registration).
+impl InitOnce for INodeBox {
+    fn init_once(obj: &mut MaybeUninit<Self>) {
+        // SAFETY: `obj` is valid for writes; its inode is initialised once, here.
+        unsafe { bindings::inode_init_once(Opaque::cast_into(&raw mut (*obj.as_mut_ptr()).inode)) };
+    }
+}
+
+/// What a file system type may charge to its superblocks, to limit the memory its inodes take.
+#[derive(Clone, Copy)]
+pub(crate) enum Charged {
+    /// The pages of in-memory files ([`FileSystem::charge_pages`]).
+    Pages,
+    /// The bytes of extended attributes kept in memory ([`FileSystem::charge_xattrs`]).
+    XattrBytes,
+}
+
+/// How a file system type charges something to its superblocks, for the code of the
+/// abstractions that is not generic.
 ///
 /// # Invariants
 ///
-/// `slab` is null until [`Cache::create_slab`] sets it, once, to a slab cache of [`INodeBox`]
-/// objects whose inodes are initialised once (`inode_init_once()`) when their slab is made.
-/// `xattrs` is the hash table of the in-memory extended attributes of those inodes.
-pub(crate) struct Cache {
-    slab: Atomic<*mut bindings::kmem_cache>,
-    pub(super) xattrs: KBox<Opaque<bindings::simple_xattr_cache>>,
-    pub(super) pages: Option<PageCharge>,
-    pub(super) xattr_charge: Option<xattr::Charge>,
+/// `charge` and `uncharge` call the file system type's callbacks for `what`, given a ready
+/// superblock of the type.
+#[derive(Clone, Copy)]
+pub(crate) struct Charge {
+    what: Charged,
+    charge: unsafe fn(*mut bindings::super_block, Charged, u64) -> Result,
+    uncharge: unsafe fn(*mut bindings::super_block, Charged, u64),
 }
 
-// SAFETY: A slab cache and an extended attribute cache may be used and destroyed on any thread.
+impl Charge {
+    /// How a file system type charges `what` with `charge` and `uncharge`.
+    ///
+    /// # Safety
+    ///
+    /// `charge` and `uncharge` must call the file system type's callbacks for `what` (and do
+    /// nothing else) when they are given a ready superblock of the type.
+    pub(crate) const unsafe fn new(
+        what: Charged,
+        charge: unsafe fn(*mut bindings::super_block, Charged, u64) -> Result,
+        uncharge: unsafe fn(*mut bindings::super_block, Charged, u64),
+    ) -> Self {
+        // INVARIANT: By the safety requirements.
+        Self {
+            what,
+            charge,
+            uncharge,
+        }
+    }
+
+    /// Charges `n` to the superblock of `inode`, or fails with `ENOSPC` (whatever the file
+    /// system's error).
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a valid inode of a ready superblock of the type.
+    pub(crate) unsafe fn charge(self, inode: *mut bindings::inode, n: u64) -> Result {
+        if n == 0 {
+            return Ok(());
+        }
+        // SAFETY: By the safety requirements the inode and its ready superblock are valid, and
+        // `self.charge` is the type's (type invariants).
+        unsafe { (self.charge)((*inode).i_sb, self.what, n) }.map_err(|_| ENOSPC)
+    }
+
+    /// Gives back `n` that [`Charge::charge`] charged to the superblock of `inode`.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a valid inode of a ready superblock of the type.
+    pub(crate) unsafe fn uncharge(self, inode: *mut bindings::inode, n: u64) {
+        if n != 0 {
+            // SAFETY: As for `charge`.
+            unsafe { (self.uncharge)((*inode).i_sb, self.what, n) }
+        }
+    }
+}
+
+/// The slab cache that the inodes of a file system type are allocated from, and the hash table of
+/// their in-memory extended attributes (`struct simple_xattr_cache`), owned by its
+/// [`Registration`](crate::fs::Registration).
+///
+/// # Invariants
+///
+/// `slab` is a slab cache of [`INodeBox`] objects whose inodes are initialised once
+/// (`inode_init_once()`) when their slab is made.
+/// `xattrs` is the hash table of the in-memory extended attributes of those inodes.
+pub(crate) struct Cache {
+    slab: KmemCache<INodeBox>,
+    pub(super) xattrs: KBox<Opaque<bindings::simple_xattr_cache>>,
+    pub(super) pages: Option<Charge>,
+    pub(super) xattr_charge: Option<Charge>,
+}
+
+// SAFETY: An extended attribute cache may be used and destroyed on any thread.
 unsafe impl Send for Cache {}
 
-// SAFETY: The slab allocator and the `simple_xattr` functions do their own locking.
+// SAFETY: The `simple_xattr` functions do their own locking.
 unsafe impl Sync for Cache {}
 
 impl Cache {
-    /// Makes the extended attribute cache of a file system type that charges the pages of its
-    /// files with `pages`, and its extended attributes with `xattr_charge`, if given. Makes the
-    /// slab cache of the type `fs_name` too ([`Cache::create_slab`]).
-    pub(crate) fn new(
-        fs_name: &CStr,
-        pages: Option<PageCharge>,
-        xattr_charge: Option<xattr::Charge>,
-    ) -> Result<Self> {
-        // An empty table: `simple_xattr_set()` allocates it with the first attribute.
-        let xattrs = KBox::new(Opaque::new(pin_init::zeroed()), GFP_KERNEL)?;
-        // INVARIANT: No slab cache yet, and the table is empty.
-        let cache = Self {
-            slab: Atomic::new(ptr::null_mut()),
-            xattrs,
-            pages,
-            xattr_charge,
-        };
-        cache.create_slab(fs_name)?;
-        Ok(cache)
-    }
-
-    /// Makes the slab cache of the inodes of the file system type `fs_name`, named
-    /// `rust_<fs_name>_inode_cache`. No C slab cache has a name of this form, so making it never
-    /// takes the `/sys/kernel/slab` entry of a C cache; for a second Rust type of the same name,
-    /// the slab allocator refuses (and logs) the name, and the registration fails. It is made
-    /// before the type is registered, so that registering is the last step of a registration
-    /// that can fail: a module whose initialisation fails after `register_filesystem()` is freed
-    /// at once, even while a mount that raced with the registration holds the module.
+    /// Makes the slab cache and the extended attribute cache of the file system type `fs_name` that
+    /// charges the pages of its files with `pages`, and its extended attributes with
+    /// `xattr_charge`, if given.
+    ///
+    /// Its slab cache is named `rust_<fs_name>_inode_cache`, after the type. No C slab cache has a
+    /// name of this form, so making it never takes the `/sys/kernel/slab` entry of a C cache. A
+    /// second Rust type of the same name, which `register_filesystem()` then refuses, makes a cache
+    /// of that name first, as a C file system that makes its inode cache before it registers does:
+    /// the slab allocator warns of it with `CONFIG_DEBUG_VM`. It is made before the type is
+    /// registered, so that registering is the last step of a registration that can fail: a module
+    /// whose initialisation fails after `register_filesystem()` is freed at once, even while a
+    /// mount that raced with the registration holds the module.
     ///
     /// The slab cache is accounted to the memory cgroup of the task that allocates
     /// (`SLAB_ACCOUNT`), but not as reclaimable: the inodes of a file system made with these
     /// abstractions are pinned by their dentries until they are removed, as tmpfs's are
     /// (`shmem_inode_cache` has `SLAB_ACCOUNT` only).
-    ///
-    /// Fails with `EBUSY` if the slab cache was made already.
-    fn create_slab(&self, fs_name: &CStr) -> Result {
-        if !self.slab.load(Acquire).is_null() {
-            return Err(EBUSY);
-        }
+    pub(crate) fn new(
+        fs_name: &CStr,
+        pages: Option<Charge>,
+        xattr_charge: Option<Charge>,
+    ) -> Result<Self> {
+        // An empty table: `simple_xattr_set()` allocates it with the first attribute.
+        let xattrs = KBox::new(Opaque::new(pin_init::zeroed()), GFP_KERNEL)?;
         let name = CString::try_from_fmt(fmt!("rust_{}_inode_cache", fs_name.to_str()?))?;
-        let mut args: bindings::kmem_cache_args = pin_init::zeroed();
-        args.align = core::mem::align_of::<INodeBox>() as c_uint;
-        args.ctor = Some(Self::init_once);
-        let flags = bindings::SLAB_ACCOUNT;
-        let size = core::mem::size_of::<INodeBox>() as c_uint;
-        // SAFETY: `name` is a valid string, which the slab allocator copies, and `args` is valid
-        // for the duration of the call.
-        let slab = unsafe {
-            bindings::__kmem_cache_create_args(name.as_char_ptr(), size, &mut args, flags)
-        };
-        if slab.is_null() {
-            return Err(ENOMEM);
-        }
-        // INVARIANT: The cache is of `INodeBox` objects, initialised by `init_once`, and set
-        // once: `create_slab` is only called by `Cache::new`, once.
-        self.slab.store(slab, Release);
-        Ok(())
-    }
-
-    /// # Safety
-    ///
-    /// Called by the slab allocator with a new `INodeBox` object of the cache.
-    unsafe extern "C" fn init_once(obj: *mut c_void) {
-        let obj = obj.cast::<INodeBox>();
-        // SAFETY: `obj` is valid for writes; its inode is initialised once, here.
-        unsafe { bindings::inode_init_once((*obj).inode.get()) };
+        // INVARIANT: `INodeBox::init_once` initialises the inode of each object once; the table is
+        // empty.
+        Ok(Self {
+            slab: KmemCache::new(&name, slab::Flag::Account.into())?,
+            xattrs,
+            pages,
+            xattr_charge,
+        })
     }
 
     /// Allocates an inode for `sb` (`alloc_inode_sb()`), or returns null.
@@ -218,13 +263,8 @@ impl Cache {
     /// `sb` must be a valid superblock whose inodes the VFS releases with [`destroy_inode`] and
     /// [`free_inode`], and `self` must not move while it has inodes.
     pub(crate) unsafe fn alloc(&self, sb: *mut bindings::super_block) -> *mut bindings::inode {
-        // Never null: `Cache::new` made the slab cache.
-        let slab = self.slab.load(Acquire);
-        if slab.is_null() {
-            return ptr::null_mut();
-        }
         // SAFETY: `sb` and the cache are valid.
-        let obj = unsafe { bindings::alloc_inode_sb(sb, slab, bindings::GFP_KERNEL) };
+        let obj = unsafe { bindings::alloc_inode_sb(sb, self.slab.as_raw(), bindings::GFP_KERNEL) };
         let obj = obj.cast::<INodeBox>();
         if obj.is_null() {
             return ptr::null_mut();
@@ -248,14 +288,12 @@ impl Cache {
 
 impl Drop for Cache {
     fn drop(&mut self) {
-        // SAFETY: No inode of the cache is allocated any more (the file system type is
-        // unregistered and its superblocks are gone), so only the RCU callbacks that free
-        // them (`free_inode`) are left to wait for before the slab cache goes. Every inode took
-        // its extended attributes out of the table in `destroy_inode`.
+        // SAFETY: No inode of the cache is allocated any more (the file system type is unregistered
+        // and its superblocks are gone), so only the RCU callbacks that free them (`free_inode`)
+        // are left to wait for before the slab cache goes (after this). Every inode took its
+        // extended attributes out of the table in `destroy_inode`.
         unsafe {
             bindings::rcu_barrier();
-            // `kmem_cache_destroy()` does nothing with null: no slab cache was made.
-            bindings::kmem_cache_destroy(self.slab.load(Acquire));
             bindings::simple_xattr_cache_cleanup(self.xattrs.get());
         }
     }
@@ -277,7 +315,7 @@ pub(crate) unsafe extern "C" fn destroy_inode(inode: *mut bindings::inode) {
         let mut freed = 0;
         bindings::simple_xattrs_free(cache, list, &mut freed);
         if let Some(c) = INodeBox::xattr_charge(inode) {
-            c.uncharge(inode, freed);
+            c.uncharge(inode, freed as u64);
         }
         offsets::destroy(inode);
         pages::release(inode);
@@ -291,12 +329,11 @@ pub(crate) unsafe extern "C" fn destroy_inode(inode: *mut bindings::inode) {
 /// Called by the VFS, once, with an inode allocated by [`Cache::alloc`] that nobody uses any
 /// more.
 pub(crate) unsafe extern "C" fn free_inode(inode: *mut bindings::inode) {
-    // SAFETY: By the safety requirements the inode is in an `INodeBox`, which records its
-    // cache, and is not used any more; the cache outlives it (see `Cache::drop`), and its slab
-    // cache, from which the inode was allocated, is set.
+    // SAFETY: By the safety requirements the inode is in an `INodeBox` (not null), which
+    // records its cache, and is not used any more; the cache, from which the inode was
+    // allocated, outlives it (see `Cache::drop`).
     unsafe {
         let obj = INodeBox::of(inode);
-        let slab = (*(*obj).cache).slab.load(Acquire);
-        bindings::kmem_cache_free(slab, obj.cast());
+        (*(*obj).cache).slab.free(NonNull::new_unchecked(obj));
     }
 }

@@ -15,29 +15,19 @@
 //!
 //! These functions are not generic.
 
-use super::INodeBox;
+use super::{Charge, INodeBox};
 use crate::{
     bindings,
     error::{code::*, Result},
     fs::file::{self, Offset},
 };
 
-/// How a file system type charges the pages of its in-memory files
-/// ([`FileSystem::charge_pages`]), for the code of the abstractions that is not generic.
-#[derive(Clone, Copy)]
-pub(crate) struct PageCharge {
-    /// Charges pages to a ready superblock of the type, or fails with `ENOSPC`.
-    pub(crate) charge: unsafe fn(*mut bindings::super_block, u64) -> Result,
-    /// Gives back pages charged to a ready superblock of the type.
-    pub(crate) uncharge: unsafe fn(*mut bindings::super_block, u64),
-}
-
 /// The charging of the file system of `inode`, if `inode` is charged.
 ///
 /// # Safety
 ///
 /// `inode` must be a valid inode allocated by [`Cache::alloc`](super::Cache::alloc).
-unsafe fn charger(inode: *mut bindings::inode) -> Option<PageCharge> {
+unsafe fn charger(inode: *mut bindings::inode) -> Option<Charge> {
     // SAFETY: By the safety requirements the box and its cache are valid; the file
     // operations of an inode do not change once it is made.
     unsafe {
@@ -79,7 +69,7 @@ pub(crate) unsafe fn charge_to(inode: *mut bindings::inode, end: Offset) -> Resu
         let old = (*b).pages;
         let want = pages_for(end);
         if want > old {
-            (c.charge)((*inode).i_sb, want - old)?;
+            c.charge(inode, want - old)?;
             (*b).pages = want;
         }
         Ok(old)
@@ -105,7 +95,7 @@ pub(crate) unsafe fn charge_up_to(
         return Ok((0, end));
     };
     // SAFETY: By the safety requirements the inode is valid, in a box.
-    let (b, sb) = unsafe { (INodeBox::of(inode), (*inode).i_sb) };
+    let b = unsafe { INodeBox::of(inode) };
     // SAFETY: By the safety requirements `pages` is ours to read and change.
     let old = unsafe { (*b).pages };
     let need = pages_for(end).saturating_sub(old);
@@ -113,8 +103,8 @@ pub(crate) unsafe fn charge_up_to(
     let (mut got, mut ask) = (0, need);
     while got < need && ask > 0 {
         let n = ask.min(need - got);
-        // SAFETY: The superblock is ready (safety requirements).
-        if unsafe { (c.charge)(sb, n) }.is_ok() {
+        // SAFETY: The inode and its superblock are ready (safety requirements).
+        if unsafe { c.charge(inode, n) }.is_ok() {
             got += n;
         } else {
             ask /= 2;
@@ -124,7 +114,7 @@ pub(crate) unsafe fn charge_up_to(
     if allowed <= pos {
         if got > 0 {
             // SAFETY: As above; these pages were charged just now.
-            unsafe { (c.uncharge)(sb, got) };
+            unsafe { c.uncharge(inode, got) };
         }
         return Err(ENOSPC);
     }
@@ -177,7 +167,7 @@ pub(crate) unsafe fn restore(inode: *mut bindings::inode, old: u64) {
         unsafe {
             let b = INodeBox::of(inode);
             if (*b).pages > old {
-                (c.uncharge)((*inode).i_sb, (*b).pages - old);
+                c.uncharge(inode, (*b).pages - old);
                 (*b).pages = old;
             }
         }
@@ -211,7 +201,7 @@ pub(crate) unsafe fn release(inode: *mut bindings::inode) {
         let b = INodeBox::of(inode);
         if let Some(c) = (*(*b).cache).pages {
             if (*b).pages > 0 {
-                (c.uncharge)((*inode).i_sb, (*b).pages);
+                c.uncharge(inode, (*b).pages);
                 (*b).pages = 0;
             }
         }
