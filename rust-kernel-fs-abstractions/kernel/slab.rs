@@ -4,12 +4,7 @@
 //!
 //! C header: [`include/linux/slab.h`](srctree/include/linux/slab.h)
 
-use crate::{
-    alloc::{AllocError, Flags as Gfp},
-    bindings,
-    error::Result,
-    prelude::*,
-};
+use crate::{bindings, error::Result, prelude::*};
 use core::{marker::PhantomData, mem::MaybeUninit, ptr::NonNull};
 
 crate::impl_flags!(
@@ -26,15 +21,26 @@ crate::impl_flags!(
     }
 );
 
-/// How the objects of a slab cache of `Self` are initialised once, when the slab allocator
-/// makes them (the cache's constructor): an object keeps its state from one allocation to the
-/// next, as `struct inode`'s `inode_init_once()` part does.
+/// How the objects of a slab cache of `Self` are initialised when the slab allocator makes them
+/// (the cache's constructor), as `struct inode`'s `inode_init_once()` part is.
+///
+/// The slab allocator calls it once for each object of a new slab, and (with KFENCE) again for
+/// each object it allocates from its own pool; otherwise an object keeps, from one allocation to
+/// the next, what its last user left in it. It runs in the context of the allocation that needs
+/// the object (atomic for `GFP_ATOMIC`), on any CPU, and must not allocate from the same cache.
+///
+/// It need not initialise all of `obj`: the code that allocates the objects (through
+/// [`KmemCache::as_raw`], which needs `unsafe`) knows what its own implementation wrote. The
+/// objects are never dropped: `Self`'s destructor does not run when they are freed.
 pub trait InitOnce: Sized {
     /// Initialises the new object `obj`, which nobody else can see yet.
     fn init_once(obj: &mut MaybeUninit<Self>);
 }
 
 /// A slab cache (`struct kmem_cache`) of objects of type `T`.
+///
+/// Its objects are allocated by the C allocators that take a cache, such as `alloc_inode_sb()`,
+/// given [`KmemCache::as_raw`], and given back with [`KmemCache::free`].
 ///
 /// # Invariants
 ///
@@ -45,7 +51,10 @@ pub trait InitOnce: Sized {
 ///
 /// ```
 /// use core::mem::MaybeUninit;
-/// use kernel::slab::{Flags, InitOnce, KmemCache};
+/// use kernel::{
+///     bindings,
+///     slab::{Flag, Flags, InitOnce, KmemCache},
+/// };
 ///
 /// struct Counter(u64);
 ///
@@ -55,12 +64,25 @@ pub trait InitOnce: Sized {
 ///     }
 /// }
 ///
-/// let cache = KmemCache::<Counter>::new(c"rust_doctest_counter", Flags::default())?;
-/// let obj = cache.alloc(GFP_KERNEL)?;
-/// // SAFETY: The object was initialised once by the cache, and nobody else uses it.
-/// assert_eq!(unsafe { obj.as_ref() }.0, 7);
-/// // SAFETY: `obj` came from `cache` and is not used any more.
-/// unsafe { cache.free(obj) };
+/// let cache = KmemCache::<Counter>::new(c"rust_doctest_counter", Flag::Account.into())?;
+/// drop(cache);
+///
+/// // A name with a space, or an object larger than the slab allocator takes, is refused.
+/// assert_eq!(
+///     KmemCache::<Counter>::new(c"rust doctest", Flags::default()).err(),
+///     Some(EINVAL)
+/// );
+///
+/// struct Big([u8; bindings::KMALLOC_MAX_SIZE as usize + 1]);
+///
+/// impl InitOnce for Big {
+///     fn init_once(_obj: &mut MaybeUninit<Self>) {}
+/// }
+///
+/// assert_eq!(
+///     KmemCache::<Big>::new(c"rust_doctest_big", Flags::default()).err(),
+///     Some(EINVAL)
+/// );
 /// # Ok::<(), Error>(())
 /// ```
 pub struct KmemCache<T: InitOnce> {
@@ -68,8 +90,8 @@ pub struct KmemCache<T: InitOnce> {
     _t: PhantomData<T>,
 }
 
-// SAFETY: A slab cache may be used and destroyed on any thread; the objects of type `T` are not
-// reachable through `KmemCache` itself.
+// SAFETY: A slab cache may be used and destroyed on any thread; the objects of type `T` are only
+// reachable through the C allocators, that is, through unsafe code.
 unsafe impl<T: InitOnce> Send for KmemCache<T> {}
 
 // SAFETY: The slab allocator does its own locking.
@@ -78,18 +100,31 @@ unsafe impl<T: InitOnce> Sync for KmemCache<T> {}
 impl<T: InitOnce> KmemCache<T> {
     /// Makes a slab cache named `name` (which it copies) of objects of type `T`.
     ///
-    /// Fails with `ENOMEM` if the slab allocator refuses, which it logs. A name in use is not
-    /// refused, as for C callers: the slab allocator warns of it with `CONFIG_DEBUG_VM`, and the
-    /// new cache has no `/sys/kernel/slab` entry.
+    /// Fails with `EINVAL` if `name` is empty or has a space (which would garble
+    /// `/proc/slabinfo`), or if `T` is larger than the slab allocator takes
+    /// (`KMALLOC_MAX_SIZE`); with `ENOMEM` if the slab allocator refuses, which it logs. A name
+    /// in use is not refused, as for C callers: the slab allocator warns of it with
+    /// `CONFIG_DEBUG_VM`, and the new cache has no `/sys/kernel/slab` entry.
     pub fn new(name: &CStr, flags: Flags) -> Result<Self> {
+        if name.is_empty() || name.to_bytes().contains(&b' ') {
+            return Err(EINVAL);
+        }
+        let size = core::mem::size_of::<T>();
+        if size > bindings::KMALLOC_MAX_SIZE as usize {
+            return Err(EINVAL);
+        }
         let mut args: bindings::kmem_cache_args = pin_init::zeroed();
         args.align = core::mem::align_of::<T>() as c_uint;
         args.ctor = Some(Self::init_once);
-        let size = core::mem::size_of::<T>() as c_uint;
         // SAFETY: `name` is a valid string, which the slab allocator copies, and `args` is valid
-        // for the duration of the call.
+        // for the duration of the call. `size` fits: it is at most `KMALLOC_MAX_SIZE`.
         let cache = unsafe {
-            bindings::__kmem_cache_create_args(name.as_char_ptr(), size, &mut args, flags.into())
+            bindings::__kmem_cache_create_args(
+                name.as_char_ptr(),
+                size as c_uint,
+                &mut args,
+                flags.into(),
+            )
         };
         // INVARIANT: A cache of objects of the size and alignment of `T`, with the constructor
         // that calls `T::init_once`.
@@ -108,26 +143,20 @@ impl<T: InitOnce> KmemCache<T> {
         T::init_once(unsafe { &mut *obj.cast::<MaybeUninit<T>>() });
     }
 
-    /// Returns the raw pointer to the slab cache, for allocators of the C API that take one,
-    /// such as `alloc_inode_sb()`; their objects are freed with [`KmemCache::free`].
+    /// Returns the raw pointer to the slab cache, for the allocators of the C API that take one,
+    /// such as `alloc_inode_sb()`, whose objects go back with [`KmemCache::free`].
+    ///
+    /// Such an allocator must not be given `__GFP_ZERO`: the slab allocator would zero the
+    /// objects after their constructor ran (and warn).
     pub fn as_raw(&self) -> *mut bindings::kmem_cache {
         self.cache.as_ptr()
-    }
-
-    /// Allocates an object, initialised once by [`InitOnce::init_once`] and then left as its
-    /// last user left it, or fails with [`AllocError`].
-    pub fn alloc(&self, flags: Gfp) -> Result<NonNull<T>, AllocError> {
-        // SAFETY: The cache is valid (type invariants).
-        let obj = unsafe { bindings::kmem_cache_alloc(self.as_raw(), flags.as_raw()) };
-        NonNull::new(obj.cast()).ok_or(AllocError)
     }
 
     /// Gives `obj` back to the cache.
     ///
     /// # Safety
     ///
-    /// `obj` must have been allocated from this cache (by [`KmemCache::alloc`] or by a C
-    /// allocator given [`KmemCache::as_raw`]), and nobody may use it any more.
+    /// `obj` must have been allocated from this cache, and nobody may use it any more.
     pub unsafe fn free(&self, obj: NonNull<T>) {
         // SAFETY: By the safety requirements.
         unsafe { bindings::kmem_cache_free(self.as_raw(), obj.as_ptr().cast()) };
@@ -136,10 +165,10 @@ impl<T: InitOnce> KmemCache<T> {
 
 impl<T: InitOnce> Drop for KmemCache<T> {
     fn drop(&mut self) {
-        // SAFETY: The cache is ours (type invariants), and no object of it can be in use: that
-        // would need a shared borrow of `self`, or a pointer given to `free`, whose callers
-        // give back all objects before the cache goes. Objects freed after an RCU grace
-        // period must be waited for by the owner (`rcu_barrier()`) first.
+        // SAFETY: The cache is ours (type invariants). Objects still allocated from it, a bug of
+        // the code that allocated them, are reported by `kmem_cache_destroy()`, which then keeps
+        // the cache: no memory goes from under them. Objects freed after an RCU grace period
+        // must be waited for by that code (`rcu_barrier()`) first.
         unsafe { bindings::kmem_cache_destroy(self.as_raw()) };
     }
 }
