@@ -67,9 +67,25 @@ pub trait InitOnce: Sized {
 /// let cache = KmemCache::<Counter>::new(c"rust_doctest_counter", Flag::Account.into())?;
 /// drop(cache);
 ///
-/// // A name with a space, or an object larger than the slab allocator takes, is refused.
+/// // A name with a space or a `/`, an object of no size or one larger than the slab allocator
+/// // takes, is refused.
 /// assert_eq!(
 ///     KmemCache::<Counter>::new(c"rust doctest", Flags::default()).err(),
+///     Some(EINVAL)
+/// );
+/// assert_eq!(
+///     KmemCache::<Counter>::new(c"rust/doctest", Flags::default()).err(),
+///     Some(EINVAL)
+/// );
+///
+/// struct Nothing;
+///
+/// impl InitOnce for Nothing {
+///     fn init_once(_obj: &mut MaybeUninit<Self>) {}
+/// }
+///
+/// assert_eq!(
+///     KmemCache::<Nothing>::new(c"rust_doctest_nothing", Flags::default()).err(),
 ///     Some(EINVAL)
 /// );
 ///
@@ -98,19 +114,31 @@ unsafe impl<T: InitOnce> Send for KmemCache<T> {}
 unsafe impl<T: InitOnce> Sync for KmemCache<T> {}
 
 impl<T: InitOnce> KmemCache<T> {
-    /// Makes a slab cache named `name` (which it copies) of objects of type `T`.
+    /// Makes a slab cache named `name` (which it copies) of objects of type `T`. It may sleep.
     ///
-    /// Fails with `EINVAL` if `name` is empty or has a space (which would garble
-    /// `/proc/slabinfo`), or if `T` is larger than the slab allocator takes
-    /// (`KMALLOC_MAX_SIZE`); with `ENOMEM` if the slab allocator refuses, which it logs. A name
-    /// in use is not refused, as for C callers: the slab allocator warns of it with
-    /// `CONFIG_DEBUG_VM`, and the new cache has no `/sys/kernel/slab` entry.
+    /// Fails with `EINVAL` if `name` is not 1 to 255 ASCII letters, digits, `_` and `-` (others
+    /// would garble `/proc/slabinfo` or the cache's `/sys/kernel/slab` entry), or if `T` has no
+    /// size or is larger than the slab allocator takes (`KMALLOC_MAX_SIZE`); with `ENOMEM` if the
+    /// slab allocator refuses, which it logs (it also refuses sizes a little below
+    /// `KMALLOC_MAX_SIZE`, with the room its own metadata takes).
+    ///
+    /// A name in use is not refused, as for C callers, so choose one no other cache has (the
+    /// file system abstractions use `rust_<name>_inode_cache`): the slab allocator warns of it
+    /// with `CONFIG_DEBUG_VM`, and the new cache takes the `/sys/kernel/slab` entry of the one
+    /// that had the name, which has none after the new one goes.
     pub fn new(name: &CStr, flags: Flags) -> Result<Self> {
-        if name.is_empty() || name.to_bytes().contains(&b' ') {
+        let bytes = name.to_bytes();
+        if bytes.is_empty()
+            || bytes.len() > 255
+            || !bytes
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-')
+        {
             return Err(EINVAL);
         }
+        // A zero-sized `T` would get objects that KFENCE may place in its guard page.
         let size = core::mem::size_of::<T>();
-        if size > bindings::KMALLOC_MAX_SIZE as usize {
+        if size == 0 || size > bindings::KMALLOC_MAX_SIZE as usize {
             return Err(EINVAL);
         }
         let mut args: bindings::kmem_cache_args = pin_init::zeroed();
@@ -146,8 +174,9 @@ impl<T: InitOnce> KmemCache<T> {
     /// Returns the raw pointer to the slab cache, for the allocators of the C API that take one,
     /// such as `alloc_inode_sb()`, whose objects go back with [`KmemCache::free`].
     ///
-    /// Such an allocator must not be given `__GFP_ZERO`: the slab allocator would zero the
-    /// objects after their constructor ran (and warn).
+    /// Such an allocator must not be given `__GFP_ZERO`, which the slab allocator does not
+    /// support for a cache with a constructor (it warns when it makes a slab for such an
+    /// allocation, and may zero the objects after their constructor ran).
     pub fn as_raw(&self) -> *mut bindings::kmem_cache {
         self.cache.as_ptr()
     }
@@ -164,6 +193,7 @@ impl<T: InitOnce> KmemCache<T> {
 }
 
 impl<T: InitOnce> Drop for KmemCache<T> {
+    /// Destroys the cache. It may sleep.
     fn drop(&mut self) {
         // SAFETY: The cache is ours (type invariants). Objects still allocated from it, a bug of
         // the code that allocated them, are reported by `kmem_cache_destroy()`, which then keeps
