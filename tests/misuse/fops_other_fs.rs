@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0
+//! expect: error[E0308]: mismatched types
+//! File operations of another file system type given to a new inode: their callbacks would
+//! take the inode for one of the other type, and read its superblock's data as theirs.
+
+include!("common.rs");
+
+struct OtherFs;
+
+#[vtable]
+impl FileSystem for OtherFs {
+    type Data = ();
+    type Options = ();
+    const NAME: &'static CStr = c"other";
+    const PARAMS: param::Table = param::Table::EMPTY;
+
+    fn init_options() -> Result {
+        Ok(())
+    }
+
+    fn parse_param(_options: &mut (), _param: param::Param<'_>) -> Result {
+        Err(EINVAL)
+    }
+
+    fn fill_super(_sb: &SuperBlock<Self, sb::New>, _options: &()) -> Result {
+        Ok(())
+    }
+
+    fn init_root(_sb: &SuperBlock<Self>) -> Result<Root<'_, Self>> {
+        Err(EINVAL)
+    }
+}
+
+fn misuse(idmap: &MntIdmap, dir: &Locked<'_, MisuseFs>, _dentry: &Negative<'_, MisuseFs>) -> Result {
+    let _inode = dir.super_block().new_inode(inode::Params {
+        typ: Type::Reg,
+        perm: 0o644,
+        idmap,
+        dir: Some(dir),
+        iops: None,
+        fops: Some(file::Ops::<OtherFs>::page_cache()),
+        aops: Some(address_space::Ops::in_memory()),
+        mapping: address_space::Mapping::Unevictable,
+    })?;
+    Ok(())
+}
