@@ -58,3 +58,8 @@ __rust_helper void rust_helper_iov_iter_truncate(struct iov_iter *i, u64 count)
 {
 	iov_iter_truncate(i, count);
 }
+
+__rust_helper bool rust_helper_inode_trylock(struct inode *inode)
+{
+	return inode_trylock(inode);
+}

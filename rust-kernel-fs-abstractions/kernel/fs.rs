@@ -28,6 +28,7 @@ pub mod address_space;
 pub mod dentry;
 pub mod file;
 pub use self::file::{File, LocalFile};
+pub mod folio;
 pub mod inode;
 pub mod libfs;
 pub mod param;

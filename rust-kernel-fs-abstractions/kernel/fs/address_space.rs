@@ -5,29 +5,435 @@
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h) and
 //! [`include/linux/pagemap.h`](srctree/include/linux/pagemap.h)
 
-use crate::bindings;
+use crate::{
+    bindings,
+    error::{code::*, from_result, Result, VTABLE_DEFAULT_ERROR},
+    ffi::{c_int, c_uint, c_ulong, c_void},
+    fs::{
+        file::{LocalFile, Offset},
+        folio::{self, Folio},
+        inode::{self, INode},
+        FileSystem,
+    },
+    prelude::*,
+    sync::aref::ARef,
+};
+use core::{marker::PhantomData, ptr::NonNull};
 
-/// A table of address-space operations (`struct address_space_operations`), chosen per inode.
+/// A table of address-space operations (`struct address_space_operations`), chosen per inode,
+/// with what [`SuperBlock::new_inode`](super::sb::SuperBlock::new_inode) checks of it.
 ///
 /// They tell the page cache how to fill a folio that is not cached yet and what to do with a
 /// folio that is written to.
-#[derive(Clone, Copy)]
-pub struct Ops(&'static bindings::address_space_operations);
+pub struct Ops<T: FileSystem + ?Sized> {
+    table: &'static bindings::address_space_operations,
+    /// The table has `read_folio`.
+    reads: bool,
+    /// The table has `write_begin` and `write_end`.
+    writes: bool,
+    /// The table is made from an [`Operations`] implementation.
+    rust: bool,
+    _t: PhantomData<fn() -> T>,
+}
 
-impl Ops {
+impl<T: FileSystem + ?Sized> Clone for Ops<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: FileSystem + ?Sized> Copy for Ops<T> {}
+
+impl<T: FileSystem + ?Sized> Ops<T> {
     /// The operations of a file whose data only ever lives in the page cache (`ram_aops`).
     ///
     /// A folio that is not cached yet reads as zeroes, writes go through `simple_write_begin()`
     /// and `simple_write_end()`, and a dirty folio is never written back: there is nowhere to
     /// write it to. Combine with [`Mapping::Unevictable`], or the data may be reclaimed.
     pub fn in_memory() -> Self {
-        // SAFETY: `ram_aops` is an immutable static of the kernel.
-        Self(unsafe { &bindings::ram_aops })
+        Self {
+            // SAFETY: `ram_aops` is an immutable static of the kernel.
+            table: unsafe { &bindings::ram_aops },
+            reads: true,
+            writes: true,
+            rust: false,
+            _t: PhantomData,
+        }
+    }
+
+    /// The operations that the implementation `U` of [`Operations`] provides, for regular
+    /// files: [`SuperBlock::new_inode`](super::sb::SuperBlock::new_inode) refuses them for a
+    /// symbolic link with `EINVAL`.
+    pub const fn new<U: Operations<FileSystem = T>>() -> Self {
+        Self {
+            table: &Table::<U>::TABLE,
+            reads: U::HAS_READ_FOLIO,
+            writes: U::HAS_WRITE_BEGIN,
+            rust: true,
+            _t: PhantomData,
+        }
+    }
+
+    /// Whether the operations are a Rust implementation's ([`Ops::new`]).
+    pub fn is_rust(self) -> bool {
+        self.rust
+    }
+
+    /// Whether the operations can fill a folio that is not up to date (`read_folio`), as the
+    /// kernel's reads, faults and `page_get_link()` need.
+    pub fn reads(self) -> bool {
+        self.reads
+    }
+
+    /// Whether the operations can prepare and finish writes (`write_begin` and `write_end`), as
+    /// the kernel's writes (`generic_perform_write()`) and `page_symlink()` need.
+    pub fn writes(self) -> bool {
+        self.writes
     }
 
     /// Returns the raw pointer to the C `struct address_space_operations`.
     pub fn as_raw(self) -> *const bindings::address_space_operations {
-        self.0
+        self.table
+    }
+}
+
+/// The address-space operations of a kind of inode of a file system, written in Rust.
+///
+/// The page cache calls them with the folios of the inode's mapping. An operation that is not
+/// implemented is absent from the C table, but for `dirty_folio`, which is
+/// `noop_dirty_folio()`: a folio that is written to is marked dirty (by the abstractions, after
+/// `write_end`), and stays in memory until it is truncated, as a folio of ramfs; nothing
+/// writes it back. `write_begin` and `write_end` are implemented both or neither (else the
+/// build fails).
+///
+/// Symbolic links cannot have these operations (see [`Ops::new`]): the kernel reads a link's
+/// target from its folio without the folio's lock, trusting the NUL that ends it, so no Rust
+/// code may get at that folio.
+///
+/// Folios have no private data through these abstractions, so the kernel never calls
+/// `invalidate_folio` or `release_folio`; they are not part of the trait. Nor is `free_folio`:
+/// reclaim calls it with the folio's reference count frozen at zero (`__remove_mapping()`), so
+/// no [`Folio`] reference may be given to it, and without private data there is nothing to free.
+#[vtable]
+pub trait Operations {
+    /// The file system the inodes belong to.
+    type FileSystem: FileSystem + ?Sized;
+
+    /// Fills `folio`, a folio of the page cache of `inode` that is not up to date, with the
+    /// data of its file, marks it up to date, and unlocks it (by dropping the guard). The
+    /// abstractions zeroed it first.
+    ///
+    /// If it is left not up to date, the read or fault that asked for it fails with `EIO`.
+    /// `file` is the file the folio is read for, if any (`page_get_link()` has none).
+    fn read_folio(
+        _file: Option<&LocalFile>,
+        _inode: &INode<Self::FileSystem>,
+        _folio: folio::Locked<&Folio>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Returns the folio of the page cache of `inode` that the `len` bytes from `pos` on are to
+    /// be written to (or their first part), locked, with a reference: usually
+    /// [`Locked::folio_for_write`](inode::Locked::folio_for_write). If it is not up to date,
+    /// the bytes of the folio around the write must be filled before [`Operations::write_end`]
+    /// marks it up to date.
+    ///
+    /// A folio that is not the inode's, or does not hold `pos`, is refused with `EIO`.
+    fn write_begin(
+        _file: Option<&LocalFile>,
+        _inode: &inode::Locked<'_, Self::FileSystem>,
+        _pos: Offset,
+        _len: usize,
+    ) -> Result<folio::Locked> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Finishes a write to `folio`, the one [`Operations::write_begin`] returned for `len`
+    /// bytes at `pos`, of which the caller copied `copied`, and returns how many are written:
+    /// `copied`, or 0 to have the caller try again (after a short copy into a folio that is not
+    /// up to date, for one). More than `copied` counts as `copied`.
+    ///
+    /// The abstractions then extend the size of the inode to the end of the bytes written, if
+    /// it is beyond, and unlock the folio and drop its reference, as `generic_write_end()`
+    /// does.
+    fn write_end(
+        _file: Option<&LocalFile>,
+        _inode: &inode::Locked<'_, Self::FileSystem>,
+        _pos: Offset,
+        _len: usize,
+        _copied: usize,
+        _folio: &folio::Locked,
+    ) -> Result<usize> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// The C table of address-space operations of an implementation `U` of [`Operations`], and its
+/// callbacks.
+struct Table<U: Operations + ?Sized>(PhantomData<fn() -> U>);
+
+type Fs<U> = <U as Operations>::FileSystem;
+
+impl<U: Operations + ?Sized> Table<U> {
+    const TABLE: bindings::address_space_operations = {
+        build_assert!(
+            U::HAS_WRITE_BEGIN == U::HAS_WRITE_END,
+            "write_begin and write_end are implemented both or neither"
+        );
+        Self::OPS
+    };
+
+    const OPS: bindings::address_space_operations = bindings::address_space_operations {
+        read_folio: if U::HAS_READ_FOLIO {
+            Some(Self::read_folio)
+        } else {
+            None
+        },
+        write_begin: if U::HAS_WRITE_BEGIN {
+            Some(Self::write_begin)
+        } else {
+            None
+        },
+        write_end: if U::HAS_WRITE_END {
+            Some(Self::write_end)
+        } else {
+            None
+        },
+        dirty_folio: Some(bindings::noop_dirty_folio),
+        ..pin_init::zeroed()
+    };
+
+    /// # Safety
+    ///
+    /// Called by the page cache with a locked folio of the mapping of an inode of `Fs<U>` that
+    /// has this table, which the callee unlocks, and a file of the inode or null. The caller may
+    /// hold no reference of its own (readahead); the page cache's keeps the folio while it is
+    /// locked in it.
+    unsafe extern "C" fn read_folio(
+        file: *mut bindings::file,
+        folio: *mut bindings::folio,
+    ) -> c_int {
+        // SAFETY: The folio is locked, so it stays in its mapping, whose inode is valid.
+        let inode = unsafe { INode::<Fs<U>>::from_raw((*Folio::from_raw(folio).mapping()).host) };
+        // SAFETY: The file, if any, is open for the call, on the thread that may use its
+        // position.
+        let file = (!file.is_null()).then(|| unsafe { LocalFile::from_raw_file(file) });
+        // SAFETY: The caller gives the lock, and the page cache keeps the folio for the call. Its
+        // bytes are initialised below, before the file system sees them.
+        let folio = unsafe { folio::Locked::<&Folio>::from_raw(folio) };
+        zero_if_not_uptodate(&folio);
+        from_result(|| U::read_folio(file, inode, folio).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called (by `generic_perform_write()` or `page_symlink()`) with a valid mapping of an
+    /// inode of `Fs<U>` whose `i_rwsem` the caller holds for writing, a valid `kiocb` or null,
+    /// and `foliop` valid for writes.
+    unsafe extern "C" fn write_begin(
+        iocb: *const bindings::kiocb,
+        mapping: *mut bindings::address_space,
+        pos: bindings::loff_t,
+        len: c_uint,
+        foliop: *mut *mut bindings::folio,
+        _fsdata: *mut *mut c_void,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let (file, inode) = unsafe { Self::write_args(iocb, mapping) };
+        from_result(|| {
+            let folio = U::write_begin(file, &inode, pos, len as usize)?;
+            // The caller copies into the folio at `pos` and then releases it with `write_end`.
+            if folio.mapping() != mapping
+                || pos < folio.pos()
+                || pos - folio.pos() >= folio.size() as Offset
+            {
+                return Err(EIO);
+            }
+            // SAFETY: `foliop` is valid for writes; the caller takes the lock and the reference.
+            unsafe { *foliop = folio.into_raw() };
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::write_begin`], with `folio` the one it returned for `pos` and `len`, whose
+    /// lock and reference the caller gives back, and `copied` not above `len`.
+    unsafe extern "C" fn write_end(
+        iocb: *const bindings::kiocb,
+        mapping: *mut bindings::address_space,
+        pos: bindings::loff_t,
+        len: c_uint,
+        copied: c_uint,
+        folio: *mut bindings::folio,
+        _fsdata: *mut c_void,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let (file, inode) = unsafe { Self::write_args(iocb, mapping) };
+        // SAFETY: The caller gives back the lock and the reference of a valid folio.
+        let folio =
+            unsafe { folio::Locked::<ARef<Folio>>::from_raw(NonNull::new_unchecked(folio)) };
+        let copied = copied as usize;
+        match U::write_end(file, &inode, pos, len as usize, copied, &folio) {
+            Ok(written) => {
+                let written = written.min(copied);
+                // `pos + written` is within the folio, so it does not overflow.
+                let end = pos + written as Offset;
+                if end > inode.size() {
+                    // SAFETY: The inode is valid and its `i_rwsem` is held (safety section); the
+                    // folio is still locked, so that nobody sees the size before the data.
+                    unsafe { bindings::i_size_write(inode.as_raw(), end) };
+                }
+                if written > 0 {
+                    // A clean folio would be dropped by reclaim or `drop_caches`.
+                    // SAFETY: The folio is valid and locked, in the inode's mapping.
+                    unsafe { bindings::folio_mark_dirty(folio.as_raw()) };
+                }
+                written as c_int
+            }
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// The file and the locked inode of a write.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::write_begin`], for `'a`.
+    unsafe fn write_args<'a>(
+        iocb: *const bindings::kiocb,
+        mapping: *mut bindings::address_space,
+    ) -> (Option<&'a LocalFile>, inode::Locked<'a, Fs<U>>) {
+        // SAFETY: The `kiocb`, if any, is valid, and so is its file, which is open for the call
+        // on this thread.
+        let file = (!iocb.is_null()).then(|| unsafe { LocalFile::from_raw_file((*iocb).ki_filp) });
+        // SAFETY: The mapping's inode is one of `Fs<U>`, whose `i_rwsem` the caller holds.
+        let inode = unsafe { inode::Locked::from_raw((*mapping).host) };
+        (file, inode)
+    }
+}
+
+impl<T: FileSystem + ?Sized> INode<T> {
+    /// The folio of the page cache that holds the byte at `pos`, if the inode is a regular file
+    /// and the folio is cached (`filemap_get_folio()`) and up to date, with a reference.
+    ///
+    /// A folio that is not up to date is `None`, as if it were not cached: its bytes may not be
+    /// initialised. Other files' folios are not given out: a symbolic link's target, for one,
+    /// is read without the folio's lock, trusting its NUL.
+    pub fn cached_folio(&self, pos: Offset) -> Option<ARef<Folio>> {
+        // SAFETY: The inode is valid; the type of an inode does not change.
+        let mode = u32::from(unsafe { (*self.as_raw()).i_mode }) & bindings::S_IFMT;
+        if mode != bindings::S_IFREG {
+            return None;
+        }
+        let index = c_ulong::try_from(u64::try_from(pos).ok()? >> crate::page::PAGE_SHIFT).ok()?;
+        // SAFETY: The inode and its mapping are valid.
+        let folio = unsafe { bindings::filemap_get_folio((*self.as_raw()).i_mapping, index) };
+        let folio = crate::error::from_err_ptr(folio).ok()?;
+        // SAFETY: `filemap_get_folio()` returns a folio with a reference, which the `ARef` owns.
+        let folio: ARef<Folio> = unsafe { ARef::from_raw(NonNull::new_unchecked(folio).cast()) };
+        // A folio does not go back to not up to date (no file system here fails a write-back).
+        folio.is_uptodate().then_some(folio)
+    }
+}
+
+impl<T: FileSystem + ?Sized> inode::Locked<'_, T> {
+    /// Writes `from` to the page cache at the position of `iocb`, through the inode's
+    /// address-space operations (`generic_perform_write()`), moves the position past what was
+    /// written and returns how much that is, or fails if nothing was written.
+    ///
+    /// Fails with `EINVAL` if `iocb` is not a write to this inode's file, or if its
+    /// address-space operations do not write ([`Ops::writes`]).
+    pub fn perform_write(
+        &self,
+        iocb: &mut crate::fs::Kiocb<'_, ()>,
+        from: &mut crate::iov::IovIterSource<'_>,
+    ) -> Result<usize> {
+        let raw = self.as_raw();
+        // SAFETY: The `kiocb` is valid, and so is its open file and that file's mapping; the
+        // inode and its mapping are valid.
+        let (theirs, writes) = unsafe {
+            let mapping = (*(*iocb.as_raw()).ki_filp).f_mapping;
+            let aops = (*(*raw).i_mapping).a_ops;
+            (
+                (*mapping).host == raw,
+                (*aops).write_begin.is_some() && (*aops).write_end.is_some(),
+            )
+        };
+        if !theirs || !writes {
+            return Err(EINVAL);
+        }
+        // SAFETY: The `kiocb` and the source are valid; the file's inode is this one, whose
+        // `i_rwsem` is held for writing, and its address-space operations can write.
+        let ret = unsafe { bindings::generic_perform_write(iocb.as_raw(), from.as_raw()) };
+        if ret < 0 {
+            return Err(crate::error::Error::from_errno(ret as c_int));
+        }
+        Ok(ret as usize)
+    }
+
+    /// Removes the folios of the bytes from `start` to `end` (inclusive) from the page cache
+    /// and from the mappings of the file, and zeroes the parts of the folios at either end that
+    /// hold other bytes too (`truncate_pagecache_range()`): punches a hole, as `fallocate(2)` with `FALLOC_FL_PUNCH_HOLE` does.
+    ///
+    /// Fails with `EINVAL` if the inode is not a regular file or the range is empty or negative.
+    pub fn punch_hole(&self, start: Offset, end: Offset) -> Result {
+        // SAFETY: The inode is valid; its mode does not change under its `i_rwsem`.
+        let mode = u32::from(unsafe { (*self.as_raw()).i_mode }) & bindings::S_IFMT;
+        if mode != bindings::S_IFREG || start < 0 || end < start {
+            return Err(EINVAL);
+        }
+        // SAFETY: The inode is valid and its `i_rwsem` held; the range is valid.
+        unsafe { bindings::truncate_pagecache_range(self.as_raw(), start, end) };
+        Ok(())
+    }
+
+    /// The folio of the page cache that a write at `pos` goes to, locked, with a reference:
+    /// the cached one, or a new one, zeroed and not up to date, that is added to the page cache
+    /// (`write_begin_get_folio()`). For [`Operations::write_begin`].
+    ///
+    /// Fails with `EINVAL` if the inode is not a regular file or if `pos` is negative, with
+    /// `EFBIG` if it is not below the superblock's maximum file size, and with `ENOMEM` if no
+    /// folio can be had.
+    pub fn folio_for_write(&self, pos: Offset, len: usize) -> Result<folio::Locked> {
+        // SAFETY: The inode is valid; its mode does not change under its `i_rwsem`.
+        let mode = u32::from(unsafe { (*self.as_raw()).i_mode }) & bindings::S_IFMT;
+        if mode != bindings::S_IFREG || pos < 0 {
+            return Err(EINVAL);
+        }
+        // SAFETY: The superblock of a valid inode is valid.
+        if pos >= unsafe { (*self.super_block().as_raw()).s_maxbytes } {
+            return Err(EFBIG);
+        }
+        let index = u64::try_from(pos).map_err(|_| EINVAL)? >> crate::page::PAGE_SHIFT;
+        let index = c_ulong::try_from(index).map_err(|_| EFBIG)?;
+        // SAFETY: The inode and its mapping are valid; its `i_rwsem` is held, as the page cache
+        // asks of a caller that adds folios to a file.
+        let folio = unsafe {
+            bindings::write_begin_get_folio(
+                core::ptr::null(),
+                (*self.as_raw()).i_mapping,
+                index,
+                len,
+            )
+        };
+        let folio = crate::error::from_err_ptr(folio)?;
+        // SAFETY: `write_begin_get_folio()` returns a locked folio with a reference; its bytes
+        // are initialised below, before the file system sees them.
+        let folio =
+            unsafe { folio::Locked::<ARef<Folio>>::from_raw(NonNull::new_unchecked(folio)) };
+        zero_if_not_uptodate(&folio);
+        Ok(folio)
+    }
+}
+
+/// Zeroes `folio` if it is not up to date: a folio that the page cache allocated holds whatever
+/// its memory held before, which no Rust code may read (nor mark up to date for userspace).
+fn zero_if_not_uptodate<R: folio::FolioRef>(folio: &folio::Locked<R>) {
+    if !folio.is_uptodate() {
+        // The range is the folio's, so this cannot fail.
+        let _ = folio.zero(0, folio.size());
     }
 }
 

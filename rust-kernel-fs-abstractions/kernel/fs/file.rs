@@ -13,10 +13,14 @@ use crate::{
     cred::Credential,
     error::{code::*, to_result, Error, Result},
     fmt,
+    fs::FileSystem,
     sync::aref::{ARef, AlwaysRefCounted},
     types::{NotThreadSafe, Opaque},
 };
-use core::ptr;
+use core::{marker::PhantomData, ptr};
+
+mod operations;
+pub use self::operations::{Generic, Operations};
 
 /// Primitive type representing the offset within a [`File`].
 ///
@@ -474,21 +478,32 @@ impl fmt::Debug for BadFdError {
 }
 
 /// A table of file operations (`struct file_operations`), chosen per inode, with what
-/// [`SuperBlock::new_inode`](super::sb::SuperBlock::new_inode) checks of it.
-#[derive(Clone, Copy)]
-pub struct Ops {
+/// [`SuperBlock::new_inode`](super::sb::SuperBlock::new_inode) checks of it. Made from the
+/// kernel's own tables, or from a Rust implementation of [`Operations`] ([`Ops::new`]).
+pub struct Ops<T: FileSystem + ?Sized> {
     table: &'static bindings::file_operations,
-    /// The operations read or write the inode's page cache.
-    page_cache: bool,
+    /// The operations fill folios of the inode's page cache with `read_folio`.
+    reads_folios: bool,
+    /// The operations write to the inode's page cache with `write_begin` and `write_end`.
+    writes_folios: bool,
     /// The operations read a directory through its offset map.
     offsets: bool,
     /// The operations are a directory's (`simple_dir()`, `offset_dir()`).
     dir: bool,
     /// The operations are those of [`Ops::in_memory`].
     in_memory: bool,
+    _t: PhantomData<fn() -> T>,
 }
 
-impl Ops {
+impl<T: FileSystem + ?Sized> Clone for Ops<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: FileSystem + ?Sized> Copy for Ops<T> {}
+
+impl<T: FileSystem + ?Sized> Ops<T> {
     /// The operations of a directory whose entries all live in the dcache
     /// (`simple_dir_operations`: `dcache_readdir()` and friends).
     pub fn simple_dir() -> Self {
@@ -496,10 +511,12 @@ impl Ops {
         let ops = unsafe { &bindings::simple_dir_operations };
         Self {
             table: ops,
-            page_cache: false,
+            reads_folios: false,
+            writes_folios: false,
             offsets: false,
             dir: true,
             in_memory: false,
+            _t: PhantomData,
         }
     }
 
@@ -527,10 +544,12 @@ impl Ops {
         let ops = unsafe { &bindings::simple_offset_dir_operations };
         Self {
             table: ops,
-            page_cache: false,
+            reads_folios: false,
+            writes_folios: false,
             offsets: true,
             dir: true,
             in_memory: false,
+            _t: PhantomData,
         }
     }
 
@@ -544,10 +563,12 @@ impl Ops {
     pub fn page_cache() -> Self {
         Self {
             table: &PAGE_CACHE.0,
-            page_cache: true,
+            reads_folios: true,
+            writes_folios: true,
             offsets: false,
             dir: false,
             in_memory: false,
+            _t: PhantomData,
         }
     }
 
@@ -583,17 +604,36 @@ impl Ops {
     pub fn in_memory() -> Self {
         Self {
             table: &IN_MEMORY.0,
-            page_cache: true,
+            reads_folios: true,
+            writes_folios: true,
             offsets: false,
             dir: false,
             in_memory: true,
+            _t: PhantomData,
         }
     }
 
-    /// Whether the operations read or write the inode's page cache, so that the inode needs
-    /// address-space operations.
+    /// Whether the operations read or write the inode's page cache through its address-space
+    /// operations, so that the inode needs them.
     pub fn uses_page_cache(self) -> bool {
-        self.page_cache
+        self.reads_folios || self.writes_folios
+    }
+
+    /// Whether the operations fill folios of the inode's page cache with `read_folio`, so that
+    /// its address-space operations must read ([`address_space::Ops::reads`]).
+    ///
+    /// [`address_space::Ops::reads`]: super::address_space::Ops::reads
+    pub fn reads_folios(self) -> bool {
+        self.reads_folios
+    }
+
+    /// Whether the operations write to the inode's page cache with `write_begin` and
+    /// `write_end`, so that its address-space operations must write
+    /// ([`address_space::Ops::writes`]).
+    ///
+    /// [`address_space::Ops::writes`]: super::address_space::Ops::writes
+    pub fn writes_folios(self) -> bool {
+        self.writes_folios
     }
 
     /// Whether the operations are those of [`Ops::offset_dir`].
@@ -615,6 +655,11 @@ impl Ops {
     pub fn as_raw(self) -> *const bindings::file_operations {
         self.table
     }
+}
+
+/// The C table of [`Ops::in_memory`], whose files the abstractions charge.
+pub(crate) fn in_memory_table() -> *const bindings::file_operations {
+    &IN_MEMORY.0
 }
 
 /// A C table of file operations in static memory, with one address that the abstractions may
@@ -718,7 +763,7 @@ unsafe extern "C" fn in_memory_fallocate(
     let mapping = unsafe { (*file).f_mapping };
     // Allocated folios are left not up to date, which only `ram_aops` reads back as zeroes.
     // SAFETY: As above.
-    if unsafe { (*mapping).a_ops } != super::address_space::Ops::in_memory().as_raw() {
+    if unsafe { (*mapping).a_ops } != &raw const bindings::ram_aops {
         return EOPNOTSUPP.to_errno() as c_long;
     }
     // SAFETY: As above, the mapping's inode is valid.

@@ -116,10 +116,24 @@ mod mounted {
         typ: Type,
         perm: u16,
     ) -> Result<New<'a, TestFs>> {
+        let pattern = PATTERN.load(Relaxed);
         let (iops, fops) = match typ {
             Type::Dir => (
                 Some(inode::Ops::new::<DirOps>()),
                 Some(file::Ops::offset_dir()),
+            ),
+            Type::Reg
+                if pattern == Pattern::RustFile as i32
+                    || pattern == Pattern::RustFileReadOnly as i32 =>
+            {
+                (
+                    Some(inode::Ops::new::<RegOps>()),
+                    Some(file::Ops::new::<PatternFops>()),
+                )
+            }
+            Type::Reg if pattern != Pattern::Off as i32 => (
+                Some(inode::Ops::new::<RegOps>()),
+                Some(file::Ops::page_cache()),
             ),
             Type::Reg => (
                 Some(inode::Ops::new::<RegOps>()),
@@ -128,6 +142,15 @@ mod mounted {
             Type::Lnk => (Some(inode::Ops::page_symlink()), None),
             _ => (None, None),
         };
+        let read_only =
+            pattern == Pattern::ReadOnly as i32 || pattern == Pattern::RustFileReadOnly as i32;
+        let aops = if read_only {
+            address_space::Ops::new::<ReadOnlyAops>()
+        } else if pattern != Pattern::Off as i32 {
+            address_space::Ops::new::<PatternAops>()
+        } else {
+            address_space::Ops::in_memory()
+        };
         let inode = sb.new_inode(inode::Params {
             typ,
             perm,
@@ -135,11 +158,191 @@ mod mounted {
             dir,
             iops,
             fops,
-            aops: Some(address_space::Ops::in_memory()),
+            aops: Some(aops),
             mapping: address_space::Mapping::Unevictable,
         })?;
         LIVE_INODES.add(1, Relaxed);
         Ok(inode)
+    }
+
+    /// The data of the files [`TestFs`] makes while [`PATTERN`] is set: a file system with a
+    /// backing store whose every byte is its position's low 8 bits until written.
+    #[derive(Clone, Copy)]
+    enum Pattern {
+        /// Files and symbolic links have `ram_aops`.
+        Off = 0,
+        /// They have [`PatternAops`] and the file operations of [`file::Ops::page_cache`].
+        On = 1,
+        /// As `On`, but `write_begin` returns the folio after the right one.
+        WrongFolio = 2,
+        /// They have [`ReadOnlyAops`], which cannot write.
+        ReadOnly = 3,
+        /// Files have [`PatternAops`] and the file operations of [`PatternFops`].
+        RustFile = 4,
+        /// Files have [`ReadOnlyAops`] and the file operations of [`PatternFops`].
+        RustFileReadOnly = 5,
+    }
+
+    static PATTERN: Atomic<i32> = Atomic::new(Pattern::Off as i32);
+
+    /// Fills `folio`, locked, with the pattern of [`Pattern`], and marks it up to date.
+    fn fill_pattern<R: crate::fs::folio::FolioRef>(folio: &crate::fs::folio::Locked<R>) -> Result {
+        let mut buf = [0u8; 256];
+        let mut off = 0;
+        while off < folio.size() {
+            let n = buf.len().min(folio.size() - off);
+            let pos = folio.pos() + off as i64;
+            for (i, b) in buf[..n].iter_mut().enumerate() {
+                *b = (pos + i as i64) as u8;
+            }
+            folio.write(off, &buf[..n])?;
+            off += n;
+        }
+        folio.mark_uptodate();
+        Ok(())
+    }
+
+    struct PatternAops;
+
+    #[vtable]
+    impl address_space::Operations for PatternAops {
+        type FileSystem = TestFs;
+
+        fn read_folio(
+            _file: Option<&file::LocalFile>,
+            _inode: &INode<TestFs>,
+            folio: crate::fs::folio::Locked<&crate::fs::folio::Folio>,
+        ) -> Result {
+            fill_pattern(&folio)
+        }
+
+        fn write_begin(
+            _file: Option<&file::LocalFile>,
+            inode: &Locked<'_, TestFs>,
+            pos: i64,
+            len: usize,
+        ) -> Result<crate::fs::folio::Locked> {
+            let page = crate::page::PAGE_SIZE as i64;
+            let wrong = PATTERN.load(Relaxed) == Pattern::WrongFolio as i32;
+            let folio = inode.folio_for_write(if wrong { pos + page } else { pos }, len)?;
+            // Like a file system that reads a block before it writes part of it.
+            if !folio.is_uptodate() {
+                fill_pattern(&folio)?;
+            }
+            Ok(folio)
+        }
+
+        fn write_end(
+            _file: Option<&file::LocalFile>,
+            _inode: &Locked<'_, TestFs>,
+            _pos: i64,
+            _len: usize,
+            copied: usize,
+            _folio: &crate::fs::folio::Locked,
+        ) -> Result<usize> {
+            Ok(copied)
+        }
+    }
+
+    struct ReadOnlyAops;
+
+    #[vtable]
+    impl address_space::Operations for ReadOnlyAops {
+        type FileSystem = TestFs;
+
+        fn read_folio(
+            _file: Option<&file::LocalFile>,
+            _inode: &INode<TestFs>,
+            folio: crate::fs::folio::Locked<&crate::fs::folio::Folio>,
+        ) -> Result {
+            fill_pattern(&folio)
+        }
+    }
+
+    /// The calls of [`PatternFops`]'s `fsync`.
+    static FSYNCS: Atomic<i64> = Atomic::new(0);
+
+    /// File operations in Rust: reads as tmpfs's, which read holes as zeroes without filling
+    /// folios, writes through the address-space operations, and punching holes.
+    struct PatternFops;
+
+    #[vtable]
+    impl file::Operations for PatternFops {
+        type FileSystem = TestFs;
+        const GENERIC: file::Generic = file::Generic::MMAP.with(file::Generic::SPLICE);
+
+        fn read_iter(
+            iocb: &mut crate::fs::Kiocb<'_, ()>,
+            inode: &INode<TestFs>,
+            to: &mut crate::iov::IovIterDest<'_>,
+        ) -> Result<usize> {
+            let page = crate::page::PAGE_SIZE as i64;
+            let mut done = 0;
+            loop {
+                let (pos, size) = (iocb.ki_pos(), inode.size());
+                if pos >= size || to.is_empty() {
+                    break;
+                }
+                let n = ((page - pos % page).min(size - pos) as usize).min(to.len());
+                let copied = match inode.cached_folio(pos) {
+                    Some(f) => f.copy_to_iter((pos - f.pos()) as usize, n, to)?,
+                    None => to.zero(n),
+                };
+                *iocb.ki_pos_mut() += copied as i64;
+                done += copied;
+                if copied < n {
+                    break;
+                }
+            }
+            Ok(done)
+        }
+
+        fn write_iter(
+            iocb: &mut crate::fs::Kiocb<'_, ()>,
+            inode: &Locked<'_, TestFs>,
+            from: &mut crate::iov::IovIterSource<'_>,
+        ) -> Result<usize> {
+            inode.perform_write(iocb, from)
+        }
+
+        fn llseek(
+            _file: &file::LocalFile,
+            inode: &INode<TestFs>,
+            pos: i64,
+            offset: i64,
+            whence: u32,
+        ) -> Result<i64> {
+            match whence {
+                bindings::SEEK_SET => Ok(offset),
+                bindings::SEEK_CUR => pos.checked_add(offset).ok_or(EINVAL),
+                bindings::SEEK_END => inode.size().checked_add(offset).ok_or(EINVAL),
+                _ => Err(EINVAL),
+            }
+        }
+
+        fn fsync(
+            _file: &file::LocalFile,
+            _inode: &INode<TestFs>,
+            _start: i64,
+            _end: i64,
+            _datasync: bool,
+        ) -> Result {
+            FSYNCS.add(1, Relaxed);
+            Ok(())
+        }
+
+        fn fallocate(
+            _file: &file::LocalFile,
+            inode: &Locked<'_, TestFs>,
+            mode: u32,
+            offset: i64,
+            len: i64,
+        ) -> Result {
+            if mode != bindings::FALLOC_FL_PUNCH_HOLE | bindings::FALLOC_FL_KEEP_SIZE {
+                return Err(EOPNOTSUPP);
+            }
+            inode.punch_hole(offset, offset + len - 1)
+        }
     }
 
     struct DirOps;
@@ -1105,6 +1308,131 @@ mod mounted {
         assert_eq!(CHARGED_PAGES.load(Relaxed), 4);
         drop(f);
         assert_eq!(CHARGED_PAGES.load(Relaxed), 0);
+        Ok(())
+    }
+
+    #[test]
+    fn address_space_operations_in_rust() -> Result {
+        let m = Mounted::new()?;
+        let pattern = |how: Pattern| {
+            PATTERN.store(how as i32, Relaxed);
+            crate::types::ScopeGuard::new(|| PATTERN.store(Pattern::Off as i32, Relaxed))
+        };
+        let on = pattern(Pattern::On);
+        let f = m.open(c"p", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        // The data comes from `read_folio`.
+        f.truncate(3 * 4096 + 100)?;
+        let mut buf = [0u8; 16];
+        assert_eq!(f.read(&mut buf, 4090)?, 16);
+        for (i, b) in buf.iter().enumerate() {
+            assert_eq!(*b, (4090 + i) as u8);
+        }
+        // A write goes through `write_begin`, which filled the rest of the folio first.
+        assert_eq!(f.write(b"xyz", 5000)?, 3);
+        assert_eq!(f.read(&mut buf[..7], 4998)?, 7);
+        assert_eq!(
+            &buf[..7],
+            &[
+                4998u16 as u8,
+                4999u16 as u8,
+                b'x',
+                b'y',
+                b'z',
+                5003u16 as u8,
+                5004u16 as u8
+            ]
+        );
+        // A write past the end extends the size (the abstractions' part of `write_end`).
+        assert_eq!(f.write(b"abc", 20000)?, 3);
+        assert_eq!(f.size(), 20003);
+        assert_eq!(f.read(&mut buf[..4], 19999)?, 4);
+        assert_eq!(&buf[..4], &[19999u16 as u8, b'a', b'b', b'c']);
+        // What was written is dirty: dropping the clean folios (`drop_caches`) keeps it.
+        // SAFETY: The file is open, so its mapping is valid.
+        unsafe { bindings::invalidate_mapping_pages((*f.0).f_mapping, 0, !0) };
+        assert_eq!(f.read(&mut buf[..7], 4998)?, 7);
+        assert_eq!(&buf[..3], &[4998u16 as u8, 4999u16 as u8, b'x']);
+        assert_eq!(f.read(&mut buf[..4], 19999)?, 4);
+        assert_eq!(&buf[..4], &[19999u16 as u8, b'a', b'b', b'c']);
+        // A symbolic link cannot have Rust address-space operations: the kernel reads its
+        // target from the folio without the folio's lock.
+        let idmap = MntIdmap::nop().as_raw();
+        let d = m.start(c"l", true)?;
+        let none = ptr::null_mut();
+        // SAFETY: `d` is a negative dentry of the locked root.
+        let made =
+            unsafe { bindings::vfs_symlink(idmap, m.root_inode(), d.0, c"p".as_char_ptr(), none) };
+        assert!(matches!(to_result(made), Err(e) if e == EINVAL));
+        drop(d);
+        // Truncating removes the folios from the page cache: what was written is gone, and
+        // `read_folio` fills them again when the size grows back.
+        f.truncate(0)?;
+        f.truncate(6000)?;
+        assert_eq!(f.read(&mut buf[..3], 5000)?, 3);
+        assert_eq!(&buf[..3], &[5000u16 as u8, 5001u16 as u8, 5002u16 as u8]);
+        drop(on);
+        // A folio for another position is refused.
+        let wrong = pattern(Pattern::WrongFolio);
+        let g = m.open(c"w", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        assert!(matches!(g.write(b"a", 0), Err(e) if e == EIO));
+        assert_eq!(g.size(), 0);
+        drop(wrong);
+        // Operations that cannot write are refused for a file that the kernel writes.
+        let _read_only = pattern(Pattern::ReadOnly);
+        assert!(matches!(
+            m.open(c"r", bindings::O_CREAT | bindings::O_RDWR, 0o644),
+            Err(e) if e == EINVAL
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn file_operations_in_rust() -> Result {
+        let m = Mounted::new()?;
+        let pattern = |how: Pattern| {
+            PATTERN.store(how as i32, Relaxed);
+            crate::types::ScopeGuard::new(|| PATTERN.store(Pattern::Off as i32, Relaxed))
+        };
+        let on = pattern(Pattern::RustFile);
+        let f = m.open(c"q", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        // `write_iter` writes through `write_begin`, which fills the folio with the pattern.
+        assert_eq!(f.write(b"hello", 8202)?, 5);
+        assert_eq!(f.size(), 8207);
+        let mut buf = [0xffu8; 8];
+        assert_eq!(f.read(&mut buf, 8200)?, 7);
+        assert_eq!(
+            &buf[..7],
+            &[8200u16 as u8, 8201u16 as u8, b'h', b'e', b'l', b'l', b'o']
+        );
+        // `read_iter` reads a hole as zeroes without `read_folio`, which would give the pattern.
+        assert_eq!(f.read(&mut buf, 100)?, 8);
+        assert_eq!(buf, [0u8; 8]);
+        // `llseek`, and the position it returns checked by the abstractions.
+        assert_eq!(f.seek(-7, bindings::SEEK_END)?, 8200);
+        assert!(matches!(f.seek(-1, bindings::SEEK_SET), Err(e) if e == EINVAL));
+        assert!(matches!(f.seek(0, bindings::SEEK_DATA), Err(e) if e == EINVAL));
+        // `fsync`.
+        let syncs = FSYNCS.load(Relaxed);
+        // SAFETY: The file is open.
+        to_result(unsafe { bindings::vfs_fsync(f.0, 0) })?;
+        assert_eq!(FSYNCS.load(Relaxed), syncs + 1);
+        // `fallocate`: the hole punched reads as zeroes; other modes are refused.
+        let (punch, keep) = (
+            bindings::FALLOC_FL_PUNCH_HOLE,
+            bindings::FALLOC_FL_KEEP_SIZE,
+        );
+        f.fallocate(punch | keep, 8192, 4096)?;
+        assert_eq!(f.size(), 8207);
+        assert_eq!(f.read(&mut buf, 8200)?, 7);
+        assert_eq!(&buf[..7], &[0u8; 7]);
+        assert!(matches!(f.fallocate(0, 0, 10), Err(e) if e == EOPNOTSUPP));
+        drop(on);
+        // Address-space operations that cannot write: the file is made, as its file operations
+        // only write through `perform_write`, which refuses.
+        let _read_only = pattern(Pattern::RustFileReadOnly);
+        let g = m.open(c"ro", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        assert!(matches!(g.write(b"a", 0), Err(e) if e == EINVAL));
+        assert_eq!(g.size(), 0);
         Ok(())
     }
 }

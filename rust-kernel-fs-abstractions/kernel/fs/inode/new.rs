@@ -21,7 +21,7 @@ use super::*;
 pub struct New<'a, T: FileSystem + ?Sized> {
     inode: NonNull<INode<T>>,
     typ: Type,
-    aops: Option<address_space::Ops>,
+    aops: Option<address_space::Ops<T>>,
     /// The ID mapping and the directory that `inode_init_owner()` gave the owner by.
     made_for: (*const bindings::mnt_idmap, *const bindings::inode),
     /// Whether [`New::set_owner`] changed the owner since.
@@ -47,8 +47,9 @@ impl<'a, T: FileSystem + ?Sized> New<'a, T> {
         }
         let len = c_int::try_from(len).map_err(|_| ENAMETOOLONG)?;
         // SAFETY: The inode is a new symbolic link in low memory (`new_inode`) whose folios its
-        // address-space operations can write; `target` is a valid string of `len` bytes with
-        // its NUL, which fits in the one page `page_symlink` writes.
+        // address-space operations can write (`new_inode` gives a link no others than the
+        // kernel's); `target` is a valid string of `len` bytes with its NUL, which fits in the
+        // one page `page_symlink` writes.
         to_result(unsafe { bindings::page_symlink(self.as_raw(), target.as_char_ptr(), len) })
     }
 
@@ -260,9 +261,14 @@ pub struct Params<'a, T: FileSystem + ?Sized> {
     /// file's for a regular file, `None` for the other types (a fifo, socket or device gets the
     /// kernel's, `init_special_inode()`); [`SuperBlock::new_inode`](sb::SuperBlock::new_inode)
     /// fails with `EINVAL` otherwise.
-    pub fops: Option<file::Ops>,
-    /// The address-space operations of the inode's page cache, if it uses it.
-    pub aops: Option<address_space::Ops>,
+    pub fops: Option<file::Ops<T>>,
+    /// The address-space operations of the inode's page cache, if it uses it: ones that read
+    /// ([`address_space::Ops::reads`]) for file operations that fill folios
+    /// ([`file::Ops::reads_folios`]), ones that write ([`address_space::Ops::writes`]) for file
+    /// operations that write to folios ([`file::Ops::writes_folios`]), the kernel's for a
+    /// symbolic link; else
+    /// [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) fails with `EINVAL`.
+    pub aops: Option<address_space::Ops<T>>,
     /// How the page cache treats the inode's folios.
     pub mapping: address_space::Mapping,
 }
@@ -298,8 +304,20 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         if page_link && params.typ != Type::Lnk {
             return Err(EINVAL);
         }
-        let needs_aops = params.fops.is_some_and(|f| f.uses_page_cache()) || page_link;
-        if needs_aops && params.aops.is_none() {
+        // Rust code must not get at a link's folio: `page_get_link()` reads the target without
+        // the folio's lock, up to the NUL it trusts to be there.
+        let rust_aops = params.aops.is_some_and(|a| a.is_rust());
+        if params.typ == Type::Lnk && rust_aops {
+            return Err(EINVAL);
+        }
+        // The kernel's reads, writes and faults call `read_folio`, `write_begin` and `write_end`
+        // without checking that they are there.
+        let (reads, writes) = params
+            .aops
+            .map_or((false, false), |a| (a.reads(), a.writes()));
+        let reads_folios = params.fops.is_some_and(|f| f.reads_folios()) || page_link;
+        let writes_folios = params.fops.is_some_and(|f| f.writes_folios());
+        if (reads_folios && !reads) || (writes_folios && !writes) {
             return Err(EINVAL);
         }
         // An offset map is kept by a directory's Rust operations (see `file::Ops::offset_dir`).

@@ -33,7 +33,7 @@ unsafe fn charger(inode: *mut bindings::inode) -> Option<Charge> {
     unsafe {
         let charge = (*(*INodeBox::of(inode)).cache).pages?;
         let fops = (*inode).__bindgen_anon_3.i_fop;
-        (fops == file::Ops::in_memory().as_raw()).then_some(charge)
+        (fops == file::in_memory_table()).then_some(charge)
     }
 }
 

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The file operations that a file system implements in Rust, and the C table made from them.
+
+use super::{LocalFile, Offset, Ops};
+use crate::{
+    bindings,
+    error::{code::*, to_result, Result, VTABLE_DEFAULT_ERROR},
+    ffi::{c_int, c_long},
+    fs::{
+        inode::{self, INode},
+        FileSystem, Kiocb,
+    },
+    iov::{IovIterDest, IovIterSource},
+    prelude::*,
+};
+use core::marker::PhantomData;
+
+/// The kernel's functions that a table made by [`Ops::new`] takes for the operations its
+/// [`Operations`] implementation does not implement (those of ramfs's regular files, one by
+/// one).
+///
+/// An operation that is both implemented and taken from here is a build error.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::fs::file::Generic;
+///
+/// let g = Generic::PAGE_CACHE.without(Generic::READ_ITER);
+/// assert!(g.contains(Generic::WRITE_ITER.with(Generic::MMAP)));
+/// assert!(!g.contains(Generic::READ_ITER));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Generic(u32);
+
+impl Generic {
+    /// None of the kernel's functions.
+    pub const NONE: Self = Self(0);
+    /// `read_iter` is `generic_file_read_iter()`, which reads through the page cache and fills
+    /// missing folios with `read_folio`.
+    pub const READ_ITER: Self = Self(1 << 0);
+    /// `write_iter` is `generic_file_write_iter()`, which writes through `write_begin` and
+    /// `write_end`.
+    pub const WRITE_ITER: Self = Self(1 << 1);
+    /// `mmap_prepare` is `generic_file_mmap_prepare()`, whose faults fill missing folios with
+    /// `read_folio`, and `get_unmapped_area` is `mm_get_unmapped_area()`.
+    pub const MMAP: Self = Self(1 << 2);
+    /// `splice_read` is `filemap_splice_read()` (or `copy_splice_read()`, which goes through
+    /// `read_iter`, if `read_iter` is implemented in Rust), and `splice_write` is
+    /// `iter_file_splice_write()`, which goes through `write_iter`.
+    pub const SPLICE: Self = Self(1 << 3);
+    /// `llseek` is `generic_file_llseek()`.
+    pub const LLSEEK: Self = Self(1 << 4);
+    /// `fsync` is `noop_fsync()`: the data is in memory only.
+    pub const FSYNC: Self = Self(1 << 5);
+    /// All of them: the file operations of ramfs's regular files ([`Ops::page_cache`]).
+    pub const PAGE_CACHE: Self = Self((1 << 6) - 1);
+
+    /// The functions of `self` and of `other`.
+    #[inline]
+    pub const fn with(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    /// The functions of `self` that are not in `other`.
+    #[inline]
+    pub const fn without(self, other: Self) -> Self {
+        Self(self.0 & !other.0)
+    }
+
+    /// Whether `self` has every function of `other`.
+    #[inline]
+    pub const fn contains(self, other: Self) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Whether `self` and `other` have a function in common.
+    #[inline]
+    const fn intersects(self, other: Self) -> bool {
+        self.0 & other.0 != 0
+    }
+}
+
+/// The file operations of a kind of regular file of a file system, written in Rust.
+///
+/// An operation that is neither implemented nor taken from the kernel ([`Operations::GENERIC`])
+/// is absent from the C table, with the VFS's default behaviour (mostly `EINVAL` or
+/// `EOPNOTSUPP`). The abstractions take the locks and make the checks that every file system
+/// makes around an operation, as each says.
+#[vtable]
+pub trait Operations {
+    /// The file system the files belong to.
+    type FileSystem: FileSystem + ?Sized;
+
+    /// The operations taken from the kernel as they are (see [`Generic`]).
+    const GENERIC: Generic = Generic::NONE;
+
+    /// Reads from the file of `inode` at the position of `iocb` into `to`, moves the position
+    /// past what was read, and returns how much that is (0 at the end of the file).
+    fn read_iter(
+        _iocb: &mut Kiocb<'_, ()>,
+        _inode: &INode<Self::FileSystem>,
+        _to: &mut IovIterDest<'_>,
+    ) -> Result<usize> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Writes `from` to the file of `inode` at the position of `iocb`, moves the position past
+    /// what was written, and returns how much that is; usually with
+    /// [`inode::Locked::perform_write`].
+    ///
+    /// The abstractions hold `inode`'s `i_rwsem` for writing (or fail with `EAGAIN` for
+    /// `IOCB_NOWAIT` if it is taken), and have made the checks of `generic_write_checks()`:
+    /// the position is the end of the file for `O_APPEND`, and `from` is cut to the file size
+    /// limits (an empty write does not get here). They have removed the set-user-ID bits and
+    /// updated the times (`file_modified()`), and they sync the data for `O_SYNC` afterwards
+    /// (`generic_write_sync()`), as `generic_file_write_iter()` does.
+    fn write_iter(
+        _iocb: &mut Kiocb<'_, ()>,
+        _inode: &inode::Locked<'_, Self::FileSystem>,
+        _from: &mut IovIterSource<'_>,
+    ) -> Result<usize> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Returns the position to move `file` of `inode` to, from its position `pos`, for
+    /// `offset` and `whence` (`SEEK_SET`, `SEEK_CUR`, `SEEK_END`, `SEEK_DATA` or `SEEK_HOLE`).
+    ///
+    /// The abstractions move it there (`vfs_setpos()`), or fail with `EINVAL` if it is
+    /// negative or beyond the superblock's maximum file size.
+    fn llseek(
+        _file: &LocalFile,
+        _inode: &INode<Self::FileSystem>,
+        _pos: Offset,
+        _offset: Offset,
+        _whence: u32,
+    ) -> Result<Offset> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Makes the data of `file` of `inode` from `start` to `end` (inclusive) durable, and its
+    /// metadata too unless `datasync`.
+    fn fsync(
+        _file: &LocalFile,
+        _inode: &INode<Self::FileSystem>,
+        _start: Offset,
+        _end: Offset,
+        _datasync: bool,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Allocates or deallocates the `len` bytes at `offset` of `file` of `inode`, as `mode`
+    /// (`FALLOC_FL_*`) says (`fallocate(2)`).
+    ///
+    /// The VFS checked the range (`offset` is not negative, `len` positive, the end within the
+    /// maximum file size) and the mode; the abstractions hold `inode`'s `i_rwsem` for writing
+    /// and have removed the set-user-ID bits and updated the times (`file_modified()`), as
+    /// tmpfs does.
+    fn fallocate(
+        _file: &LocalFile,
+        _inode: &inode::Locked<'_, Self::FileSystem>,
+        _mode: u32,
+        _offset: Offset,
+        _len: Offset,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+impl<T: FileSystem + ?Sized> Ops<T> {
+    /// The file operations of a regular file that the implementation `U` of [`Operations`]
+    /// provides, with those it takes from the kernel ([`Operations::GENERIC`]).
+    pub const fn new<U: Operations<FileSystem = T>>() -> Self {
+        let generic = U::GENERIC;
+        let splice_reads = generic.contains(Generic::SPLICE) && !U::HAS_READ_ITER;
+        Self {
+            table: &Table::<U>::TABLE,
+            reads_folios: generic.intersects(Generic::READ_ITER.with(Generic::MMAP))
+                || splice_reads,
+            writes_folios: generic.contains(Generic::WRITE_ITER),
+            offsets: false,
+            dir: false,
+            in_memory: false,
+            _t: PhantomData,
+        }
+    }
+}
+
+/// The C table of file operations of an implementation `U` of [`Operations`], and its
+/// callbacks.
+struct Table<U: Operations + ?Sized>(PhantomData<fn() -> U>);
+
+type Fs<U> = <U as Operations>::FileSystem;
+
+/// `Some(f)` if the table takes `$flag` from the kernel, else `None`.
+macro_rules! generic {
+    ($flag:ident, $f:expr) => {
+        if U::GENERIC.contains(Generic::$flag) {
+            Some($f)
+        } else {
+            None
+        }
+    };
+}
+
+/// The callback of an operation: `U`'s, or the kernel's if the table takes it, or none.
+macro_rules! choose {
+    ($has:ident, $rust:expr, $flag:ident, $generic:expr) => {
+        if U::$has {
+            Some($rust)
+        } else {
+            generic!($flag, $generic)
+        }
+    };
+}
+
+impl<U: Operations + ?Sized> Table<U> {
+    const TABLE: bindings::file_operations = {
+        let implemented = [
+            (U::HAS_READ_ITER, Generic::READ_ITER),
+            (U::HAS_WRITE_ITER, Generic::WRITE_ITER),
+            (U::HAS_LLSEEK, Generic::LLSEEK),
+            (U::HAS_FSYNC, Generic::FSYNC),
+        ];
+        let mut i = 0;
+        while i < implemented.len() {
+            build_assert!(
+                !(implemented[i].0 && U::GENERIC.contains(implemented[i].1)),
+                "a file operation is both implemented and taken from the kernel (GENERIC)"
+            );
+            i += 1;
+        }
+        Self::OPS
+    };
+
+    const OPS: bindings::file_operations = bindings::file_operations {
+        read_iter: choose!(
+            HAS_READ_ITER,
+            Self::read_iter,
+            READ_ITER,
+            bindings::generic_file_read_iter
+        ),
+        write_iter: choose!(
+            HAS_WRITE_ITER,
+            Self::write_iter,
+            WRITE_ITER,
+            bindings::generic_file_write_iter
+        ),
+        mmap_prepare: generic!(MMAP, bindings::generic_file_mmap_prepare),
+        #[cfg(CONFIG_MMU)]
+        get_unmapped_area: generic!(MMAP, bindings::mm_get_unmapped_area),
+        splice_read: if !U::GENERIC.contains(Generic::SPLICE) {
+            None
+        } else if U::HAS_READ_ITER {
+            Some(bindings::copy_splice_read)
+        } else {
+            Some(bindings::filemap_splice_read)
+        },
+        splice_write: generic!(SPLICE, bindings::iter_file_splice_write),
+        llseek: choose!(
+            HAS_LLSEEK,
+            Self::llseek,
+            LLSEEK,
+            bindings::generic_file_llseek
+        ),
+        fsync: choose!(HAS_FSYNC, Self::fsync, FSYNC, bindings::noop_fsync),
+        fallocate: if U::HAS_FALLOCATE {
+            Some(Self::fallocate)
+        } else {
+            None
+        },
+        ..pin_init::zeroed()
+    };
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid `kiocb` of an open regular file of `Fs<U>` with this table,
+    /// on the thread that uses its position, and a valid destination, both used only through
+    /// this call.
+    unsafe extern "C" fn read_iter(
+        iocb: *mut bindings::kiocb,
+        to: *mut bindings::iov_iter,
+    ) -> isize {
+        // SAFETY: See the function's safety section.
+        let (mut kiocb, inode) = unsafe { Self::kiocb_args(iocb) };
+        // SAFETY: See the function's safety section.
+        let to = unsafe { IovIterDest::from_raw(to) };
+        match U::read_iter(&mut kiocb, inode, to) {
+            Ok(n) => n as isize,
+            Err(e) => e.to_errno() as isize,
+        }
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::read_iter`], with a valid source.
+    unsafe extern "C" fn write_iter(
+        iocb: *mut bindings::kiocb,
+        from: *mut bindings::iov_iter,
+    ) -> isize {
+        // SAFETY: See the function's safety section.
+        let (mut kiocb, inode) = unsafe { Self::kiocb_args(iocb) };
+        let raw = inode.as_raw();
+        // SAFETY: The `kiocb` is valid.
+        let nowait = unsafe { (*iocb).ki_flags } & bindings::IOCB_NOWAIT != 0;
+        if nowait {
+            // SAFETY: The inode is valid.
+            if !unsafe { bindings::inode_trylock(raw) } {
+                return EAGAIN.to_errno() as isize;
+            }
+        } else {
+            // SAFETY: The inode is valid.
+            unsafe { bindings::inode_lock(raw) };
+        }
+        // SAFETY: The `kiocb` and the source are valid, and the inode is locked.
+        let mut ret = unsafe { bindings::generic_write_checks(iocb, from) };
+        if ret > 0 {
+            // SAFETY: The file is open and its inode locked.
+            ret = match to_result(unsafe { bindings::file_modified((*iocb).ki_filp) }) {
+                Err(e) => e.to_errno() as isize,
+                Ok(()) => {
+                    // SAFETY: The inode's `i_rwsem` is held for writing until after the call.
+                    let locked = unsafe { inode::Locked::<Fs<U>>::from_raw(raw) };
+                    // SAFETY: See the function's safety section.
+                    let from = unsafe { IovIterSource::from_raw(from) };
+                    match U::write_iter(&mut kiocb, &locked, from) {
+                        Ok(n) => n as isize,
+                        Err(e) => e.to_errno() as isize,
+                    }
+                }
+            };
+        }
+        // SAFETY: The inode was locked above.
+        unsafe { bindings::inode_unlock(raw) };
+        if ret > 0 {
+            // SAFETY: The `kiocb` is valid.
+            ret = unsafe { bindings::generic_write_sync(iocb, ret) };
+        }
+        ret
+    }
+
+    /// The `kiocb` of a read or write and the inode of its file.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::read_iter`], for `'a`.
+    unsafe fn kiocb_args<'a>(iocb: *mut bindings::kiocb) -> (Kiocb<'a, ()>, &'a INode<Fs<U>>) {
+        // SAFETY: The `kiocb` is valid, and so is its open file, whose inode is one of `Fs<U>`.
+        let inode = unsafe { INode::from_raw((*(*iocb).ki_filp).f_inode) };
+        // SAFETY: The `kiocb` is valid for `'a`; `()` takes nothing from the file's private data.
+        let kiocb = unsafe { Kiocb::from_raw(iocb) };
+        (kiocb, inode)
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with an open regular file of `Fs<U>` with this table, whose position
+    /// it may change (`f_pos_lock` is held if the file is shared).
+    unsafe extern "C" fn llseek(
+        file: *mut bindings::file,
+        offset: bindings::loff_t,
+        whence: c_int,
+    ) -> bindings::loff_t {
+        // SAFETY: See the function's safety section.
+        let (f, inode) = unsafe { Self::file_args(file) };
+        // SAFETY: The position is the caller's to read and change.
+        let pos = unsafe { (*file).f_pos };
+        match U::llseek(f, inode, pos, offset, whence as u32) {
+            // SAFETY: As above; the file's inode is valid, and so is its superblock.
+            Ok(new) => unsafe {
+                bindings::vfs_setpos(file, new, (*inode.super_block().as_raw()).s_maxbytes)
+            },
+            Err(e) => e.to_errno().into(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with an open regular file of `Fs<U>` with this table.
+    unsafe extern "C" fn fsync(
+        file: *mut bindings::file,
+        start: bindings::loff_t,
+        end: bindings::loff_t,
+        datasync: c_int,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let (f, inode) = unsafe { Self::file_args(file) };
+        match U::fsync(f, inode, start, end, datasync != 0) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS (`vfs_fallocate()`) with an open regular file of `Fs<U>` with this
+    /// table, and the range and mode it checked.
+    unsafe extern "C" fn fallocate(
+        file: *mut bindings::file,
+        mode: c_int,
+        offset: bindings::loff_t,
+        len: bindings::loff_t,
+    ) -> c_long {
+        // SAFETY: See the function's safety section.
+        let (f, inode) = unsafe { Self::file_args(file) };
+        let raw = inode.as_raw();
+        // SAFETY: The inode is valid.
+        unsafe { bindings::inode_lock(raw) };
+        // SAFETY: The file is open and its inode locked.
+        let ret = to_result(unsafe { bindings::file_modified(file) }).and_then(|()| {
+            // SAFETY: The inode's `i_rwsem` is held for writing until after the call.
+            let locked = unsafe { inode::Locked::<Fs<U>>::from_raw(raw) };
+            U::fallocate(f, &locked, mode as u32, offset, len)
+        });
+        // SAFETY: The inode was locked above.
+        unsafe { bindings::inode_unlock(raw) };
+        match ret {
+            Ok(()) => 0,
+            Err(e) => e.to_errno() as c_long,
+        }
+    }
+
+    /// The file and its inode.
+    ///
+    /// # Safety
+    ///
+    /// `file` must be an open file of `Fs<U>` that stays open for `'a`, on the thread that may
+    /// use its position.
+    unsafe fn file_args<'a>(file: *mut bindings::file) -> (&'a LocalFile, &'a INode<Fs<U>>) {
+        // SAFETY: See the function's safety section.
+        unsafe {
+            (
+                LocalFile::from_raw_file(file),
+                INode::from_raw((*file).f_inode),
+            )
+        }
+    }
+}

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Folios: the memory of the page cache, one or more contiguous pages at a time.
+//!
+//! A [`Folio`] is reference counted (`ARef<Folio>` owns a reference). Its lock (`folio_lock()`)
+//! is held by a [`Locked`] guard, which unlocks it when dropped: only a holder of the lock may
+//! read what the folio holds into Rust memory, change it or mark it up to date. Its bytes are
+//! never reachable through a Rust reference: they are copied in and out by the C functions,
+//! because users of the page cache that the lock does not exclude (a write through a mapping)
+//! may touch them at any time, as in C.
+//!
+//! Every folio that Rust code can reach holds initialised bytes: [`Folio::alloc`] zeroes its
+//! folios, and the abstractions zero a folio of the page cache that is not up to date before
+//! they give it to a file system.
+//!
+//! C headers: [`include/linux/mm.h`](srctree/include/linux/mm.h),
+//! [`include/linux/pagemap.h`](srctree/include/linux/pagemap.h) and
+//! [`include/linux/highmem.h`](srctree/include/linux/highmem.h)
+
+use crate::{
+    alloc::Flags,
+    bindings,
+    error::{code::*, Result},
+    fs::file::Offset,
+    iov::IovIterDest,
+    sync::aref::{ARef, AlwaysRefCounted},
+    types::Opaque,
+};
+use core::{cell::Cell, marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::NonNull};
+
+/// A folio (`struct folio`).
+///
+/// # Invariants
+///
+/// A `&Folio` is only made for a folio whose reference count stays above zero for as long as
+/// the `&Folio` lives (a reference its holder keeps, or the page cache's while the folio is
+/// locked in it); so the folio is neither freed nor split (which needs every reference but the
+/// splitter's to be gone) meanwhile. Its bytes are initialised.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::fs::folio::Folio;
+///
+/// let folio = Folio::alloc(GFP_KERNEL, 1)?;
+/// assert_eq!(folio.size(), 2 * kernel::page::PAGE_SIZE);
+/// let locked = folio.lock();
+/// locked.write(10, b"hello")?;
+/// // Writing or reading beyond the folio fails.
+/// assert_eq!(locked.write(folio.size() - 1, b"hi"), Err(EINVAL));
+/// let mut buf = [0xffu8; 15];
+/// locked.read(0, &mut buf)?;
+/// // A new folio is zeroed.
+/// assert_eq!(&buf, b"\0\0\0\0\0\0\0\0\0\0hello");
+/// locked.zero(10, 2)?;
+/// locked.read(8, &mut buf[..4])?;
+/// assert_eq!(&buf[..4], b"\0\0\0\0");
+/// assert_eq!(locked.read(usize::MAX, &mut buf), Err(EINVAL));
+/// # Ok::<(), Error>(())
+/// ```
+#[repr(transparent)]
+pub struct Folio(Opaque<bindings::folio>);
+
+// SAFETY: A folio may be used and released (`folio_put()`) on any thread.
+unsafe impl Send for Folio {}
+
+// SAFETY: The methods of `&Folio` either read what is stable while a reference is held (its
+// position, its size) or use the C functions, which synchronise (atomic flags, the folio lock)
+// or copy bytes that other users may change at any time, as they do in C.
+unsafe impl Sync for Folio {}
+
+// SAFETY: A `&Folio` keeps the reference count above zero (type invariants), so incrementing it
+// is valid, and `ARef<Folio>` owns the reference it gets.
+unsafe impl AlwaysRefCounted for Folio {
+    #[inline]
+    fn inc_ref(&self) {
+        // SAFETY: The folio is valid, with a reference (type invariants).
+        unsafe { bindings::folio_get(self.as_raw()) };
+    }
+
+    #[inline]
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: The caller gives up a reference that it owns.
+        unsafe { bindings::folio_put(obj.cast().as_ptr()) };
+    }
+}
+
+impl Folio {
+    /// Allocates a folio of `2^order` zeroed pages, not in any page cache, with one reference.
+    ///
+    /// Fails with `EINVAL` if `order` is above `MAX_PAGE_ORDER`, and with `ENOMEM` if the
+    /// memory cannot be had.
+    pub fn alloc(flags: Flags, order: u32) -> Result<ARef<Self>> {
+        if order > bindings::MAX_PAGE_ORDER {
+            return Err(EINVAL);
+        }
+        let flags = flags | crate::alloc::flags::__GFP_ZERO;
+        // SAFETY: Any flags and an order up to `MAX_PAGE_ORDER` may be passed.
+        let folio = unsafe { bindings::folio_alloc(flags.as_raw(), order) };
+        let folio = NonNull::new(folio).ok_or(ENOMEM)?;
+        // SAFETY: The new folio has one reference, which the `ARef` owns from now on.
+        Ok(unsafe { ARef::from_raw(folio.cast()) })
+    }
+
+    /// Creates a [`Folio`] reference for a folio.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a folio with initialised bytes whose reference count stays above zero
+    /// for `'a`.
+    #[inline]
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::folio) -> &'a Self {
+        // SAFETY: The folio is valid for `'a`; `Folio` is a transparent wrapper.
+        // INVARIANT: By the safety requirements.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// Returns the raw pointer to the C `struct folio`.
+    #[inline]
+    pub fn as_raw(&self) -> *mut bindings::folio {
+        self.0.get()
+    }
+
+    /// The mapping whose page cache the folio is in, or null (for one, after truncation).
+    /// Stable while the folio is locked.
+    #[inline]
+    pub(crate) fn mapping(&self) -> *mut bindings::address_space {
+        // SAFETY: The folio is valid (type invariants); the C code reads the field the same way.
+        unsafe { (*self.as_raw()).__bindgen_anon_1.__bindgen_anon_1.mapping }
+    }
+
+    /// The position in its file of the first byte of the folio, for a folio of the page cache.
+    #[inline]
+    pub fn pos(&self) -> Offset {
+        // SAFETY: The folio is valid (type invariants).
+        unsafe { bindings::folio_pos(self.as_raw()) }
+    }
+
+    /// The number of bytes of the folio.
+    #[inline]
+    pub fn size(&self) -> usize {
+        // SAFETY: The folio is valid (type invariants); its size does not change while a
+        // reference is held.
+        unsafe { bindings::folio_size(self.as_raw()) }
+    }
+
+    /// Whether the folio holds the data of its file (`folio_test_uptodate()`).
+    #[inline]
+    pub fn is_uptodate(&self) -> bool {
+        // SAFETY: The folio is valid (type invariants).
+        unsafe { bindings::folio_test_uptodate(self.as_raw()) }
+    }
+
+    /// Locks the folio (`folio_lock()`), waiting for its holder to unlock it if needed.
+    ///
+    /// Locking a folio whose lock the caller holds waits for ever, as in C.
+    #[inline]
+    pub fn lock(&self) -> Locked<&Self> {
+        Locked::new(self)
+    }
+
+    /// Locks the folio if it is unlocked (`folio_trylock()`).
+    #[inline]
+    pub fn try_lock(&self) -> Option<Locked<&Self>> {
+        // SAFETY: The folio is valid (type invariants).
+        // INVARIANT: The lock was taken for the guard.
+        unsafe { bindings::folio_trylock(self.as_raw()) }.then_some(Locked(self, PhantomData))
+    }
+}
+
+impl Folio {
+    /// Copies `len` bytes of the folio from `offset` on to `to` (`copy_folio_to_iter()`), and
+    /// returns how many it copied: fewer if `to` ends or faults.
+    ///
+    /// Fails with `EINVAL` if the range is not within the folio. It takes no lock, as
+    /// `filemap_read()` does not: the bytes are those of the moment, and a writer of the page
+    /// cache may change them meanwhile. They are copied by C code into the IO vector (userspace
+    /// memory, mostly), which Rust code only reads through C code too.
+    pub fn copy_to_iter(
+        &self,
+        offset: usize,
+        len: usize,
+        to: &mut IovIterDest<'_>,
+    ) -> Result<usize> {
+        check_range(self, offset, len)?;
+        // SAFETY: The folio is valid (type invariants), the range is within it, and `to` is a
+        // valid destination. The bytes are copied by C code, from C code to C code.
+        Ok(unsafe { bindings::copy_folio_to_iter(self.as_raw(), offset, len, to.as_raw()) })
+    }
+}
+
+/// Fails with `EINVAL` unless `[offset, offset + len)` is within `folio`.
+#[inline]
+fn check_range(folio: &Folio, offset: usize, len: usize) -> Result {
+    match offset.checked_add(len) {
+        Some(end) if end <= folio.size() => Ok(()),
+        _ => Err(EINVAL),
+    }
+}
+
+/// The ways a [`Locked`] guard may hold its folio: borrowed, or with a reference of its own.
+pub trait FolioRef: Deref<Target = Folio> + private::Sealed {}
+
+impl FolioRef for &Folio {}
+impl FolioRef for ARef<Folio> {}
+
+mod private {
+    pub trait Sealed {}
+    impl Sealed for &super::Folio {}
+    impl Sealed for crate::sync::aref::ARef<super::Folio> {}
+}
+
+/// A folio whose lock the guard holds, and unlocks (`folio_unlock()`) when dropped.
+///
+/// `R` is how it holds the folio: `&Folio` for a folio whose reference somebody else keeps
+/// (a page-cache operation's caller, [`Folio::lock`]), [`ARef<Folio>`] for one it keeps a
+/// reference to, dropped after the unlock. Only the two may hold a folio (the trait is sealed),
+/// so that the folio unlocked is always the one that was locked.
+///
+/// A guard may be sent to another thread (a folio's lock is not owned by a task), but not shared
+/// between threads: two threads would write the folio at once.
+///
+/// # Invariants
+///
+/// The folio's lock is held for the guard, which releases it once.
+pub struct Locked<R: FolioRef = ARef<Folio>>(R, PhantomData<Cell<()>>);
+
+impl<R: FolioRef> Locked<R> {
+    /// Locks `folio` (`folio_lock()`), waiting for its holder to unlock it if needed.
+    pub fn new(folio: R) -> Self {
+        // SAFETY: The folio is valid: `R` holds a reference or borrows a `&Folio`.
+        unsafe { bindings::folio_lock(folio.as_raw()) };
+        // INVARIANT: The lock was taken for the guard.
+        Self(folio, PhantomData)
+    }
+
+    /// Copies the bytes of the folio from `offset` on into `dst`, all of it.
+    ///
+    /// Fails with `EINVAL` if the range is not within the folio. The bytes are those of the
+    /// moment: while the folio is mapped, a write through the mapping may change them meanwhile.
+    pub fn read(&self, offset: usize, dst: &mut [u8]) -> Result {
+        check_range(self, offset, dst.len())?;
+        if !dst.is_empty() {
+            // SAFETY: The folio is valid and locked (type invariants), the range is within it,
+            // and `dst` is valid for writes of its length. Writers of the page cache hold the
+            // lock; a write through a mapping is the user's, as for `copy_from_user()`.
+            unsafe {
+                bindings::memcpy_from_folio(
+                    dst.as_mut_ptr().cast(),
+                    self.as_raw(),
+                    offset,
+                    dst.len(),
+                )
+            };
+        }
+        Ok(())
+    }
+
+    /// Marks the folio up to date (`folio_mark_uptodate()`): it holds the data of its file, so
+    /// that readers use it from now on. It must have been filled before.
+    #[inline]
+    pub fn mark_uptodate(&self) {
+        // SAFETY: The folio is valid and locked (type invariants).
+        unsafe { bindings::folio_mark_uptodate(self.as_raw()) };
+    }
+
+    /// Copies `src` into the folio from `offset` on (`memcpy_to_folio()`).
+    ///
+    /// Fails with `EINVAL` if the range is not within the folio.
+    pub fn write(&self, offset: usize, src: &[u8]) -> Result {
+        check_range(self, offset, src.len())?;
+        if !src.is_empty() {
+            // SAFETY: The folio is valid and locked (type invariants), the range is within it,
+            // and `src` is valid for reads of its length.
+            unsafe {
+                bindings::memcpy_to_folio(self.as_raw(), offset, src.as_ptr().cast(), src.len())
+            };
+        }
+        Ok(())
+    }
+
+    /// Zeroes `len` bytes of the folio from `offset` on (`folio_zero_range()`).
+    ///
+    /// Fails with `EINVAL` if the range is not within the folio.
+    pub fn zero(&self, offset: usize, len: usize) -> Result {
+        check_range(self, offset, len)?;
+        if len > 0 {
+            // SAFETY: The folio is valid and locked (type invariants); the range is within it.
+            unsafe { bindings::folio_zero_range(self.as_raw(), offset, len) };
+        }
+        Ok(())
+    }
+}
+
+impl Locked<ARef<Folio>> {
+    /// Gives up the guard without unlocking: the caller owns the lock and the reference.
+    pub(crate) fn into_raw(self) -> *mut bindings::folio {
+        let me = ManuallyDrop::new(self);
+        // SAFETY: `me` is not used or dropped after this, so the reference is read out once.
+        let folio = unsafe { core::ptr::read(&me.0) };
+        ARef::into_raw(folio).as_ptr().cast()
+    }
+
+    /// Makes a guard for a locked folio with a reference, which it takes over.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a folio with initialised bytes whose lock the caller holds and gives
+    /// to the guard, with a reference that it gives to the guard too.
+    pub(crate) unsafe fn from_raw(ptr: NonNull<bindings::folio>) -> Self {
+        // INVARIANT: The caller gives the lock and a reference.
+        // SAFETY: The caller gives a reference.
+        Self(unsafe { ARef::from_raw(ptr.cast()) }, PhantomData)
+    }
+}
+
+impl<'a> Locked<&'a Folio> {
+    /// Makes a guard for a locked folio, for `'a`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a folio with initialised bytes whose lock the caller holds and gives
+    /// to the guard, and whose reference count stays above zero for `'a`.
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::folio) -> Self {
+        // INVARIANT: The caller gives the lock.
+        // SAFETY: The reference count stays above zero for `'a`.
+        Self(unsafe { Folio::from_raw(ptr) }, PhantomData)
+    }
+}
+
+impl<R: FolioRef> Deref for Locked<R> {
+    type Target = Folio;
+
+    #[inline]
+    fn deref(&self) -> &Folio {
+        &self.0
+    }
+}
+
+impl<R: FolioRef> Drop for Locked<R> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: The folio is valid and its lock is held for the guard, which releases it
+        // once, here (type invariants). `R` drops its reference, if any, after this.
+        unsafe { bindings::folio_unlock(self.as_raw()) };
+    }
+}
