@@ -7,7 +7,7 @@
 
 use crate::{
     bindings,
-    error::{code::*, from_result, Result, VTABLE_DEFAULT_ERROR},
+    error::{code::*, Error, Result, VTABLE_DEFAULT_ERROR},
     ffi::{c_int, c_uint, c_ulong, c_void},
     fs::{
         file::{LocalFile, Offset},
@@ -223,7 +223,10 @@ impl<U: Operations + ?Sized> Table<U> {
         // bytes are initialised below, before the file system sees them.
         let folio = unsafe { folio::Locked::<&Folio>::from_raw(folio) };
         zero_if_not_uptodate(&folio);
-        from_result(|| U::read_folio(file, inode, folio).map(|()| 0))
+        match U::read_folio(file, inode, folio) {
+            Ok(()) => 0,
+            Err(e) => io_errno(e),
+        }
     }
 
     /// # Safety
@@ -241,7 +244,7 @@ impl<U: Operations + ?Sized> Table<U> {
     ) -> c_int {
         // SAFETY: See the function's safety section.
         let (file, inode) = unsafe { Self::write_args(iocb, mapping) };
-        from_result(|| {
+        let ret = (|| {
             let folio = U::write_begin(file, &inode, pos, len as usize)?;
             // The caller copies into the folio at `pos` and then releases it with `write_end`.
             if folio.mapping() != mapping
@@ -252,8 +255,12 @@ impl<U: Operations + ?Sized> Table<U> {
             }
             // SAFETY: `foliop` is valid for writes; the caller takes the lock and the reference.
             unsafe { *foliop = folio.into_raw() };
-            Ok(0)
-        })
+            Ok(())
+        })();
+        match ret {
+            Ok(()) => 0,
+            Err(e) => io_errno(e),
+        }
     }
 
     /// # Safety
@@ -278,8 +285,8 @@ impl<U: Operations + ?Sized> Table<U> {
         match U::write_end(file, &inode, pos, len as usize, copied, &folio) {
             Ok(written) => {
                 let written = written.min(copied);
-                // `pos + written` is within the folio, so it does not overflow.
-                let end = pos + written as Offset;
+                // `pos + written` is within the folio, so at most one past the largest offset.
+                let end = pos.saturating_add(written as Offset);
                 if end > inode.size() {
                     // SAFETY: The inode is valid and its `i_rwsem` is held (safety section); the
                     // folio is still locked, so that nobody sees the size before the data.
@@ -292,7 +299,7 @@ impl<U: Operations + ?Sized> Table<U> {
                 }
                 written as c_int
             }
-            Err(e) => e.to_errno(),
+            Err(e) => io_errno(e),
         }
     }
 
@@ -343,8 +350,12 @@ impl<T: FileSystem + ?Sized> inode::Locked<'_, T> {
     /// address-space operations (`generic_perform_write()`), moves the position past what was
     /// written and returns how much that is, or fails if nothing was written.
     ///
-    /// Fails with `EINVAL` if `iocb` is not a write to this inode's file, or if its
-    /// address-space operations do not write ([`Ops::writes`]).
+    /// The position and the length are checked again (`generic_write_check_limits()`), as the
+    /// file system may have moved the position since the checks made before it was called: `from`
+    /// is cut to the file size limits, or the write fails with `EFBIG` if none of it fits.
+    ///
+    /// Fails with `EINVAL` if `iocb` is not a write to this inode's file or its position is
+    /// negative, or if the inode's address-space operations do not write ([`Ops::writes`]).
     pub fn perform_write(
         &self,
         iocb: &mut crate::fs::Kiocb<'_, ()>,
@@ -361,21 +372,31 @@ impl<T: FileSystem + ?Sized> inode::Locked<'_, T> {
                 (*aops).write_begin.is_some() && (*aops).write_end.is_some(),
             )
         };
-        if !theirs || !writes {
+        let pos = iocb.ki_pos();
+        if !theirs || !writes || pos < 0 {
             return Err(EINVAL);
         }
+        let mut count = Offset::try_from(from.len()).map_err(|_| EINVAL)?;
+        // SAFETY: The `kiocb` and its file are valid; `count` is valid for reads and writes.
+        crate::error::to_result(unsafe {
+            bindings::generic_write_check_limits((*iocb.as_raw()).ki_filp, pos, &mut count)
+        })?;
+        // SAFETY: The source is valid; it only gets shorter (`count` is at most its length).
+        unsafe { bindings::iov_iter_truncate(from.as_raw(), count as u64) };
         // SAFETY: The `kiocb` and the source are valid; the file's inode is this one, whose
         // `i_rwsem` is held for writing, and its address-space operations can write.
         let ret = unsafe { bindings::generic_perform_write(iocb.as_raw(), from.as_raw()) };
         if ret < 0 {
-            return Err(crate::error::Error::from_errno(ret as c_int));
+            return Err(Error::from_errno(ret as c_int));
         }
         Ok(ret as usize)
     }
 
     /// Removes the folios of the bytes from `start` to `end` (inclusive) from the page cache
     /// and from the mappings of the file, and zeroes the parts of the folios at either end that
-    /// hold other bytes too (`truncate_pagecache_range()`): punches a hole, as `fallocate(2)` with `FALLOC_FL_PUNCH_HOLE` does.
+    /// hold other bytes too (`truncate_pagecache_range()`): punches a hole, as `fallocate(2)`
+    /// with `FALLOC_FL_PUNCH_HOLE` does. It does not hold faults off meanwhile (as tmpfs does
+    /// while it punches): a fault in the range may fill a folio of it again with `read_folio`.
     ///
     /// Fails with `EINVAL` if the inode is not a regular file or the range is empty or negative.
     pub fn punch_hole(&self, start: Offset, end: Offset) -> Result {
@@ -425,6 +446,17 @@ impl<T: FileSystem + ?Sized> inode::Locked<'_, T> {
             unsafe { folio::Locked::<ARef<Folio>>::from_raw(NonNull::new_unchecked(folio)) };
         zero_if_not_uptodate(&folio);
         Ok(folio)
+    }
+}
+
+/// The errno of `e` for the VFS's read and write paths: `EIOCBQUEUED` would tell a synchronous
+/// caller that the I/O goes on asynchronously (`new_sync_read()` has a `BUG_ON()` for it, and
+/// aio waits for ever), so it is `EIO`.
+pub(crate) fn io_errno(e: Error) -> c_int {
+    if e == EIOCBQUEUED {
+        EIO.to_errno()
+    } else {
+        e.to_errno()
     }
 }
 

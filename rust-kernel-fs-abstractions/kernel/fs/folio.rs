@@ -45,6 +45,7 @@ use core::{cell::Cell, marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::
 /// let folio = Folio::alloc(GFP_KERNEL, 1)?;
 /// assert_eq!(folio.size(), 2 * kernel::page::PAGE_SIZE);
 /// let locked = folio.lock();
+/// assert!(folio.try_lock().is_none());
 /// locked.write(10, b"hello")?;
 /// // Writing or reading beyond the folio fails.
 /// assert_eq!(locked.write(folio.size() - 1, b"hi"), Err(EINVAL));
@@ -56,6 +57,8 @@ use core::{cell::Cell, marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::
 /// locked.read(8, &mut buf[..4])?;
 /// assert_eq!(&buf[..4], b"\0\0\0\0");
 /// assert_eq!(locked.read(usize::MAX, &mut buf), Err(EINVAL));
+/// drop(locked);
+/// assert!(folio.try_lock().is_some());
 /// # Ok::<(), Error>(())
 /// ```
 #[repr(transparent)]
@@ -162,9 +165,14 @@ impl Folio {
     /// Locks the folio if it is unlocked (`folio_trylock()`).
     #[inline]
     pub fn try_lock(&self) -> Option<Locked<&Self>> {
+        // The guard is made only if the lock was taken: dropping one unlocks the folio.
         // SAFETY: The folio is valid (type invariants).
-        // INVARIANT: The lock was taken for the guard.
-        unsafe { bindings::folio_trylock(self.as_raw()) }.then_some(Locked(self, PhantomData))
+        if unsafe { bindings::folio_trylock(self.as_raw()) } {
+            // INVARIANT: The lock was taken for the guard.
+            Some(Locked(self, PhantomData))
+        } else {
+            None
+        }
     }
 }
 

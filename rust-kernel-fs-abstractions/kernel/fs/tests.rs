@@ -181,6 +181,13 @@ mod mounted {
         RustFile = 4,
         /// Files have [`ReadOnlyAops`] and the file operations of [`PatternFops`].
         RustFileReadOnly = 5,
+        /// As `RustFile`, but `read_iter` and `write_iter` move the IO vector by 3 bytes and
+        /// say they did much more.
+        RustFileLying = 6,
+        /// As `RustFile`, but `read_iter` and `write_iter` fail with `EIOCBQUEUED`.
+        RustFileQueued = 7,
+        /// As `RustFile`, but `write_iter` moves the position to the largest one first.
+        RustFileFar = 8,
     }
 
     static PATTERN: Atomic<i32> = Atomic::new(Pattern::Off as i32);
@@ -276,6 +283,13 @@ mod mounted {
             inode: &INode<TestFs>,
             to: &mut crate::iov::IovIterDest<'_>,
         ) -> Result<usize> {
+            let how = PATTERN.load(Relaxed);
+            if how == Pattern::RustFileLying as i32 {
+                to.advance(3);
+                return Ok(1 << 40);
+            } else if how == Pattern::RustFileQueued as i32 {
+                return Err(EIOCBQUEUED);
+            }
             let page = crate::page::PAGE_SIZE as i64;
             let mut done = 0;
             loop {
@@ -302,6 +316,15 @@ mod mounted {
             inode: &Locked<'_, TestFs>,
             from: &mut crate::iov::IovIterSource<'_>,
         ) -> Result<usize> {
+            let how = PATTERN.load(Relaxed);
+            if how == Pattern::RustFileLying as i32 {
+                from.advance(3);
+                return Ok(usize::MAX);
+            } else if how == Pattern::RustFileQueued as i32 {
+                return Err(EIOCBQUEUED);
+            } else if how == Pattern::RustFileFar as i32 {
+                *iocb.ki_pos_mut() = i64::MAX - 1;
+            }
             inode.perform_write(iocb, from)
         }
 
@@ -1429,10 +1452,24 @@ mod mounted {
         drop(on);
         // Address-space operations that cannot write: the file is made, as its file operations
         // only write through `perform_write`, which refuses.
-        let _read_only = pattern(Pattern::RustFileReadOnly);
+        let read_only = pattern(Pattern::RustFileReadOnly);
         let g = m.open(c"ro", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
         assert!(matches!(g.write(b"a", 0), Err(e) if e == EINVAL));
         assert_eq!(g.size(), 0);
+        drop(read_only);
+        // A count beyond what the IO vector gave or took counts as what it gave or took.
+        let lying = pattern(Pattern::RustFileLying);
+        assert_eq!(f.read(&mut buf, 0)?, 3);
+        assert_eq!(f.write(b"12345678", 0)?, 3);
+        drop(lying);
+        // `EIOCBQUEUED` would make a synchronous caller wait for ever, or hit a `BUG_ON()`.
+        let queued = pattern(Pattern::RustFileQueued);
+        assert!(matches!(f.read(&mut buf, 0), Err(e) if e == EIO));
+        assert!(matches!(f.write(b"1", 0), Err(e) if e == EIO));
+        drop(queued);
+        // A position moved beyond the limits after the checks is checked again.
+        let _far = pattern(Pattern::RustFileFar);
+        assert!(matches!(f.write(b"12", 0), Err(e) if e == EFBIG));
         Ok(())
     }
 }

@@ -8,6 +8,7 @@ use crate::{
     error::{code::*, to_result, Result, VTABLE_DEFAULT_ERROR},
     ffi::{c_int, c_long},
     fs::{
+        address_space::io_errno,
         inode::{self, INode},
         FileSystem, Kiocb,
     },
@@ -46,9 +47,11 @@ impl Generic {
     /// `mmap_prepare` is `generic_file_mmap_prepare()`, whose faults fill missing folios with
     /// `read_folio`, and `get_unmapped_area` is `mm_get_unmapped_area()`.
     pub const MMAP: Self = Self(1 << 2);
-    /// `splice_read` is `filemap_splice_read()` (or `copy_splice_read()`, which goes through
-    /// `read_iter`, if `read_iter` is implemented in Rust), and `splice_write` is
-    /// `iter_file_splice_write()`, which goes through `write_iter`.
+    /// `splice_write` is `iter_file_splice_write()`, which goes through `write_iter`, and
+    /// `splice_read` is `filemap_splice_read()` unless `read_iter` is implemented in Rust;
+    /// then there is none, and splice reads fail with `EINVAL`: `copy_splice_read()` would give
+    /// the pipe pages that a `read_iter` which moved its destination on without writing
+    /// (`IovIterDest::advance()`) left uninitialised.
     pub const SPLICE: Self = Self(1 << 3);
     /// `llseek` is `generic_file_llseek()`.
     pub const LLSEEK: Self = Self(1 << 4);
@@ -97,7 +100,8 @@ pub trait Operations {
     const GENERIC: Generic = Generic::NONE;
 
     /// Reads from the file of `inode` at the position of `iocb` into `to`, moves the position
-    /// past what was read, and returns how much that is (0 at the end of the file).
+    /// past what was read, and returns how much that is (0 at the end of the file). More than
+    /// `to` took counts as what it took: the VFS's callers trust the count.
     fn read_iter(
         _iocb: &mut Kiocb<'_, ()>,
         _inode: &INode<Self::FileSystem>,
@@ -108,7 +112,9 @@ pub trait Operations {
 
     /// Writes `from` to the file of `inode` at the position of `iocb`, moves the position past
     /// what was written, and returns how much that is; usually with
-    /// [`inode::Locked::perform_write`].
+    /// [`inode::Locked::perform_write`]. More than `from` gave counts as what it gave: the
+    /// VFS's callers trust the count (`iter_file_splice_write()` releases that many bytes of
+    /// pipe buffers).
     ///
     /// The abstractions hold `inode`'s `i_rwsem` for writing (or fail with `EAGAIN` for
     /// `IOCB_NOWAIT` if it is taken), and have made the checks of `generic_write_checks()`:
@@ -251,12 +257,10 @@ impl<U: Operations + ?Sized> Table<U> {
         mmap_prepare: generic!(MMAP, bindings::generic_file_mmap_prepare),
         #[cfg(CONFIG_MMU)]
         get_unmapped_area: generic!(MMAP, bindings::mm_get_unmapped_area),
-        splice_read: if !U::GENERIC.contains(Generic::SPLICE) {
-            None
-        } else if U::HAS_READ_ITER {
-            Some(bindings::copy_splice_read)
-        } else {
+        splice_read: if U::GENERIC.contains(Generic::SPLICE) && !U::HAS_READ_ITER {
             Some(bindings::filemap_splice_read)
+        } else {
+            None
         },
         splice_write: generic!(SPLICE, bindings::iter_file_splice_write),
         llseek: choose!(
@@ -287,9 +291,11 @@ impl<U: Operations + ?Sized> Table<U> {
         let (mut kiocb, inode) = unsafe { Self::kiocb_args(iocb) };
         // SAFETY: See the function's safety section.
         let to = unsafe { IovIterDest::from_raw(to) };
+        let before = to.len();
         match U::read_iter(&mut kiocb, inode, to) {
-            Ok(n) => n as isize,
-            Err(e) => e.to_errno() as isize,
+            // What `to` took is at most its count, which fits in an `isize` (`MAX_RW_COUNT`).
+            Ok(n) => n.min(before.saturating_sub(to.len())) as isize,
+            Err(e) => io_errno(e) as isize,
         }
     }
 
@@ -325,9 +331,11 @@ impl<U: Operations + ?Sized> Table<U> {
                     let locked = unsafe { inode::Locked::<Fs<U>>::from_raw(raw) };
                     // SAFETY: See the function's safety section.
                     let from = unsafe { IovIterSource::from_raw(from) };
+                    let before = from.len();
                     match U::write_iter(&mut kiocb, &locked, from) {
-                        Ok(n) => n as isize,
-                        Err(e) => e.to_errno() as isize,
+                        // As for `read_iter`.
+                        Ok(n) => n.min(before.saturating_sub(from.len())) as isize,
+                        Err(e) => io_errno(e) as isize,
                     }
                 }
             };
