@@ -5,31 +5,7 @@
 
 include!("common.rs");
 
-struct OtherFs;
-
-#[vtable]
-impl FileSystem for OtherFs {
-    type Data = ();
-    type Options = ();
-    const NAME: &'static CStr = c"other";
-    const PARAMS: param::Table = param::Table::EMPTY;
-
-    fn init_options() -> Result {
-        Ok(())
-    }
-
-    fn parse_param(_options: &mut (), _param: param::Param<'_>) -> Result {
-        Err(EINVAL)
-    }
-
-    fn fill_super(_sb: &SuperBlock<Self, sb::New>, _options: &()) -> Result {
-        Ok(())
-    }
-
-    fn init_root(_sb: &SuperBlock<Self>) -> Result<Root<'_, Self>> {
-        Err(EINVAL)
-    }
-}
+include!("other_fs_common.rs");
 
 fn misuse(idmap: &MntIdmap, dir: &Locked<'_, MisuseFs>, _dentry: &Negative<'_, MisuseFs>) -> Result {
     let _inode = dir.super_block().new_inode(inode::Params {
