@@ -595,9 +595,8 @@ impl<T: FileSystem + ?Sized> Ops<T> {
     /// [`address_space::Ops::in_memory`](super::address_space::Ops::in_memory): with others,
     /// `fallocate(2)` fails with `EOPNOTSUPP`.
     ///
-    /// If the file system charges the pages of its files
-    /// ([`FileSystem::charge_pages`](super::FileSystem::charge_pages)), writes, `fallocate(2)`
-    /// and size changes are charged first: see there.
+    /// If the file system charges the pages of its files ([`FileSystem::charge_pages`]), writes,
+    /// `fallocate(2)` and size changes are charged first: see there.
     // Never inlined into a file system module: the table names functions of this crate that
     // are not exported to modules.
     #[inline(never)]
