@@ -192,6 +192,12 @@ mod mounted {
 
     static PATTERN: Atomic<i32> = Atomic::new(Pattern::Off as i32);
 
+    /// Sets what [`TestFs`] gives new files until the guard is dropped.
+    fn pattern(how: Pattern) -> impl Drop {
+        PATTERN.store(how as i32, Relaxed);
+        crate::types::ScopeGuard::new(|| PATTERN.store(Pattern::Off as i32, Relaxed))
+    }
+
     /// Fills `folio`, locked, with the pattern of [`Pattern`], and marks it up to date.
     fn fill_pattern<R: crate::fs::folio::FolioRef>(folio: &crate::fs::folio::Locked<R>) -> Result {
         let mut buf = [0u8; 256];
@@ -1337,10 +1343,6 @@ mod mounted {
     #[test]
     fn address_space_operations_in_rust() -> Result {
         let m = Mounted::new()?;
-        let pattern = |how: Pattern| {
-            PATTERN.store(how as i32, Relaxed);
-            crate::types::ScopeGuard::new(|| PATTERN.store(Pattern::Off as i32, Relaxed))
-        };
         let on = pattern(Pattern::On);
         let f = m.open(c"p", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
         // The data comes from `read_folio`.
@@ -1412,10 +1414,9 @@ mod mounted {
     #[test]
     fn file_operations_in_rust() -> Result {
         let m = Mounted::new()?;
-        let pattern = |how: Pattern| {
-            PATTERN.store(how as i32, Relaxed);
-            crate::types::ScopeGuard::new(|| PATTERN.store(Pattern::Off as i32, Relaxed))
-        };
+        // A file with the kernel's in-memory operations, to copy from and to.
+        let src = m.open(c"src", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        assert_eq!(src.write(b"spliced!", 0)?, 8);
         let on = pattern(Pattern::RustFile);
         let f = m.open(c"q", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
         // `write_iter` writes through `write_begin`, which fills the folio with the pattern.
@@ -1449,6 +1450,16 @@ mod mounted {
         assert_eq!(f.read(&mut buf, 8200)?, 7);
         assert_eq!(&buf[..7], &[0u8; 7]);
         assert!(matches!(f.fallocate(0, 0, 10), Err(e) if e == EOPNOTSUPP));
+        // Splicing into the file goes through its `write_iter`; out of it there is no
+        // `splice_read` (`copy_file_range()` in one superblock splices).
+        // SAFETY: Both files are open for reading and writing.
+        let copied = unsafe { bindings::vfs_copy_file_range(src.0, 0, f.0, 100, 8, 0) };
+        assert_eq!(copied, 8);
+        assert_eq!(f.read(&mut buf, 100)?, 8);
+        assert_eq!(&buf, b"spliced!");
+        // SAFETY: As above.
+        let copied = unsafe { bindings::vfs_copy_file_range(f.0, 100, src.0, 0, 8, 0) };
+        assert_eq!(copied, EINVAL.to_errno() as isize);
         drop(on);
         // Address-space operations that cannot write: the file is made, as its file operations
         // only write through `perform_write`, which refuses.
