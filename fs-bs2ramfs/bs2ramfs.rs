@@ -148,6 +148,33 @@ impl Info {
             None => pr_warn!("more inodes uncharged than charged\n"),
         }
     }
+
+    /// The most pages of file data the instance may have; 0 for no limit.
+    fn max_pages(&self) -> u64 {
+        self.pages.lock().max
+    }
+
+    /// Takes `n` pages of the instance's limit for the data of a regular file (see
+    /// [`regular`]), or fails with `ENOSPC`.
+    fn charge_pages(&self, n: u64) -> Result {
+        let mut pages = self.pages.lock();
+        let used = pages.used.checked_add(u128::from(n)).ok_or(ENOSPC)?;
+        if pages.max != 0 && used > u128::from(pages.max) {
+            return Err(ENOSPC);
+        }
+        pages.used = used;
+        Ok(())
+    }
+
+    /// Gives back `n` pages that [`Info::charge_pages`] took.
+    fn uncharge_pages(&self, n: u64) {
+        let mut pages = self.pages.lock();
+        let used = pages.used.checked_sub(u128::from(n));
+        pages.used = used.unwrap_or(0);
+        if used.is_none() {
+            pr_warn!("more pages uncharged than charged\n");
+        }
+    }
 }
 
 /// The charge of an inode being made, given back when dropped unless committed.
@@ -363,29 +390,6 @@ impl FileSystem for Bs2RamFs {
         Ok(())
     }
 
-    // The pages of regular files, from their start to their size (holes included), or
-    // further after fallocate(2) with FALLOC_FL_KEEP_SIZE.
-    fn charge_pages(sb: &SuperBlock<Self>, n: u64) -> Result {
-        let info = sb.data();
-        let mut pages = info.pages.lock();
-        let used = pages.used.checked_add(u128::from(n)).ok_or(ENOSPC)?;
-        if pages.max != 0 && used > u128::from(pages.max) {
-            return Err(ENOSPC);
-        }
-        pages.used = used;
-        Ok(())
-    }
-
-    fn uncharge_pages(sb: &SuperBlock<Self>, n: u64) {
-        let info = sb.data();
-        let mut pages = info.pages.lock();
-        let used = pages.used.checked_sub(u128::from(n));
-        pages.used = used.unwrap_or(0);
-        if used.is_none() {
-            pr_warn!("more pages uncharged than charged\n");
-        }
-    }
-
     // As tmpfs: the extended attributes kept in memory take the inode space of `nr_inodes=`.
     fn charge_xattrs(sb: &SuperBlock<Self>, bytes: u64) -> Result {
         let info = sb.data();
@@ -434,7 +438,7 @@ fn new_inode<'a>(
     let typ = Type::from_mode(mode, dev)?;
     let charge = sb.data().get_ref().charge_inode()?;
     let (iops, fops) = match typ {
-        Type::Reg => (Some(REG_IOPS), Some(file::Ops::in_memory())),
+        Type::Reg => (Some(REG_IOPS), Some(regular::FOPS)),
         Type::Dir => (Some(DIR_IOPS), Some(file::Ops::offset_dir())),
         Type::Lnk => (Some(LNK_IOPS), None),
         _ => (Some(SPECIAL_IOPS), None),
@@ -446,7 +450,11 @@ fn new_inode<'a>(
         dir,
         iops,
         fops,
-        aops: Some(address_space::Ops::in_memory()),
+        aops: Some(if typ == Type::Reg {
+            regular::AOPS
+        } else {
+            address_space::Ops::in_memory()
+        }),
         mapping: address_space::Mapping::Unevictable,
     })?;
     charge.commit();
@@ -583,4 +591,237 @@ impl inode::Operations for SpecialOps {
     type FileSystem = Bs2RamFs;
 
     const LIBFS: Libfs = Libfs::LISTXATTR;
+}
+
+mod regular {
+    //! The data of regular files: folios of the page cache, charged to `size=` one by one, as
+    //! tmpfs charges the pages its files have.
+    //!
+    //! A folio is charged when a write, a fault or `fallocate(2)` brings it into the page cache,
+    //! and marked dirty then, so that nothing but a truncation, a punched hole or the eviction of
+    //! its file removes it; those give the charge back (`invalidate_folio`). So a folio is charged
+    //! if and only if it is dirty, and an instance is charged for the pages its files have: holes
+    //! take nothing, and reading them takes nothing either.
+
+    use super::Bs2RamFs;
+    use kernel::{
+        bindings,
+        fs::{
+            address_space,
+            file::{self, LocalFile, Offset},
+            folio::{self, Folio, FolioRef},
+            inode::{INode, Locked},
+            Kiocb,
+        },
+        iov::{IovIterDest, IovIterSource},
+        page::{PAGE_SHIFT, PAGE_SIZE},
+        prelude::*,
+    };
+
+    /// The address-space operations of regular files.
+    pub(crate) const AOPS: address_space::Ops<Bs2RamFs> = address_space::Ops::new::<Aops>();
+
+    /// The file operations of regular files.
+    pub(crate) const FOPS: file::Ops<Bs2RamFs> = file::Ops::new::<Fops>();
+
+    /// The pages of `folio`.
+    fn pages(folio: &Folio) -> u64 {
+        (folio.size() >> PAGE_SHIFT) as u64
+    }
+
+    /// Charges `folio`, a folio of the page cache of `inode`, unless it is charged (dirty) already,
+    /// and marks it dirty. Beyond `size=`, fails with `ENOSPC` and leaves the folio as it was.
+    fn charge<R: FolioRef>(inode: &INode<Bs2RamFs>, folio: &folio::Locked<R>) -> Result {
+        if !folio.is_dirty() {
+            inode.super_block().data().charge_pages(pages(folio))?;
+            folio.mark_dirty();
+        }
+        Ok(())
+    }
+
+    struct Aops;
+
+    #[vtable]
+    impl address_space::Operations for Aops {
+        type FileSystem = Bs2RamFs;
+
+        // A fault on a hole, or a splice read of one: the folio, zeroed by the abstractions, is
+        // charged, as tmpfs charges a fault; beyond `size=`, the fault fails with `SIGBUS`.
+        fn read_folio(
+            _file: Option<&LocalFile>,
+            inode: &INode<Bs2RamFs>,
+            folio: folio::Locked<&Folio>,
+        ) -> Result {
+            charge(inode, &folio)?;
+            folio.mark_uptodate();
+            Ok(())
+        }
+
+        fn write_begin(
+            _file: Option<&LocalFile>,
+            inode: &Locked<'_, Bs2RamFs>,
+            pos: Offset,
+            len: usize,
+        ) -> Result<folio::Locked> {
+            let folio = inode.folio_for_write(pos, len)?;
+            if let Err(e) = charge(inode, &folio) {
+                // As on tmpfs, a folio that cannot be charged does not stay in the page cache.
+                if !folio.is_uptodate() {
+                    folio.remove()?;
+                }
+                return Err(e);
+            }
+            Ok(folio)
+        }
+
+        // A folio that is not up to date was zeroed: with the bytes that a copy which faulted
+        // may have left beyond what it counted zeroed again, it is up to date (as
+        // `simple_write_end()`).
+        fn write_end(
+            _file: Option<&LocalFile>,
+            _inode: &Locked<'_, Bs2RamFs>,
+            pos: Offset,
+            len: usize,
+            copied: usize,
+            folio: &folio::Locked,
+        ) -> Result<usize> {
+            if !folio.is_uptodate() {
+                let start = usize::try_from(pos - folio.pos()).map_err(|_| EIO)?;
+                folio.zero(start + copied, len - copied)?;
+                folio.mark_uptodate();
+            }
+            Ok(copied)
+        }
+
+        fn invalidate_folio(
+            inode: &INode<Bs2RamFs>,
+            folio: &folio::Locked<&Folio>,
+            offset: usize,
+            len: usize,
+        ) {
+            if offset == 0 && len == folio.size() && folio.is_dirty() {
+                inode.super_block().data().uncharge_pages(pages(folio));
+            }
+        }
+    }
+
+    struct Fops;
+
+    #[vtable]
+    impl file::Operations for Fops {
+        type FileSystem = Bs2RamFs;
+
+        // Faults and splice reads go through the page cache (`read_folio`); `SEEK_DATA` and
+        // `SEEK_HOLE` find the folios that are up to date, so pages that `fallocate(2)` allocated
+        // are holes until written, as on tmpfs.
+        const GENERIC: file::Generic = file::Generic::MMAP
+            .with(file::Generic::SPLICE)
+            .with(file::Generic::FSYNC)
+            .with(file::Generic::SEEK_HOLES);
+
+        // As tmpfs: a hole reads as zeroes without a folio, so reading takes no memory.
+        fn read_iter(
+            iocb: &mut Kiocb<'_, ()>,
+            inode: &INode<Bs2RamFs>,
+            to: &mut IovIterDest<'_>,
+        ) -> Result<usize> {
+            let page = PAGE_SIZE as Offset;
+            let mut done = 0;
+            loop {
+                let (pos, size) = (iocb.ki_pos(), inode.size());
+                if pos >= size || to.is_empty() {
+                    break;
+                }
+                let n = ((page - pos % page).min(size - pos) as usize).min(to.len());
+                let copied = match inode.cached_folio(pos) {
+                    Some(f) => f.copy_to_iter((pos - f.pos()) as usize, n, to)?,
+                    None => to.zero(n),
+                };
+                *iocb.ki_pos_mut() += copied as Offset;
+                done += copied;
+                if copied < n {
+                    // The destination faulted: what was read, or `EFAULT`.
+                    if done == 0 {
+                        return Err(EFAULT);
+                    }
+                    break;
+                }
+            }
+            Ok(done)
+        }
+
+        fn write_iter(
+            iocb: &mut Kiocb<'_, ()>,
+            inode: &Locked<'_, Bs2RamFs>,
+            from: &mut IovIterSource<'_>,
+        ) -> Result<usize> {
+            inode.perform_write(iocb, from)
+        }
+
+        // As tmpfs: allocating checks the new size first, then charges the pages of the range
+        // that have no folio, and gives them folios that read as zeroes and are holes until
+        // written (not up to date); a folio an earlier call allocated is up to date from then
+        // on, so that undoing this call keeps it. If the charge or a folio cannot be had, or
+        // the task is killed, the folios of the range that are not up to date, this call's, are
+        // removed again, which gives their charge back. Punching removes the folios of the hole,
+        // which gives their charge back too, and zeroes the parts of the pages at its ends.
+        fn fallocate(
+            _file: &LocalFile,
+            inode: &Locked<'_, Bs2RamFs>,
+            mode: u32,
+            offset: Offset,
+            len: Offset,
+        ) -> Result {
+            let end = offset.checked_add(len).ok_or(EFBIG)?;
+            let keep = bindings::FALLOC_FL_KEEP_SIZE;
+            if mode == bindings::FALLOC_FL_PUNCH_HOLE | keep {
+                return inode.punch_hole(offset, end - 1);
+            }
+            if mode & !keep != 0 {
+                return Err(EOPNOTSUPP);
+            }
+            let page = PAGE_SIZE as Offset;
+            let first = offset - offset % page;
+            // As tmpfs: a range larger than the limit fails at once.
+            let max = inode.super_block().data().max_pages();
+            if max != 0 && ((end - first) as u64).div_ceil(page as u64) > max {
+                return Err(ENOSPC);
+            }
+            if mode & keep == 0 {
+                inode.size_ok(end)?;
+            }
+            let mut pos = first;
+            let ret = (|| {
+                while pos < end {
+                    if kernel::current!().fatal_signal_pending() {
+                        return Err(EINTR);
+                    }
+                    let folio = inode.folio_for_write(pos, PAGE_SIZE)?;
+                    if folio.is_dirty() {
+                        folio.mark_uptodate();
+                    } else {
+                        charge(inode, &folio)?;
+                    }
+                    pos = folio.pos() + folio.size() as Offset;
+                }
+                if mode & keep == 0 {
+                    inode.extend_size(end)?;
+                }
+                Ok(())
+            })();
+            if ret.is_err() {
+                // Under the folio lock, so that a folio a fault filled meanwhile stays.
+                let mut p = first;
+                while p <= pos && p < end {
+                    if let Ok(folio) = inode.folio_for_write(p, PAGE_SIZE) {
+                        if !folio.is_uptodate() {
+                            let _ = folio.remove();
+                        }
+                    }
+                    p += page;
+                }
+            }
+            ret
+        }
+    }
 }

@@ -45,6 +45,11 @@ __rust_helper bool rust_helper_folio_test_uptodate(const struct folio *folio)
 	return folio_test_uptodate(folio);
 }
 
+__rust_helper bool rust_helper_folio_test_dirty(const struct folio *folio)
+{
+	return folio_test_dirty(folio);
+}
+
 __rust_helper void rust_helper_folio_mark_uptodate(struct folio *folio)
 {
 	folio_mark_uptodate(folio);

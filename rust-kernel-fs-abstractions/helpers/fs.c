@@ -17,6 +17,21 @@ __rust_helper void rust_helper_mapping_set_unevictable(struct address_space *map
 	mapping_set_unevictable(mapping);
 }
 
+__rust_helper void rust_helper_file_accessed(struct file *file)
+{
+	file_accessed(file);
+}
+
+__rust_helper bool rust_helper_user_backed_iter(const struct iov_iter *i)
+{
+	return user_backed_iter(i);
+}
+
+__rust_helper void rust_helper_mapping_set_release_always(struct address_space *mapping)
+{
+	mapping_set_release_always(mapping);
+}
+
 __rust_helper loff_t rust_helper_i_size_read(const struct inode *inode)
 {
 	return i_size_read(inode);

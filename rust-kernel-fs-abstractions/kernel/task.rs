@@ -237,6 +237,13 @@ impl Task {
         unsafe { bindings::signal_pending(self.as_ptr()) != 0 }
     }
 
+    /// Determines whether the given task has a fatal signal pending: it is being killed.
+    #[inline]
+    pub fn fatal_signal_pending(&self) -> bool {
+        // SAFETY: It's always safe to call `fatal_signal_pending` on a valid task.
+        unsafe { bindings::fatal_signal_pending(self.as_ptr()) }
+    }
+
     /// Returns task's pid namespace with elevated reference count
     #[inline]
     pub fn get_pid_ns(&self) -> Option<ARef<PidNamespace>> {

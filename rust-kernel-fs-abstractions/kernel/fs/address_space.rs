@@ -18,7 +18,7 @@ use crate::{
     prelude::*,
     sync::aref::ARef,
 };
-use core::{marker::PhantomData, ptr::NonNull};
+use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
 
 /// A table of address-space operations (`struct address_space_operations`), chosen per inode,
 /// with what [`SuperBlock::new_inode`](super::sb::SuperBlock::new_inode) checks of it.
@@ -33,6 +33,8 @@ pub struct Ops<T: FileSystem + ?Sized> {
     writes: bool,
     /// The table is made from an [`Operations`] implementation.
     rust: bool,
+    /// The page cache must ask the table before a folio goes (`AS_RELEASE_ALWAYS`).
+    release_always: bool,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -57,6 +59,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
             reads: true,
             writes: true,
             rust: false,
+            release_always: false,
             _t: PhantomData,
         }
     }
@@ -70,6 +73,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
             reads: U::HAS_READ_FOLIO,
             writes: U::HAS_WRITE_BEGIN,
             rust: true,
+            release_always: U::HAS_INVALIDATE_FOLIO || U::HAS_RELEASE_FOLIO,
             _t: PhantomData,
         }
     }
@@ -91,6 +95,13 @@ impl<T: FileSystem + ?Sized> Ops<T> {
         self.writes
     }
 
+    /// Whether the page cache must call the operations' `invalidate_folio` and `release_folio`
+    /// for every folio that goes (`mapping_set_release_always()`), not only for folios with
+    /// private data (which these abstractions never give a folio).
+    pub(crate) fn release_always(self) -> bool {
+        self.release_always
+    }
+
     /// Returns the raw pointer to the C `struct address_space_operations`.
     pub fn as_raw(self) -> *const bindings::address_space_operations {
         self.table
@@ -110,10 +121,15 @@ impl<T: FileSystem + ?Sized> Ops<T> {
 /// target from its folio without the folio's lock, trusting the NUL that ends it, so no Rust
 /// code may get at that folio.
 ///
-/// Folios have no private data through these abstractions, so the kernel never calls
-/// `invalidate_folio` or `release_folio`; they are not part of the trait. Nor is `free_folio`:
-/// reclaim calls it with the folio's reference count frozen at zero (`__remove_mapping()`), so
-/// no [`Folio`] reference may be given to it, and without private data there is nothing to free.
+/// Folios have no private data through these abstractions. If `invalidate_folio` or
+/// `release_folio` is implemented, the page cache calls them for every folio of the inode
+/// (`AS_RELEASE_ALWAYS`), as it does for folios with private data. `invalidate_folio` is
+/// called for every folio that a truncation, a punched hole or the eviction of the inode
+/// removes, while it is still dirty: a file system that counts its dirty folios (that never
+/// lose the flag without write-back) can count them out there. `release_folio` is only asked;
+/// a folio may stay after it said yes, or go without another call. `free_folio` is not part
+/// of the trait: reclaim calls it with the folio's reference count frozen at zero
+/// (`__remove_mapping()`), so no [`Folio`] reference may be given to it.
 #[vtable]
 pub trait Operations {
     /// The file system the inodes belong to.
@@ -167,6 +183,33 @@ pub trait Operations {
     ) -> Result<usize> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    /// Tells the file system that the bytes `offset..offset + len` of `folio`, a locked folio
+    /// of the page cache of `inode`, are invalidated: the whole folio (`offset` 0 and `len` its
+    /// size) just before a truncation, a punched hole or the eviction of the inode removes it
+    /// from the page cache, or a part of it that a truncation or a punched hole zeroed and
+    /// keeps (its end, or a range within it). A folio is still dirty, if it was, when it is
+    /// invalidated whole; it is not after.
+    ///
+    /// A folio that is not up to date was zeroed first, as for the other operations.
+    fn invalidate_folio(
+        _inode: &INode<Self::FileSystem>,
+        _folio: &folio::Locked<&Folio>,
+        _offset: usize,
+        _len: usize,
+    ) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Returns whether `folio`, a locked folio of the page cache of `inode`, may be removed
+    /// from it or have its private state dropped (`filemap_release_folio()`), as reclaim,
+    /// `drop_caches`, `invalidate_inode_pages2()`, migration and pipe stealing ask, about clean
+    /// and dirty folios. A yes does not mean the folio goes. It may be called in reclaim, from
+    /// a caller that must not wait or allocate: it must not sleep. Not implemented, the answer
+    /// is yes.
+    fn release_folio(_inode: &INode<Self::FileSystem>, _folio: &folio::Locked<&Folio>) -> bool {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// The C table of address-space operations of an implementation `U` of [`Operations`], and its
@@ -201,8 +244,76 @@ impl<U: Operations + ?Sized> Table<U> {
             None
         },
         dirty_folio: Some(bindings::noop_dirty_folio),
+        invalidate_folio: if U::HAS_INVALIDATE_FOLIO {
+            Some(Self::invalidate_folio)
+        } else {
+            None
+        },
+        // With `AS_RELEASE_ALWAYS`, a table without `release_folio` would have the page cache
+        // call `try_to_free_buffers()`, which warns of a folio without buffer heads.
+        release_folio: if U::HAS_INVALIDATE_FOLIO || U::HAS_RELEASE_FOLIO {
+            Some(Self::release_folio)
+        } else {
+            None
+        },
         ..pin_init::zeroed()
     };
+
+    /// # Safety
+    ///
+    /// Called by the page cache (`folio_invalidate()`) with a locked folio whose reference
+    /// count it keeps above zero, and a range within the folio.
+    unsafe extern "C" fn invalidate_folio(folio: *mut bindings::folio, offset: usize, len: usize) {
+        // SAFETY: See the function's safety section.
+        unsafe { Self::leaving(folio, (), |i, f| U::invalidate_folio(i, f, offset, len)) }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the page cache (`filemap_release_folio()`) with a locked folio whose
+    /// reference count it keeps above zero.
+    unsafe extern "C" fn release_folio(folio: *mut bindings::folio, _gfp: bindings::gfp_t) -> bool {
+        if !U::HAS_RELEASE_FOLIO {
+            return true;
+        }
+        // SAFETY: See the function's safety section.
+        unsafe { Self::leaving(folio, true, U::release_folio) }
+    }
+
+    /// Calls `f` with the inode of `folio`, a folio that may leave the page cache, and a guard
+    /// that lends its lock (never dropped, so it never unlocks), if the folio is still in a
+    /// page cache; else returns `gone`.
+    ///
+    /// # Safety
+    ///
+    /// `folio` must be a folio whose lock the caller holds, and whose reference count it keeps
+    /// above zero, for the call; if it is in a page cache, that of an inode of `Fs<U>` with this
+    /// table.
+    unsafe fn leaving<R>(
+        folio: *mut bindings::folio,
+        gone: R,
+        f: impl FnOnce(&INode<Fs<U>>, &folio::Locked<&Folio>) -> R,
+    ) -> R {
+        // SAFETY: The folio is valid and locked, so its mapping is stable.
+        let mapping = unsafe { (*folio).__bindgen_anon_1.__bindgen_anon_1.mapping };
+        if mapping.is_null() {
+            return gone;
+        }
+        // A folio that a fault added and never filled, or whose filling failed, holds whatever
+        // its memory held before.
+        // SAFETY: The folio is valid and locked.
+        unsafe {
+            if !bindings::folio_test_uptodate(folio) {
+                bindings::folio_zero_range(folio, 0, bindings::folio_size(folio));
+            }
+        }
+        // SAFETY: The folio is locked in the mapping, whose inode is valid and of `Fs<U>`.
+        let inode = unsafe { INode::<Fs<U>>::from_raw((*mapping).host) };
+        // SAFETY: The caller holds the lock for the call and keeps it: the guard is never
+        // dropped. The folio's bytes are initialised, and its reference count stays above zero.
+        let folio = ManuallyDrop::new(unsafe { folio::Locked::<&Folio>::from_raw(folio) });
+        f(inode, &folio)
+    }
 
     /// # Safety
     ///
@@ -219,14 +330,27 @@ impl<U: Operations + ?Sized> Table<U> {
         // SAFETY: The file, if any, is open for the call, on the thread that may use its
         // position.
         let file = (!file.is_null()).then(|| unsafe { LocalFile::from_raw_file(file) });
-        // SAFETY: The caller gives the lock, and the page cache keeps the folio for the call. Its
-        // bytes are initialised below, before the file system sees them.
-        let folio = unsafe { folio::Locked::<&Folio>::from_raw(folio) };
-        zero_if_not_uptodate(&folio);
-        match U::read_folio(file, inode, folio) {
+        // SAFETY: The folio is valid and locked, and its mapping with it.
+        let mapping = unsafe { Folio::from_raw(folio).mapping() };
+        // A reference of our own keeps the folio after the file system unlocks it (readahead's
+        // caller holds none).
+        // SAFETY: The page cache's reference keeps the locked folio meanwhile.
+        unsafe { bindings::folio_get(folio) };
+        // SAFETY: The caller gives the lock, and the reference above keeps the folio for the
+        // call. Its bytes are initialised below, before the file system sees them.
+        let guard = unsafe { folio::Locked::<&Folio>::from_raw(folio) };
+        zero_if_not_uptodate(&guard);
+        let ret = match U::read_folio(file, inode, guard) {
             Ok(()) => 0,
             Err(e) => io_errno(e),
+        };
+        // SAFETY: The folio is valid (the reference above), unlocked by the guard; the mapping is
+        // its inode's, which the caller keeps.
+        unsafe {
+            remove_if_not_uptodate(folio, mapping);
+            bindings::folio_put(folio);
         }
+        ret
     }
 
     /// # Safety
@@ -329,9 +453,7 @@ impl<T: FileSystem + ?Sized> INode<T> {
     /// initialised. Other files' folios are not given out: a symbolic link's target, for one,
     /// is read without the folio's lock, trusting its NUL.
     pub fn cached_folio(&self, pos: Offset) -> Option<ARef<Folio>> {
-        // SAFETY: The inode is valid; the type of an inode does not change.
-        let mode = u32::from(unsafe { (*self.as_raw()).i_mode }) & bindings::S_IFMT;
-        if mode != bindings::S_IFREG {
+        if !is_reg(self) {
             return None;
         }
         let index = c_ulong::try_from(u64::try_from(pos).ok()? >> crate::page::PAGE_SHIFT).ok()?;
@@ -400,13 +522,40 @@ impl<T: FileSystem + ?Sized> inode::Locked<'_, T> {
     ///
     /// Fails with `EINVAL` if the inode is not a regular file or the range is empty or negative.
     pub fn punch_hole(&self, start: Offset, end: Offset) -> Result {
-        // SAFETY: The inode is valid; its mode does not change under its `i_rwsem`.
-        let mode = u32::from(unsafe { (*self.as_raw()).i_mode }) & bindings::S_IFMT;
-        if mode != bindings::S_IFREG || start < 0 || end < start {
+        if !is_reg(self) || start < 0 || end < start {
             return Err(EINVAL);
         }
         // SAFETY: The inode is valid and its `i_rwsem` held; the range is valid.
         unsafe { bindings::truncate_pagecache_range(self.as_raw(), start, end) };
+        Ok(())
+    }
+
+    /// Checks that the file may have the size `size` (`inode_newsize_ok()`), before an
+    /// operation that may extend it to that size allocates anything: fails with `EFBIG` if
+    /// `size` is beyond the superblock's maximum file size or the caller's file size limit
+    /// (`RLIMIT_FSIZE`, which also sends `SIGXFSZ`).
+    ///
+    /// Fails with `EINVAL` if the inode is not a regular file or `size` is negative.
+    pub fn size_ok(&self, size: Offset) -> Result {
+        if !is_reg(self) || size < 0 {
+            return Err(EINVAL);
+        }
+        // SAFETY: The inode is valid.
+        crate::error::to_result(unsafe { bindings::inode_newsize_ok(self.as_raw(), size) })
+    }
+
+    /// Extends the size of the file to `end` if it is smaller, as `fallocate(2)` without
+    /// `FALLOC_FL_KEEP_SIZE` does, after the checks of `inode_newsize_ok()`: fails with `EFBIG`
+    /// if `end` is beyond the superblock's maximum file size or the caller's file size limit
+    /// (`RLIMIT_FSIZE`, which also sends `SIGXFSZ`).
+    ///
+    /// Fails with `EINVAL` if the inode is not a regular file or `end` is negative.
+    pub fn extend_size(&self, end: Offset) -> Result {
+        self.size_ok(end)?;
+        if end > self.size() {
+            // SAFETY: The inode is valid and its `i_rwsem` is held, which orders size changes.
+            unsafe { bindings::i_size_write(self.as_raw(), end) };
+        }
         Ok(())
     }
 
@@ -418,9 +567,7 @@ impl<T: FileSystem + ?Sized> inode::Locked<'_, T> {
     /// `EFBIG` if it is not below the superblock's maximum file size, and with `ENOMEM` if no
     /// folio can be had.
     pub fn folio_for_write(&self, pos: Offset, len: usize) -> Result<folio::Locked> {
-        // SAFETY: The inode is valid; its mode does not change under its `i_rwsem`.
-        let mode = u32::from(unsafe { (*self.as_raw()).i_mode }) & bindings::S_IFMT;
-        if mode != bindings::S_IFREG || pos < 0 {
+        if !is_reg(self) || pos < 0 {
             return Err(EINVAL);
         }
         // SAFETY: The superblock of a valid inode is valid.
@@ -449,6 +596,13 @@ impl<T: FileSystem + ?Sized> inode::Locked<'_, T> {
     }
 }
 
+/// Whether `inode` is a regular file: the only files whose folios Rust code may get at (a
+/// symbolic link's target, for one, is read without the folio's lock, trusting its NUL).
+fn is_reg<T: FileSystem + ?Sized>(inode: &INode<T>) -> bool {
+    // SAFETY: The inode is valid; the type of an inode does not change.
+    u32::from(unsafe { (*inode.as_raw()).i_mode }) & bindings::S_IFMT == bindings::S_IFREG
+}
+
 /// The errno of `e` for the VFS's read and write paths: `EIOCBQUEUED` would tell a synchronous
 /// caller that the I/O goes on asynchronously (`new_sync_read()` has a `BUG_ON()` for it, and
 /// aio waits for ever), so it is `EIO`.
@@ -457,6 +611,38 @@ pub(crate) fn io_errno(e: Error) -> c_int {
         EIO.to_errno()
     } else {
         e.to_errno()
+    }
+}
+
+/// Removes `folio` from `mapping`, unmapping it first, if it is still there and not up to date:
+/// a folio that `read_folio` did not fill (it failed, or left the folio as it was) holds nothing
+/// a reader may see, and a file system that counts the folios it fills did not count it. The
+/// next read or fault gets a new folio and calls `read_folio` again, as it would for this one.
+///
+/// # Safety
+///
+/// `folio` must be a valid folio that the caller holds a reference to and has not locked, and
+/// `mapping` the valid mapping it was locked in.
+unsafe fn remove_if_not_uptodate(
+    folio: *mut bindings::folio,
+    mapping: *mut bindings::address_space,
+) {
+    // SAFETY: By the safety requirements the folio is valid; a folio does not go back to not up
+    // to date while it is in a page cache.
+    if unsafe { bindings::folio_test_uptodate(folio) } {
+        return;
+    }
+    // SAFETY: As above; the caller holds no lock of the folio's.
+    unsafe { bindings::folio_lock(folio) };
+    // SAFETY: The folio is locked: its mapping and flags are stable. Another reader may have
+    // filled it meanwhile, or a truncation removed it.
+    unsafe {
+        if Folio::from_raw(folio).mapping() == mapping && !bindings::folio_test_uptodate(folio) {
+            // Only `-EIO` for a mapping that is not a regular file's, which these operations
+            // are never given; there is nothing to undo.
+            let _ = bindings::generic_error_remove_folio(mapping, folio);
+        }
+        bindings::folio_unlock(folio);
     }
 }
 

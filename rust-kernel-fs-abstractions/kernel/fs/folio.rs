@@ -57,8 +57,15 @@ use core::{cell::Cell, marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::
 /// locked.read(8, &mut buf[..4])?;
 /// assert_eq!(&buf[..4], b"\0\0\0\0");
 /// assert_eq!(locked.read(usize::MAX, &mut buf), Err(EINVAL));
+/// assert!(!folio.is_dirty());
+/// locked.mark_dirty();
+/// assert!(folio.is_dirty());
 /// drop(locked);
 /// assert!(folio.try_lock().is_some());
+/// // A folio in no page cache is only unlocked.
+/// let other = Folio::alloc(GFP_KERNEL, 0)?;
+/// kernel::fs::folio::Locked::new(other.clone()).remove()?;
+/// assert!(other.try_lock().is_some());
 /// # Ok::<(), Error>(())
 /// ```
 #[repr(transparent)]
@@ -152,6 +159,14 @@ impl Folio {
     pub fn is_uptodate(&self) -> bool {
         // SAFETY: The folio is valid (type invariants).
         unsafe { bindings::folio_test_uptodate(self.as_raw()) }
+    }
+
+    /// Whether the folio is dirty (`folio_test_dirty()`): changed since it was last written
+    /// back, or marked so that nothing drops it ([`Locked::mark_dirty`]).
+    #[inline]
+    pub fn is_dirty(&self) -> bool {
+        // SAFETY: The folio is valid (type invariants).
+        unsafe { bindings::folio_test_dirty(self.as_raw()) }
     }
 
     /// Locks the folio (`folio_lock()`), waiting for its holder to unlock it if needed.
@@ -272,6 +287,17 @@ impl<R: FolioRef> Locked<R> {
         unsafe { bindings::folio_mark_uptodate(self.as_raw()) };
     }
 
+    /// Marks the folio dirty (`folio_mark_dirty()`, through the `dirty_folio` operation of its
+    /// mapping, if it has one): its page cache holds data that is not written back yet.
+    /// Reclaim and `drop_caches` leave a dirty folio in the page cache until it is written
+    /// back or truncated; with the address-space operations of the abstractions, which write
+    /// nothing back, until it is truncated.
+    #[inline]
+    pub fn mark_dirty(&self) {
+        // SAFETY: The folio is valid and locked (type invariants), so its mapping is stable.
+        unsafe { bindings::folio_mark_dirty(self.as_raw()) };
+    }
+
     /// Copies `src` into the folio from `offset` on (`memcpy_to_folio()`).
     ///
     /// Fails with `EINVAL` if the range is not within the folio.
@@ -301,6 +327,25 @@ impl<R: FolioRef> Locked<R> {
 }
 
 impl Locked<ARef<Folio>> {
+    /// Removes the folio from the page cache of its file and from the mappings of the file
+    /// (`generic_error_remove_folio()`), then unlocks it and drops the reference: for a folio
+    /// that a file system added and cannot fill, for one a folio it cannot charge. What it held
+    /// is gone from the file, as if a hole had been punched there. A folio in no page cache is
+    /// only unlocked.
+    ///
+    /// Fails with `EIO`, leaving the folio where it is, if its file is not a regular file.
+    pub fn remove(self) -> Result {
+        let mapping = self.mapping();
+        if mapping.is_null() {
+            return Ok(());
+        }
+        // SAFETY: The folio is valid and locked (type invariants), so its mapping is stable; the
+        // guard's reference keeps the folio after the page cache drops its own.
+        crate::error::to_result(unsafe {
+            bindings::generic_error_remove_folio(mapping, self.as_raw())
+        })
+    }
+
     /// Gives up the guard without unlocking: the caller owns the lock and the reference.
     pub(crate) fn into_raw(self) -> *mut bindings::folio {
         let me = ManuallyDrop::new(self);

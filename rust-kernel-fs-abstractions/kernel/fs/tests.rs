@@ -131,6 +131,10 @@ mod mounted {
                     Some(file::Ops::new::<PatternFops>()),
                 )
             }
+            Type::Reg if pattern == Pattern::Holes as i32 => (
+                Some(inode::Ops::new::<RegOps>()),
+                Some(file::Ops::new::<HoleFops>()),
+            ),
             Type::Reg if pattern != Pattern::Off as i32 => (
                 Some(inode::Ops::new::<RegOps>()),
                 Some(file::Ops::page_cache()),
@@ -188,6 +192,10 @@ mod mounted {
         RustFileQueued = 7,
         /// As `RustFile`, but `write_iter` moves the position to the largest one first.
         RustFileFar = 8,
+        /// Files have [`PatternAops`] and the file operations of [`HoleFops`].
+        Holes = 9,
+        /// As `On`, but `read_folio` fails, and `write_begin` removes the folio and fails.
+        Unfilled = 10,
     }
 
     static PATTERN: Atomic<i32> = Atomic::new(Pattern::Off as i32);
@@ -215,6 +223,15 @@ mod mounted {
         Ok(())
     }
 
+    /// Whole invalidations of dirty folios of files with [`PatternAops`], invalidations of
+    /// parts of folios, and calls of its `release_folio`.
+    static WHOLE_DIRTY: Atomic<i64> = Atomic::new(0);
+    static PARTS: Atomic<i64> = Atomic::new(0);
+    static RELEASES: Atomic<i64> = Atomic::new(0);
+
+    /// Whether [`PatternAops`]'s `release_folio` keeps the folios it is asked about.
+    static KEEP: Atomic<i32> = Atomic::new(0);
+
     struct PatternAops;
 
     #[vtable]
@@ -226,6 +243,9 @@ mod mounted {
             _inode: &INode<TestFs>,
             folio: crate::fs::folio::Locked<&crate::fs::folio::Folio>,
         ) -> Result {
+            if PATTERN.load(Relaxed) == Pattern::Unfilled as i32 {
+                return Err(ENOSPC);
+            }
             fill_pattern(&folio)
         }
 
@@ -238,6 +258,10 @@ mod mounted {
             let page = crate::page::PAGE_SIZE as i64;
             let wrong = PATTERN.load(Relaxed) == Pattern::WrongFolio as i32;
             let folio = inode.folio_for_write(if wrong { pos + page } else { pos }, len)?;
+            if PATTERN.load(Relaxed) == Pattern::Unfilled as i32 {
+                folio.remove()?;
+                return Err(ENOSPC);
+            }
             // Like a file system that reads a block before it writes part of it.
             if !folio.is_uptodate() {
                 fill_pattern(&folio)?;
@@ -254,6 +278,27 @@ mod mounted {
             _folio: &crate::fs::folio::Locked,
         ) -> Result<usize> {
             Ok(copied)
+        }
+
+        fn invalidate_folio(
+            _inode: &INode<TestFs>,
+            folio: &crate::fs::folio::Locked<&crate::fs::folio::Folio>,
+            offset: usize,
+            len: usize,
+        ) {
+            if offset != 0 || len != folio.size() {
+                PARTS.add(1, Relaxed);
+            } else if folio.is_dirty() {
+                WHOLE_DIRTY.add(1, Relaxed);
+            }
+        }
+
+        fn release_folio(
+            _inode: &INode<TestFs>,
+            _folio: &crate::fs::folio::Locked<&crate::fs::folio::Folio>,
+        ) -> bool {
+            RELEASES.add(1, Relaxed);
+            KEEP.load(Relaxed) == 0
         }
     }
 
@@ -371,6 +416,31 @@ mod mounted {
                 return Err(EOPNOTSUPP);
             }
             inode.punch_hole(offset, offset + len - 1)
+        }
+    }
+
+    /// File operations that take everything from the kernel, find holes with
+    /// `simple_file_llseek()`, and only grow files with `fallocate(2)`.
+    struct HoleFops;
+
+    #[vtable]
+    impl file::Operations for HoleFops {
+        type FileSystem = TestFs;
+        const GENERIC: file::Generic = file::Generic::PAGE_CACHE
+            .without(file::Generic::LLSEEK)
+            .with(file::Generic::SEEK_HOLES);
+
+        fn fallocate(
+            _file: &file::LocalFile,
+            inode: &Locked<'_, TestFs>,
+            mode: u32,
+            offset: i64,
+            len: i64,
+        ) -> Result {
+            if mode != 0 {
+                return Err(EOPNOTSUPP);
+            }
+            inode.extend_size(offset.checked_add(len).ok_or(EFBIG)?)
         }
     }
 
@@ -1412,6 +1482,102 @@ mod mounted {
     }
 
     #[test]
+    fn folios_leave_through_rust() -> Result {
+        let m = Mounted::new()?;
+        let _on = pattern(Pattern::On);
+        let f = m.open(c"v", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        // SAFETY: The file is open, so its mapping is valid.
+        let mapping = unsafe { (*f.0).f_mapping };
+        // SAFETY: As above.
+        let cached = || unsafe { (*mapping).nrpages };
+        let drop_clean = || {
+            // SAFETY: As above; the folios in the per-CPU LRU caches go to the LRU lists first,
+            // or their extra reference would keep them.
+            unsafe {
+                bindings::lru_add_drain_all();
+                bindings::invalidate_mapping_pages(mapping, 0, !0)
+            }
+        };
+        let (whole, parts, releases) = (
+            WHOLE_DIRTY.load(Relaxed),
+            PARTS.load(Relaxed),
+            RELEASES.load(Relaxed),
+        );
+        // Two clean folios that `read_folio` filled, and a dirty one that was written.
+        f.truncate(4 * 4096)?;
+        let mut buf = [0u8; 1];
+        assert_eq!(f.read(&mut buf, 0)?, 1);
+        assert_eq!(f.read(&mut buf, 4096)?, 1);
+        assert_eq!(f.write(b"d", 2 * 4096)?, 1);
+        assert_eq!(cached(), 3);
+        // Dropping the clean folios (`drop_caches`) asks `release_folio`, which may keep them.
+        KEEP.store(1, Relaxed);
+        drop_clean();
+        KEEP.store(0, Relaxed);
+        assert_eq!(cached(), 3);
+        assert_eq!(RELEASES.load(Relaxed) - releases, 2);
+        drop_clean();
+        assert_eq!(cached(), 1);
+        assert_eq!(RELEASES.load(Relaxed) - releases, 4);
+        // A truncation invalidates a part of the last folio it keeps, and the folios it
+        // removes whole, while they are still dirty.
+        f.truncate(2 * 4096 + 100)?;
+        assert_eq!(PARTS.load(Relaxed) - parts, 1);
+        assert_eq!(WHOLE_DIRTY.load(Relaxed) - whole, 0);
+        f.truncate(0)?;
+        assert_eq!(WHOLE_DIRTY.load(Relaxed) - whole, 1);
+        assert_eq!(cached(), 0);
+        Ok(())
+    }
+
+    #[test]
+    fn unfilled_folios_leave() -> Result {
+        let m = Mounted::new()?;
+        let _unfilled = pattern(Pattern::Unfilled);
+        let f = m.open(c"u", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        // SAFETY: The file is open, so its mapping is valid.
+        let mapping = unsafe { (*f.0).f_mapping };
+        // SAFETY: As above.
+        let cached = || unsafe { (*mapping).nrpages };
+        // A folio that `read_folio` failed to fill is not left in the page cache.
+        f.truncate(2 * 4096)?;
+        let mut buf = [0u8; 1];
+        assert!(matches!(f.read(&mut buf, 4096), Err(e) if e == ENOSPC));
+        assert_eq!(cached(), 0);
+        // Nor is one that `write_begin` removed.
+        assert!(matches!(f.write(b"w", 0), Err(e) if e == ENOSPC));
+        assert_eq!(cached(), 0);
+        assert_eq!(f.size(), 2 * 4096);
+        Ok(())
+    }
+
+    #[test]
+    fn seek_holes_and_extend_size() -> Result {
+        let m = Mounted::new()?;
+        let _holes = pattern(Pattern::Holes);
+        let f = m.open(c"h", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        let page = crate::page::PAGE_SIZE as i64;
+        // The size grows, but nothing is in the page cache: all hole.
+        f.fallocate(0, page, 3 * page)?;
+        assert_eq!(f.size(), 4 * page);
+        assert!(matches!(f.seek(0, bindings::SEEK_DATA), Err(e) if e == ENXIO));
+        assert_eq!(f.seek(0, bindings::SEEK_HOLE)?, 0);
+        // A folio that `read_folio` filled (the kernel's reads) is data.
+        let mut buf = [0u8; 1];
+        assert_eq!(f.read(&mut buf, 2 * page)?, 1);
+        assert_eq!(f.seek(0, bindings::SEEK_DATA)?, 2 * page);
+        assert_eq!(f.seek(2 * page, bindings::SEEK_HOLE)?, 3 * page);
+        // The other whences are `generic_file_llseek()`'s.
+        assert_eq!(f.seek(-page, bindings::SEEK_END)?, 3 * page);
+        // A smaller end changes nothing; one beyond the maximum size is refused.
+        f.fallocate(0, 0, page)?;
+        assert_eq!(f.size(), 4 * page);
+        assert!(matches!(f.fallocate(0, i64::MAX - page, page), Err(e) if e == EFBIG));
+        assert!(matches!(f.fallocate(1, 0, page), Err(e) if e == EOPNOTSUPP));
+        Ok(())
+    }
+
+    #[test]
     fn file_operations_in_rust() -> Result {
         let m = Mounted::new()?;
         // A file with the kernel's in-memory operations, to copy from and to.
@@ -1450,16 +1616,26 @@ mod mounted {
         assert_eq!(f.read(&mut buf, 8200)?, 7);
         assert_eq!(&buf[..7], &[0u8; 7]);
         assert!(matches!(f.fallocate(0, 0, 10), Err(e) if e == EOPNOTSUPP));
-        // Splicing into the file goes through its `write_iter`; out of it there is no
-        // `splice_read` (`copy_file_range()` in one superblock splices).
+        // Splicing into the file goes through its `write_iter`, out of it through the page
+        // cache (`copy_file_range()` in one superblock splices).
         // SAFETY: Both files are open for reading and writing.
         let copied = unsafe { bindings::vfs_copy_file_range(src.0, 0, f.0, 100, 8, 0) };
         assert_eq!(copied, 8);
         assert_eq!(f.read(&mut buf, 100)?, 8);
         assert_eq!(&buf, b"spliced!");
         // SAFETY: As above.
-        let copied = unsafe { bindings::vfs_copy_file_range(f.0, 100, src.0, 0, 8, 0) };
-        assert_eq!(copied, EINVAL.to_errno() as isize);
+        let copied = unsafe { bindings::vfs_copy_file_range(f.0, 98, src.0, 0, 8, 0) };
+        assert_eq!(copied, 8);
+        assert_eq!(src.read(&mut buf, 0)?, 8);
+        assert_eq!(&buf, &[98, 99, b's', b'p', b'l', b'i', b'c', b'e']);
+        // `O_DIRECT`, with which the VFS would splice through `read_iter`, is refused.
+        assert!(matches!(
+            m.open(c"q", bindings::O_RDWR | bindings::O_DIRECT, 0),
+            Err(e) if e == EINVAL
+        ));
+        // The refused file goes with a delayed `fput()` in a kernel thread: before the unmount.
+        // SAFETY: No lock is held.
+        unsafe { bindings::flush_delayed_fput() };
         drop(on);
         // Address-space operations that cannot write: the file is made, as its file operations
         // only write through `perform_write`, which refuses.
@@ -1470,7 +1646,11 @@ mod mounted {
         drop(read_only);
         // A count beyond what the IO vector gave or took counts as what it gave or took.
         let lying = pattern(Pattern::RustFileLying);
+        // The 3 bytes it moved past without writing read as zeroes, not as what the buffer
+        // held before: the destination of `kernel_read()` is kernel memory, zeroed first.
+        buf = [0xff; 8];
         assert_eq!(f.read(&mut buf, 0)?, 3);
+        assert_eq!(buf, [0u8; 8]);
         assert_eq!(f.write(b"12345678", 0)?, 3);
         drop(lying);
         // `EIOCBQUEUED` would make a synchronous caller wait for ever, or hit a `BUG_ON()`.

@@ -718,7 +718,8 @@ fn t_huge_offsets(e: &Env) -> TestResult {
     ok!(ftruncate(&fd, 1));
     ok!(ftruncate(&fd, max));
     eq!(ok!(pread(&fd, 1, max - 1)), b"\0");
-    eq!(ok!(fstat(&fd)).st_blocks, 8);
+    // Reading the hole fills a page on ramfs, none on bs2ramfs (as on tmpfs).
+    eq!(ok!(fstat(&fd)).st_blocks, if e.fs == "ramfs" { 8 } else { 0 });
     ok!(truncate(&e.p("f"), 0));
     eq!(ok!(fstat(&fd)).st_blocks, 0);
     Ok(())

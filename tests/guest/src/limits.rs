@@ -6,6 +6,7 @@
 
 use crate::sys::*;
 use crate::TestResult;
+use std::os::fd::OwnedFd;
 use std::os::unix::fs::MetadataExt;
 
 const ROOT: &str = "/mnt/limits";
@@ -252,22 +253,13 @@ fn size_checks(fs: &str) -> TestResult {
     eq!(ok!(blocks()).1, 0);
     drop(fd);
     eq!(ok!(blocks()), (256, 256, 256));
-    if fs == "bs2ramfs" {
-        // A write of which nothing fits charges nothing, though pages before its end would
-        // fit (a file is charged for its holes; tmpfs would take the one page).
-        let fd = ok!(open(&f, libc::O_CREAT | libc::O_RDWR, 0o644));
-        fails!(pwrite(&fd, b"x", 2 * MIB as i64), libc::ENOSPC);
-        eq!(ok!(blocks()), (256, 256, 256));
-        // Nor does a write that fails keep a charge beyond the size. (The generic write path
-        // calls write_end() for the copy that faulted, which sets the size to the write's
-        // position, on ramfs and tmpfs too; the pages up to it are charged as holes.)
-        fails!(pwrite_bad_buffer(&fd, MIB as i64 / 2), libc::EFAULT);
-        let size = ok!(fstat(&fd)).st_size as u64;
-        check!(size <= MIB as u64 / 2, "size {size} after a failed write at 512k");
-        eq!(ok!(blocks()).1, 256 - size.div_ceil(4096));
-        drop(fd);
-        ok!(unlink(&f));
-    }
+    // A write far beyond the end takes the one page it writes: holes take nothing.
+    let fd = ok!(open(&f, libc::O_CREAT | libc::O_RDWR, 0o644));
+    eq!(ok!(pwrite(&fd, b"x", 2 * MIB as i64)), 1);
+    eq!(ok!(blocks()).1, 255);
+    drop(fd);
+    ok!(unlink(&f));
+    eq!(ok!(blocks()), (256, 256, 256));
 
     // A remount below the usage is refused, with a message, and changes nothing.
     let fd = ok!(open(&f, libc::O_CREAT | libc::O_RDWR, 0o644));
@@ -287,25 +279,196 @@ fn size_checks(fs: &str) -> TestResult {
         "show_options after a remount: {}",
         mounts_line()?
     );
+    // A sparse file may be larger than the limit, and reading its holes takes nothing.
+    ok!(ftruncate(&fd, (4 * MIB) as i64));
+    eq!(ok!(pread_full(&fd, MIB, MIB as i64)), vec![0u8; MIB]);
+    eq!(ok!(blocks()), (512, 384, 384));
     if fs == "bs2ramfs" {
-        // A file is charged for its size, holes included (tmpfs charges pages when they are
-        // written, so a sparse file may be larger than the limit there).
-        fails!(ftruncate(&fd, (4 * MIB) as i64), libc::ENOSPC);
-        eq!(ok!(fstat(&fd)).st_size, (MIB / 2) as i64);
-        ok!(ftruncate(&fd, (3 * MIB / 2) as i64));
-        eq!(ok!(blocks()).1, 128);
-        // So reading the holes, or writing to them through a mapping, takes no more.
-        eq!(ok!(pread_full(&fd, MIB, (MIB / 2) as i64)), vec![0u8; MIB]);
-        eq!(ok!(blocks()).1, 128);
-        // No limit: statfs reports none, and the usage is still counted.
+        // Unlike tmpfs, a splice read of a hole takes (and charges) a page: it goes through
+        // read_folio.
+        let (_r, w) = ok!(pipe());
+        let mut off = 2 * MIB as i64;
+        eq!(ok!(splice(&fd, Some(&mut off), &w, None, 4096)), 4096);
+        eq!(ok!(blocks()), (512, 383, 383));
+    }
+    ok!(ftruncate(&fd, (MIB / 2) as i64));
+    if fs == "bs2ramfs" {
+        // No limit: statfs reports none, and the usage is still counted, so that a limit may
+        // be set again (tmpfs refuses to limit an instance that has none).
         ok!(remount(ROOT, 0, Some("size=0")));
         eq!(ok!(blocks()), (0, 0, 0));
-        fails!(remount(ROOT, 0, Some("size=1m")), libc::EINVAL);
-        ok!(remount(ROOT, 0, Some("size=1536k")));
-        eq!(ok!(blocks()), (384, 0, 0));
+        fails!(remount(ROOT, 0, Some("size=256k")), libc::EINVAL);
+        ok!(remount(ROOT, 0, Some("size=1m")));
+        eq!(ok!(blocks()), (256, 128, 128));
     }
     drop(fd);
     Ok(())
+}
+
+/// What a step of a sequence did, and left: its result, the pages in use (`statfs(2)`), and
+/// the file's `st_blocks` and size.
+#[derive(Debug, PartialEq)]
+struct Seen {
+    step: &'static str,
+    ret: Result<i64, String>,
+    used: u64,
+    blocks: i64,
+    size: i64,
+}
+
+/// Records what `step` did (`ret`) and left in `seen`.
+fn record(seen: &mut Vec<Seen>, fd: &OwnedFd, step: &'static str, ret: Sys<i64>) -> TestResult {
+    let (total, free, _) = ok!(blocks());
+    let st = ok!(fstat(fd));
+    seen.push(Seen {
+        step,
+        ret: ret.map_err(ename),
+        used: total - free,
+        blocks: st.st_blocks,
+        size: st.st_size,
+    });
+    Ok(())
+}
+
+/// Writes a byte at `off` of `fd` through a shared mapping in a child process, and returns the
+/// signal that killed the child, or 0 if none did.
+fn write_in_child(fd: &OwnedFd, off: usize) -> Sys<i64> {
+    // SAFETY: this program is single-threaded, so the child may run arbitrary code.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(errno());
+    }
+    if pid == 0 {
+        let prot = libc::PROT_READ | libc::PROT_WRITE;
+        if let Ok(m) = Map::new(fd, off + 1, prot, libc::MAP_SHARED) {
+            // SAFETY: `off` is within the mapping.
+            unsafe { m.ptr.add(off).write_volatile(1) };
+        }
+        // SAFETY: leave the child without running the parent's destructors.
+        unsafe { libc::_exit(0) };
+    }
+    let mut status = 0;
+    // SAFETY: waiting for our own child.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    Ok(if libc::WIFSIGNALED(status) {
+        libc::WTERMSIG(status).into()
+    } else {
+        0
+    })
+}
+
+/// The two cases of the issue that made bs2ramfs's `size=` tmpfs's, with `size=512m`.
+fn issue_cases(_fs: &str, seen: &mut Vec<Seen>) -> TestResult {
+    let fd = ok!(open(&p("f"), libc::O_CREAT | libc::O_RDWR, 0o644));
+    let ret = ftruncate(&fd, 1 << 30).map(|()| 0);
+    record(seen, &fd, "truncate -s 1G f", ret)?;
+    let h = ok!(open(&p("h"), libc::O_CREAT | libc::O_RDWR, 0o644));
+    let ret = fallocate(&h, 0, 0, 100 * MIB as i64).map(|()| 0);
+    record(seen, &h, "fallocate -l 100M h", ret)?;
+    let punch = libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE;
+    let ret = fallocate(&h, punch, 0, 100 * MIB as i64).map(|()| 0);
+    record(seen, &h, "fallocate -p -o 0 -l 100M h", ret)
+}
+
+/// Writes, holes, punches, truncates, mmap writes and reads, fallocate modes and the limit,
+/// with `size=1m` (256 pages).
+fn size_sequence(_fs: &str, seen: &mut Vec<Seen>) -> TestResult {
+    let f = p("s");
+    let fd = ok!(open(&f, libc::O_CREAT | libc::O_RDWR, 0o644));
+    let n = |r: Sys<usize>| r.map(|n| n as i64);
+    let z = |r: Sys<()>| r.map(|()| 0);
+    let keep = libc::FALLOC_FL_KEEP_SIZE;
+    let punch = libc::FALLOC_FL_PUNCH_HOLE | keep;
+    record(seen, &fd, "write 10000 at 0", n(pwrite(&fd, &[7; 10000], 0)))?;
+    record(seen, &fd, "write 1 at 100000", n(pwrite(&fd, b"x", 100000)))?;
+    // The copy faults: both keep the page that write_begin took, and set the size to 120000.
+    let ret = n(pwrite_bad_buffer(&fd, 120000));
+    record(seen, &fd, "write 1 at 120000 from a bad buffer", ret)?;
+    let nonzero = pread(&fd, 4096, 50000).map(|v| v.iter().filter(|b| **b != 0).count() as i64);
+    record(seen, &fd, "read a hole", nonzero)?;
+    record(seen, &fd, "SEEK_DATA 20000", lseek(&fd, 20000, libc::SEEK_DATA))?;
+    record(seen, &fd, "SEEK_HOLE 0", lseek(&fd, 0, libc::SEEK_HOLE))?;
+    let ret = z(fallocate(&fd, keep, 200000, 20000));
+    record(seen, &fd, "fallocate -n 200000+20000", ret)?;
+    record(seen, &fd, "fallocate 300000+8192", z(fallocate(&fd, 0, 300000, 8192)))?;
+    // Over an earlier allocation: its pages are data from then on.
+    record(seen, &fd, "fallocate -n 299008+4096", z(fallocate(&fd, keep, 299008, 4096)))?;
+    record(seen, &fd, "SEEK_DATA 200000", lseek(&fd, 200000, libc::SEEK_DATA))?;
+    record(seen, &fd, "SEEK_DATA 110000", lseek(&fd, 110000, libc::SEEK_DATA))?;
+    record(seen, &fd, "write 1 at 301000", n(pwrite(&fd, b"y", 301000)))?;
+    record(seen, &fd, "SEEK_DATA 110000 again", lseek(&fd, 110000, libc::SEEK_DATA))?;
+    record(seen, &fd, "punch 0+8192", z(fallocate(&fd, punch, 0, 8192)))?;
+    record(seen, &fd, "punch 4000+100", z(fallocate(&fd, punch, 4000, 100)))?;
+    record(seen, &fd, "truncate 150000", z(ftruncate(&fd, 150000)))?;
+    record(seen, &fd, "truncate 600000", z(ftruncate(&fd, 600000)))?;
+    {
+        let prot = libc::PROT_READ | libc::PROT_WRITE;
+        let mut m = ok!(Map::new(&fd, 600000, prot, libc::MAP_SHARED));
+        m.bytes_mut()[400000] = 1;
+        m.bytes_mut()[404096] = 1;
+        record(seen, &fd, "mmap write 2 pages", Ok(0))?;
+        let b = m.bytes()[500000];
+        record(seen, &fd, "mmap read a hole", Ok(b.into()))?;
+    }
+    // An allocation, then the limit reached; an allocation over the first one that does not
+    // fit fails and keeps the first one (whose pages are data from then on).
+    let m2 = 2 * MIB as i64;
+    let ret = z(fallocate(&fd, keep, m2, 40960));
+    record(seen, &fd, "fallocate -n 2M+40960", ret)?;
+    let mib = vec![1u8; MIB];
+    record(seen, &fd, "write 1M at 700000", n(pwrite(&fd, &mib, 700000)))?;
+    let ret = z(fallocate(&fd, keep, m2, 65536));
+    record(seen, &fd, "fallocate -n 2M+65536", ret)?;
+    record(seen, &fd, "truncate 4M", z(ftruncate(&fd, 4 * MIB as i64)))?;
+    record(seen, &fd, "SEEK_DATA 1800000", lseek(&fd, 1800000, libc::SEEK_DATA))?;
+    record(seen, &fd, "SEEK_HOLE 2M", lseek(&fd, m2, libc::SEEK_HOLE))?;
+    record(seen, &fd, "write 1 at 2M", n(pwrite(&fd, b"z", m2)))?;
+    record(seen, &fd, "write 1 at 2.5M", n(pwrite(&fd, b"z", m2 + m2 / 4)))?;
+    let ret = z(fallocate(&fd, 0, 3 * MIB as i64, 8192));
+    record(seen, &fd, "fallocate 3M+8192", ret)?;
+    let ret = write_in_child(&fd, 3 * MIB + MIB / 2);
+    record(seen, &fd, "mmap write at 3.5M in a child", ret)?;
+    record(seen, &fd, "punch 0+700000", z(fallocate(&fd, punch, 0, 700000)))?;
+    record(seen, &fd, "write 1 at 2.5M again", n(pwrite(&fd, b"z", m2 + m2 / 4)))?;
+    let ret = write_in_child(&fd, 3 * MIB + MIB / 2);
+    record(seen, &fd, "mmap write at 3.5M in a child again", ret)?;
+    ok!(unlink(&f));
+    drop(fd);
+    let (total, free, _) = ok!(blocks());
+    eq!(total - free, 0);
+    Ok(())
+}
+
+/// Runs `steps` on tmpfs and on bs2ramfs, each mounted with `data`, and fails unless both saw
+/// the same at every step; prints what each saw.
+fn same_as_tmpfs(data: &str, steps: fn(&str, &mut Vec<Seen>) -> TestResult) -> TestResult {
+    let mut all = Vec::new();
+    for fs in ["tmpfs", "bs2ramfs"] {
+        mount(fs, ROOT, Some(data)).map_err(|e| format!("mount {fs} -o {data}: {}", ename(e)))?;
+        let mut seen = Vec::new();
+        let r = steps(fs, &mut seen);
+        let u = crate::umount(ROOT);
+        for s in &seen {
+            println!(
+                "{fs} -o {data}: {}: {:?}, {} pages used, st_blocks {}, size {}",
+                s.step, s.ret, s.used, s.blocks, s.size
+            );
+        }
+        r.map_err(|e| format!("{fs}: {e}"))?;
+        u?;
+        all.push(seen);
+    }
+    for (t, b) in all[0].iter().zip(&all[1]) {
+        check!(t == b, "tmpfs saw {t:?}, bs2ramfs {b:?}");
+    }
+    eq!(all[0].len(), all[1].len());
+    Ok(())
+}
+
+/// `size=` as tmpfs's: the cases of the issue and a sequence, side by side with tmpfs.
+pub fn t_size_like_tmpfs() -> TestResult {
+    same_as_tmpfs("size=512m", issue_cases)?;
+    same_as_tmpfs("size=1m", size_sequence)
 }
 
 /// A remount applies only the parameters it was given (as tmpfs's `ctx->seen`), even when

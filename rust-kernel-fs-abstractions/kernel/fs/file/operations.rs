@@ -48,8 +48,13 @@ impl Generic {
     /// `read_folio`, and `get_unmapped_area` is `mm_get_unmapped_area()`.
     pub const MMAP: Self = Self(1 << 2);
     /// `splice_write` is `iter_file_splice_write()`, which goes through `write_iter`, and
-    /// `splice_read` is `filemap_splice_read()` unless `read_iter` is implemented in Rust;
-    /// then there is none, and splice reads fail with `EINVAL`: `copy_splice_read()` would give
+    /// `splice_read` is `filemap_splice_read()`, which reads through the page cache and fills
+    /// missing folios with `read_folio`, even if `read_iter` is implemented in Rust.
+    ///
+    /// Splice reads never reach a Rust `read_iter`: the VFS calls `copy_splice_read()` instead
+    /// of `splice_read` only for `O_DIRECT` files and DAX inodes, and these abstractions make
+    /// neither (their address-space operations have no `direct_IO`, without which `open(2)` and
+    /// `fcntl(2)` refuse `O_DIRECT`, and no inode gets `S_DAX`). `copy_splice_read()` would give
     /// the pipe pages that a `read_iter` which moved its destination on without writing
     /// (`IovIterDest::advance()`) left uninitialised.
     pub const SPLICE: Self = Self(1 << 3);
@@ -57,8 +62,13 @@ impl Generic {
     pub const LLSEEK: Self = Self(1 << 4);
     /// `fsync` is `noop_fsync()`: the data is in memory only.
     pub const FSYNC: Self = Self(1 << 5);
-    /// All of them: the file operations of ramfs's regular files ([`Ops::page_cache`]).
+    /// All of the above: the file operations of ramfs's regular files ([`Ops::page_cache`]).
     pub const PAGE_CACHE: Self = Self((1 << 6) - 1);
+    /// `llseek` is `simple_file_llseek()`: `SEEK_DATA` and `SEEK_HOLE` find the folios of the
+    /// page cache that are up to date, so that a page with no folio or with one that is not up
+    /// to date is a hole, as on tmpfs; the other whences are those of `generic_file_llseek()`.
+    /// Not with [`Generic::LLSEEK`].
+    pub const SEEK_HOLES: Self = Self(1 << 6);
 
     /// The functions of `self` and of `other`.
     #[inline]
@@ -101,7 +111,12 @@ pub trait Operations {
 
     /// Reads from the file of `inode` at the position of `iocb` into `to`, moves the position
     /// past what was read, and returns how much that is (0 at the end of the file). More than
-    /// `to` took counts as what it took: the VFS's callers trust the count.
+    /// `to` took counts as what it took: the VFS's callers trust the count. The abstractions
+    /// update the access time afterwards (`file_accessed()`), as `filemap_read()` does.
+    ///
+    /// What `to` is moved past without being written (`IovIterDest::advance()`) is left as it
+    /// was in userspace memory, and reads as zeroes in kernel memory (`kernel_read()`): the
+    /// abstractions zero all of such a destination first.
     fn read_iter(
         _iocb: &mut Kiocb<'_, ()>,
         _inode: &INode<Self::FileSystem>,
@@ -180,7 +195,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
     /// provides, with those it takes from the kernel ([`Operations::GENERIC`]).
     pub const fn new<U: Operations<FileSystem = T>>() -> Self {
         let generic = U::GENERIC;
-        let splice_reads = generic.contains(Generic::SPLICE) && !U::HAS_READ_ITER;
+        let splice_reads = generic.contains(Generic::SPLICE);
         Self {
             table: &Table::<U>::TABLE,
             reads_folios: generic.intersects(Generic::READ_ITER.with(Generic::MMAP))
@@ -229,6 +244,8 @@ impl<U: Operations + ?Sized> Table<U> {
             (U::HAS_WRITE_ITER, Generic::WRITE_ITER),
             (U::HAS_LLSEEK, Generic::LLSEEK),
             (U::HAS_FSYNC, Generic::FSYNC),
+            (U::HAS_LLSEEK, Generic::SEEK_HOLES),
+            (U::GENERIC.contains(Generic::LLSEEK), Generic::SEEK_HOLES),
         ];
         let mut i = 0;
         while i < implemented.len() {
@@ -257,18 +274,18 @@ impl<U: Operations + ?Sized> Table<U> {
         mmap_prepare: generic!(MMAP, bindings::generic_file_mmap_prepare),
         #[cfg(CONFIG_MMU)]
         get_unmapped_area: generic!(MMAP, bindings::mm_get_unmapped_area),
-        splice_read: if U::GENERIC.contains(Generic::SPLICE) && !U::HAS_READ_ITER {
-            Some(bindings::filemap_splice_read)
-        } else {
-            None
-        },
+        splice_read: generic!(SPLICE, bindings::filemap_splice_read),
         splice_write: generic!(SPLICE, bindings::iter_file_splice_write),
-        llseek: choose!(
-            HAS_LLSEEK,
-            Self::llseek,
-            LLSEEK,
-            bindings::generic_file_llseek
-        ),
+        llseek: if U::GENERIC.contains(Generic::SEEK_HOLES) {
+            Some(bindings::simple_file_llseek)
+        } else {
+            choose!(
+                HAS_LLSEEK,
+                Self::llseek,
+                LLSEEK,
+                bindings::generic_file_llseek
+            )
+        },
         fsync: choose!(HAS_FSYNC, Self::fsync, FSYNC, bindings::noop_fsync),
         fallocate: if U::HAS_FALLOCATE {
             Some(Self::fallocate)
@@ -290,13 +307,28 @@ impl<U: Operations + ?Sized> Table<U> {
         // SAFETY: See the function's safety section.
         let (mut kiocb, inode) = unsafe { Self::kiocb_args(iocb) };
         // SAFETY: See the function's safety section.
+        let before = unsafe { IovIterDest::from_raw(to) }.len();
+        // A destination in kernel memory (`kernel_read()`: `execve()`, module loading) is zeroed
+        // first, so that what a `read_iter` skips without writing (`IovIterDest::advance()`)
+        // holds zeroes rather than what the buffer held before. Userspace memory needs nothing.
+        // SAFETY: The destination is valid; the copy moves on as it zeroes, `to` does not.
+        unsafe {
+            if !bindings::user_backed_iter(to) {
+                let mut copy = core::ptr::read(to);
+                bindings::iov_iter_zero(before, &mut copy);
+            }
+        }
+        // SAFETY: See the function's safety section.
         let to = unsafe { IovIterDest::from_raw(to) };
-        let before = to.len();
-        match U::read_iter(&mut kiocb, inode, to) {
+        let ret = match U::read_iter(&mut kiocb, inode, to) {
             // What `to` took is at most its count, which fits in an `isize` (`MAX_RW_COUNT`).
             Ok(n) => n.min(before.saturating_sub(to.len())) as isize,
             Err(e) => io_errno(e) as isize,
-        }
+        };
+        // As `filemap_read()`: the access time, unless the file is `O_NOATIME`.
+        // SAFETY: The `kiocb` and its open file are valid.
+        unsafe { bindings::file_accessed((*iocb).ki_filp) };
+        ret
     }
 
     /// # Safety

@@ -361,6 +361,10 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         if let Some(aops) = params.aops {
             // SAFETY: As above.
             unsafe { (*mapping).a_ops = aops.as_raw() };
+            if aops.release_always() {
+                // SAFETY: As above.
+                unsafe { bindings::mapping_set_release_always(mapping) };
+            }
         }
         if params.mapping == address_space::Mapping::Unevictable {
             // SAFETY: As above.
