@@ -799,8 +799,9 @@ mod regular {
                     let folio = inode.folio_for_write(pos, PAGE_SIZE)?;
                     if folio.is_dirty() {
                         folio.mark_uptodate();
-                    } else {
-                        charge(inode, &folio)?;
+                    } else if let Err(e) = charge(inode, &folio) {
+                        folio.remove()?;
+                        return Err(e);
                     }
                     pos = folio.pos() + folio.size() as Offset;
                 }
@@ -812,7 +813,7 @@ mod regular {
             if ret.is_err() {
                 // Under the folio lock, so that a folio a fault filled meanwhile stays.
                 let mut p = first;
-                while p <= pos && p < end {
+                while p < pos {
                     if let Ok(folio) = inode.folio_for_write(p, PAGE_SIZE) {
                         if !folio.is_uptodate() {
                             let _ = folio.remove();

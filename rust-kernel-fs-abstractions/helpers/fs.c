@@ -22,11 +22,6 @@ __rust_helper void rust_helper_file_accessed(struct file *file)
 	file_accessed(file);
 }
 
-__rust_helper bool rust_helper_user_backed_iter(const struct iov_iter *i)
-{
-	return user_backed_iter(i);
-}
-
 __rust_helper void rust_helper_mapping_set_release_always(struct address_space *mapping)
 {
 	mapping_set_release_always(mapping);
@@ -72,6 +67,11 @@ __rust_helper ssize_t rust_helper_generic_write_sync(struct kiocb *iocb, ssize_t
 __rust_helper void rust_helper_iov_iter_truncate(struct iov_iter *i, u64 count)
 {
 	iov_iter_truncate(i, count);
+}
+
+__rust_helper bool rust_helper_user_backed_iter(const struct iov_iter *i)
+{
+	return user_backed_iter(i);
 }
 
 __rust_helper bool rust_helper_inode_trylock(struct inode *inode)

@@ -254,11 +254,21 @@ impl<'data> IovIterDest<'data> {
 
     /// Advance this IO vector by `bytes` bytes.
     ///
-    /// If `bytes` is larger than the size of this IO vector, it is advanced to the end.
+    /// If `bytes` is larger than the size of this IO vector, it is advanced to the end. The
+    /// bytes it moves past are left as they are in userspace memory, and zeroed in any other
+    /// memory (`iov_iter_zero()`: the kernel buffer of `kernel_read()`, pipe or io_uring pages),
+    /// whose user would otherwise find there, as if read, what the memory held before.
     #[inline]
     pub fn advance(&mut self, bytes: usize) {
-        // SAFETY: By the type invariants, `self.iov` is a valid IO vector.
-        unsafe { bindings::iov_iter_advance(self.as_raw(), bytes) };
+        // SAFETY: By the type invariants, `self.iov` is a valid IO vector, still valid to write
+        // to.
+        unsafe {
+            if bindings::user_backed_iter(self.as_raw()) {
+                bindings::iov_iter_advance(self.as_raw(), bytes);
+            } else {
+                bindings::iov_iter_zero(bytes, self.as_raw());
+            }
+        }
     }
 
     /// Advance this IO vector backwards by `bytes` bytes.

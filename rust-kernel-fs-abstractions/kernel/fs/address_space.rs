@@ -140,7 +140,8 @@ pub trait Operations {
     /// abstractions zeroed it first.
     ///
     /// If it is left not up to date, the read or fault that asked for it fails with `EIO`.
-    /// `file` is the file the folio is read for, if any (`page_get_link()` has none).
+    /// `file` is the file the folio is read for, if any (`page_get_link()` has none). It must
+    /// not lock other folios of the file: readahead holds the locks of the folios after it.
     fn read_folio(
         _file: Option<&LocalFile>,
         _inode: &INode<Self::FileSystem>,
@@ -189,7 +190,11 @@ pub trait Operations {
     /// size) just before a truncation, a punched hole or the eviction of the inode removes it
     /// from the page cache, or a part of it that a truncation or a punched hole zeroed and
     /// keeps (its end, or a range within it). A folio is still dirty, if it was, when it is
-    /// invalidated whole; it is not after.
+    /// invalidated whole; it is not after. During an eviction, `inode` is the inode being
+    /// evicted (before [`FileSystem::evict_inode`]), good for its superblock and little else.
+    ///
+    /// It must not lock other folios of the file: a truncation holds the locks of a batch of
+    /// them.
     ///
     /// A folio that is not up to date was zeroed first, as for the other operations.
     fn invalidate_folio(
@@ -205,8 +210,8 @@ pub trait Operations {
     /// from it or have its private state dropped (`filemap_release_folio()`), as reclaim,
     /// `drop_caches`, `invalidate_inode_pages2()`, migration and pipe stealing ask, about clean
     /// and dirty folios. A yes does not mean the folio goes. It may be called in reclaim, from
-    /// a caller that must not wait or allocate: it must not sleep. Not implemented, the answer
-    /// is yes.
+    /// a caller that must not wait or allocate: it must not sleep, nor lock other folios of the
+    /// file. Not implemented, the answer is yes.
     fn release_folio(_inode: &INode<Self::FileSystem>, _folio: &folio::Locked<&Folio>) -> bool {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -632,8 +637,12 @@ unsafe fn remove_if_not_uptodate(
     if unsafe { bindings::folio_test_uptodate(folio) } {
         return;
     }
-    // SAFETY: As above; the caller holds no lock of the folio's.
-    unsafe { bindings::folio_lock(folio) };
+    // Only if the lock is free: its holder fills or removes the folio itself, and a file system
+    // that kept the lock (leaking its guard) must not make this wait for ever.
+    // SAFETY: As above.
+    if !unsafe { bindings::folio_trylock(folio) } {
+        return;
+    }
     // SAFETY: The folio is locked: its mapping and flags are stable. Another reader may have
     // filled it meanwhile, or a truncation removed it.
     unsafe {

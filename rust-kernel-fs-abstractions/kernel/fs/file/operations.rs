@@ -54,9 +54,7 @@ impl Generic {
     /// Splice reads never reach a Rust `read_iter`: the VFS calls `copy_splice_read()` instead
     /// of `splice_read` only for `O_DIRECT` files and DAX inodes, and these abstractions make
     /// neither (their address-space operations have no `direct_IO`, without which `open(2)` and
-    /// `fcntl(2)` refuse `O_DIRECT`, and no inode gets `S_DAX`). `copy_splice_read()` would give
-    /// the pipe pages that a `read_iter` which moved its destination on without writing
-    /// (`IovIterDest::advance()`) left uninitialised.
+    /// `fcntl(2)` refuse `O_DIRECT`, and no inode gets `S_DAX`).
     pub const SPLICE: Self = Self(1 << 3);
     /// `llseek` is `generic_file_llseek()`.
     pub const LLSEEK: Self = Self(1 << 4);
@@ -112,11 +110,7 @@ pub trait Operations {
     /// Reads from the file of `inode` at the position of `iocb` into `to`, moves the position
     /// past what was read, and returns how much that is (0 at the end of the file). More than
     /// `to` took counts as what it took: the VFS's callers trust the count. The abstractions
-    /// update the access time afterwards (`file_accessed()`), as `filemap_read()` does.
-    ///
-    /// What `to` is moved past without being written (`IovIterDest::advance()`) is left as it
-    /// was in userspace memory, and reads as zeroes in kernel memory (`kernel_read()`): the
-    /// abstractions zero all of such a destination first.
+    /// update the access time afterwards (`file_accessed()`), as `shmem_file_read_iter()` does.
     fn read_iter(
         _iocb: &mut Kiocb<'_, ()>,
         _inode: &INode<Self::FileSystem>,
@@ -307,25 +301,14 @@ impl<U: Operations + ?Sized> Table<U> {
         // SAFETY: See the function's safety section.
         let (mut kiocb, inode) = unsafe { Self::kiocb_args(iocb) };
         // SAFETY: See the function's safety section.
-        let before = unsafe { IovIterDest::from_raw(to) }.len();
-        // A destination in kernel memory (`kernel_read()`: `execve()`, module loading) is zeroed
-        // first, so that what a `read_iter` skips without writing (`IovIterDest::advance()`)
-        // holds zeroes rather than what the buffer held before. Userspace memory needs nothing.
-        // SAFETY: The destination is valid; the copy moves on as it zeroes, `to` does not.
-        unsafe {
-            if !bindings::user_backed_iter(to) {
-                let mut copy = core::ptr::read(to);
-                bindings::iov_iter_zero(before, &mut copy);
-            }
-        }
-        // SAFETY: See the function's safety section.
         let to = unsafe { IovIterDest::from_raw(to) };
+        let before = to.len();
         let ret = match U::read_iter(&mut kiocb, inode, to) {
             // What `to` took is at most its count, which fits in an `isize` (`MAX_RW_COUNT`).
             Ok(n) => n.min(before.saturating_sub(to.len())) as isize,
             Err(e) => io_errno(e) as isize,
         };
-        // As `filemap_read()`: the access time, unless the file is `O_NOATIME`.
+        // As `shmem_file_read_iter()`: the access time, unless the file is `O_NOATIME`.
         // SAFETY: The `kiocb` and its open file are valid.
         unsafe { bindings::file_accessed((*iocb).ki_filp) };
         ret

@@ -7,7 +7,9 @@ use super::*;
 /// An inode being evicted (`super_operations.evict_inode`): its last reference is gone, and
 /// it has no link left or its superblock is being shut down. Its page cache is already empty.
 ///
-/// It cannot be referenced again, so it does not give out an [`INode`].
+/// It cannot be referenced again, so it does not give out an [`INode`]. (The address-space
+/// operations that see its folios go got one, as the eviction emptied its page cache; see
+/// [`address_space::Operations::invalidate_folio`].)
 ///
 /// # Invariants
 ///
