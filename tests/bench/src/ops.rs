@@ -311,6 +311,31 @@ fn large_read(c: &Ctx, n: usize) -> M {
     m
 }
 
+/// Reads a file of `n` MiB that is one hole (never written) with 1 MiB reads: tmpfs and
+/// bs2ramfs read zeroes without pages; ramfs fills its page cache with zeroed pages.
+fn sparse_read(c: &Ctx, n: usize) -> M {
+    let p = cstr(&format!("{}/sparse", c.work));
+    let fd = sys::open(&p, libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY, 0o644);
+    sys::ftruncate(fd, (n * MIB) as u64);
+    sys::close(fd);
+    let mut buf = vec![0u8; MIB];
+    let mut got = 0;
+    let m = timed(1, n * MIB, || {
+        let fd = sys::open(&p, libc::O_RDONLY, 0);
+        loop {
+            let r = sys::read(fd, &mut buf);
+            if r == 0 {
+                break;
+            }
+            got += r;
+        }
+        sys::close(fd);
+    });
+    assert_eq!(got, n * MIB);
+    sys::unlink(&p);
+    m
+}
+
 /// 4 KiB writes at random page-aligned offsets of a 16 MiB file that has all its pages.
 fn random_write(c: &Ctx, n: usize) -> M {
     const FILE_MIB: usize = 16;
@@ -498,6 +523,13 @@ pub fn all() -> Vec<Op> {
             MiBps,
             64,
             large_read,
+        ),
+        op(
+            "data",
+            "sparse file: sequential read of a hole (1 MiB reads)",
+            MiBps,
+            64,
+            sparse_read,
         ),
         op(
             "data",
