@@ -290,13 +290,12 @@ fn large_write(c: &Ctx, n: usize) -> M {
     m
 }
 
-fn large_read(c: &Ctx, n: usize) -> M {
-    let p = cstr(&format!("{}/large", c.work));
-    write_file(&p, n, libc::O_EXCL);
+/// Reads the file at `p`, `n` MiB long, from start to end with 1 MiB reads, timed.
+fn read_file_timed(p: &CString, n: usize) -> M {
     let mut buf = vec![0u8; MIB];
     let mut got = 0;
     let m = timed(1, n * MIB, || {
-        let fd = sys::open(&p, libc::O_RDONLY, 0);
+        let fd = sys::open(p, libc::O_RDONLY, 0);
         loop {
             let r = sys::read(fd, &mut buf);
             if r == 0 {
@@ -307,6 +306,13 @@ fn large_read(c: &Ctx, n: usize) -> M {
         sys::close(fd);
     });
     assert_eq!(got, n * MIB);
+    m
+}
+
+fn large_read(c: &Ctx, n: usize) -> M {
+    let p = cstr(&format!("{}/large", c.work));
+    write_file(&p, n, libc::O_EXCL);
+    let m = read_file_timed(&p, n);
     sys::unlink(&p);
     m
 }
@@ -318,20 +324,7 @@ fn sparse_read(c: &Ctx, n: usize) -> M {
     let fd = sys::open(&p, libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY, 0o644);
     sys::ftruncate(fd, (n * MIB) as u64);
     sys::close(fd);
-    let mut buf = vec![0u8; MIB];
-    let mut got = 0;
-    let m = timed(1, n * MIB, || {
-        let fd = sys::open(&p, libc::O_RDONLY, 0);
-        loop {
-            let r = sys::read(fd, &mut buf);
-            if r == 0 {
-                break;
-            }
-            got += r;
-        }
-        sys::close(fd);
-    });
-    assert_eq!(got, n * MIB);
+    let m = read_file_timed(&p, n);
     sys::unlink(&p);
     m
 }
