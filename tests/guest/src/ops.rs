@@ -133,6 +133,7 @@ pub fn tests() -> Vec<(&'static str, Test)> {
         ("fs_read_write", t_read_write),
         ("fs_append", t_append),
         ("fs_pread_pwrite_holes", t_pread_pwrite_holes),
+        ("fs_short_copy", t_short_copy),
         ("fs_seek_data_hole", t_seek_data_hole),
         ("fs_truncate", t_truncate),
         ("fs_truncate_times", t_truncate_times),
@@ -506,6 +507,37 @@ fn t_append(e: &Env) -> TestResult {
     let fd3 = ok!(open(&f, libc::O_WRONLY | libc::O_APPEND | libc::O_TRUNC, 0));
     eq!(ok!(write(&fd3, b"z")), 1);
     eq!(content(&f)?, b"z");
+    Ok(())
+}
+
+/// Writes whose copy from userspace faults part-way, into new pages: each is short, and the bytes
+/// of the page that it did not copy read as zeroes, although the page's memory most likely held
+/// other data before (pages full of 0xff are freed first, for the file system to take again).
+fn t_short_copy(e: &Env) -> TestResult {
+    let junk = ok!(open(&e.p("junk"), libc::O_CREAT | libc::O_RDWR, 0o644));
+    ok!(pwrite_full(&junk, &[0xff; 64 * 4096], 0));
+    ok!(ftruncate(&junk, 0));
+    drop(junk);
+    ok!(unlink(&e.p("junk")));
+    let fd = ok!(open(&e.p("f"), libc::O_CREAT | libc::O_EXCL | libc::O_RDWR, 0o644));
+    // 100 bytes of 'x' are mapped, the 100 after them are not.
+    for i in 0..16 {
+        eq!(ok!(pwrite_part_mapped(&fd, 100, 200, b'x', i * 4096 + 50)), 100);
+    }
+    eq!(ok!(fstat(&fd)).st_size, 15 * 4096 + 150);
+    ok!(ftruncate(&fd, 16 * 4096));
+    let data = ok!(pread_full(&fd, 16 * 4096, 0));
+    for (i, b) in data.iter().enumerate() {
+        let want = if (50..150).contains(&(i % 4096)) { b'x' } else { 0 };
+        check!(*b == want, "byte {i} is {b:#x}, not {want:#x}");
+    }
+    // A copy that faults at once writes nothing: EFAULT, and the page reads as zeroes.
+    fails!(pwrite_part_mapped(&fd, 0, 200, b'x', 20 * 4096 + 50), libc::EFAULT);
+    ok!(ftruncate(&fd, 21 * 4096));
+    check!(
+        ok!(pread_full(&fd, 4096, 20 * 4096)).iter().all(|&b| b == 0),
+        "the page of the failed write has non-zero bytes"
+    );
     Ok(())
 }
 

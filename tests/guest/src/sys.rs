@@ -250,6 +250,38 @@ pub fn pwrite_bad_buffer(fd: &OwnedFd, off: i64) -> Sys<usize> {
     chk(unsafe { libc::pwrite(fd.as_raw_fd(), std::ptr::null(), 1, off) }).map(|n| n as usize)
 }
 
+/// `pwrite(2)` of `len` bytes from a buffer of which only the first `good` are mapped (and
+/// hold `byte`): the kernel's copy faults part-way, and the write is short.
+pub fn pwrite_part_mapped(fd: &OwnedFd, good: usize, len: usize, byte: u8, off: i64) -> Sys<usize> {
+    let page = 4096;
+    assert!(good <= page);
+    // SAFETY: a new anonymous mapping of two pages chosen by the kernel.
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            2 * page,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        return Err(errno());
+    }
+    let p = p.cast::<u8>();
+    // SAFETY: the mapping is ours: its first page is filled and stays, its second unmapped, so
+    // that the buffer ends with the first page; all of it is unmapped after the write.
+    unsafe {
+        std::ptr::write_bytes(p, byte, page);
+        libc::munmap(p.add(page).cast(), page);
+        let buf = p.add(page - good);
+        let r = chk(libc::pwrite(fd.as_raw_fd(), buf.cast(), len, off)).map(|n| n as usize);
+        libc::munmap(p.cast(), page);
+        r
+    }
+}
+
 pub fn pread(fd: &OwnedFd, len: usize, off: i64) -> Sys<Vec<u8>> {
     let mut buf = vec![0u8; len];
     // SAFETY: valid fd and buffer.
