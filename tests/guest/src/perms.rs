@@ -281,6 +281,18 @@ fn t_write_strips_suid(e: &Env) -> TestResult {
     // Root writes without stripping.
     write_to(&p("w7"), b"x")?;
     eq!(mode(&p("w7"))?, libc::S_IFREG | 0o6777);
+    // A file capability goes with any write, also to a file that was written before it was
+    // set (a fs may remember that a write found nothing to strip: SB_NOSEC). ramfs keeps no
+    // attributes.
+    if e.fs != "ramfs" {
+        file_with(&p("w8"), 0, 0, 0o777)?;
+        // struct vfs_cap_data, VFS_CAP_REVISION_2, no capabilities.
+        let cap = [0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        ok!(setxattr(&p("w8"), "security.capability", &cap));
+        eq!(ok!(getxattr(&p("w8"), "security.capability")).len(), 20);
+        as_user(A, A, || write_to(&p("w8"), b"x"))?;
+        fails!(getxattr(&p("w8"), "security.capability"), libc::ENODATA);
+    }
     Ok(())
 }
 
