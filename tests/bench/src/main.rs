@@ -155,6 +155,10 @@ fn interleaved(
         for fi in order(fss.len(), rotation + sub) {
             std::thread::sleep(Duration::from_millis(a.pause_ms));
             let m = run(fi, sub);
+            if m.count == 0 {
+                // The fs cannot do the operation (punching holes on ramfs): no row.
+                continue;
+            }
             let value = unit.value(&m);
             vals[fi].push(value);
             let fs = &fss[fi];
@@ -179,7 +183,11 @@ fn interleaved(
     }
     line += ":";
     for (fs, v) in fss.iter().zip(&mut vals) {
-        line += &format!(" {fs} {:.1}", median(v));
+        if v.is_empty() {
+            line += &format!(" {fs} -");
+        } else {
+            line += &format!(" {fs} {:.1}", median(v));
+        }
     }
     line + " " + unit.name()
 }

@@ -401,6 +401,33 @@ fn truncate_data(c: &Ctx, n: usize) -> M {
     m
 }
 
+/// Writes 64 KiB at the start of a file and punches them out again (`fallocate(2)` with
+/// `FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE`), `n` times: the punch frees the pages. A fs that
+/// cannot punch holes (ramfs) gives no measurement (a count of 0, which is not recorded).
+fn punch_hole(c: &Ctx, n: usize) -> M {
+    let p = cstr(&format!("{}/punch", c.work));
+    let buf = vec![0x5au8; 16 * KIB4];
+    let len = buf.len() as u64;
+    let fd = sys::open(&p, libc::O_CREAT | libc::O_EXCL | libc::O_RDWR, 0o644);
+    let m = if sys::punch_hole(fd, 0, len) {
+        timed(n, n * buf.len(), || {
+            for _ in 0..n {
+                sys::pwrite(fd, &buf, 0);
+                assert!(sys::punch_hole(fd, 0, len));
+            }
+        })
+    } else {
+        M {
+            count: 0,
+            ns: 0,
+            bytes: 0,
+        }
+    };
+    sys::close(fd);
+    sys::unlink(&p);
+    m
+}
+
 /// Maps a new sparse file of `n` MiB shared and writes every byte: each page is faulted in
 /// and made writable through the fs's `vm_operations`.
 fn mmap_write(c: &Ctx, n: usize) -> M {
@@ -545,6 +572,13 @@ pub fn all() -> Vec<Op> {
             MiBps,
             100,
             truncate_data,
+        ),
+        op(
+            "data",
+            "write 64 KiB + punch it out (fallocate)",
+            MiBps,
+            100,
+            punch_hole,
         ),
         op("data", "mmap write (new sparse file)", MiBps, 8, mmap_write),
         op("data", "mmap read", MiBps, 8, mmap_read),

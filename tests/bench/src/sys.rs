@@ -152,6 +152,19 @@ pub fn write(fd: c_int, buf: &[u8]) {
     }
 }
 
+/// Punches a hole of `len` bytes at `off`, keeping the size; false if the fs cannot
+/// (`EOPNOTSUPP`, as on ramfs), and a panic on any other error.
+pub fn punch_hole(fd: c_int, off: u64, len: u64) -> bool {
+    let mode = libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE;
+    // SAFETY: `fallocate(2)` on a descriptor; the kernel checks the arguments.
+    let r = unsafe { libc::fallocate(fd, mode, off as i64, len as i64) };
+    if r != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EOPNOTSUPP) {
+        return false;
+    }
+    assert_eq!(r, 0, "fallocate: {}", std::io::Error::last_os_error());
+    true
+}
+
 #[inline]
 pub fn pwrite(fd: c_int, buf: &[u8], off: u64) {
     // SAFETY: `buf` is valid for `buf.len()` bytes.
