@@ -611,9 +611,7 @@ mod regular {
             file::{self, LocalFile, Offset},
             folio::{self, Folio, FolioRef},
             inode::{INode, Locked},
-            Kiocb,
         },
-        iov::{IovIterDest, IovIterSource},
         page::{PAGE_SHIFT, PAGE_SIZE},
         prelude::*,
     };
@@ -624,19 +622,33 @@ mod regular {
     /// The file operations of regular files.
     pub(crate) const FOPS: file::Ops<Bs2RamFs> = file::Ops::new::<Fops>();
 
-    /// The pages of `folio`.
-    fn pages(folio: &Folio) -> u64 {
-        (folio.size() >> PAGE_SHIFT) as u64
+    /// The pages of a folio of `size` bytes.
+    fn pages(size: usize) -> u64 {
+        (size >> PAGE_SHIFT) as u64
     }
 
     /// Charges `folio`, a folio of the page cache of `inode`, unless it is charged (dirty) already,
     /// and marks it dirty. Beyond `size=`, fails with `ENOSPC` and leaves the folio as it was.
     fn charge<R: FolioRef>(inode: &INode<Bs2RamFs>, folio: &folio::Locked<R>) -> Result {
         if !folio.is_dirty() {
-            inode.super_block().data().charge_pages(pages(folio))?;
+            inode
+                .super_block()
+                .data()
+                .charge_pages(pages(folio.size()))?;
             folio.mark_dirty();
         }
         Ok(())
+    }
+
+    /// Charges `folio`, a new folio of the page cache of `inode` or one that is not charged,
+    /// and marks it dirty; beyond `size=`, removes it (as tmpfs never leaves a folio it could
+    /// not charge) and fails with `ENOSPC`.
+    fn charge_new(inode: &INode<Bs2RamFs>, folio: folio::Locked) -> Result<folio::Locked> {
+        if let Err(e) = charge(inode, &folio) {
+            folio.remove()?;
+            return Err(e);
+        }
+        Ok(folio)
     }
 
     struct Aops;
@@ -662,32 +674,33 @@ mod regular {
             inode: &Locked<'_, Bs2RamFs>,
             pos: Offset,
             len: usize,
-        ) -> Result<folio::Locked> {
+        ) -> Result<folio::ForWrite> {
             let folio = inode.folio_for_write(pos, len)?;
-            if let Err(e) = charge(inode, &folio) {
-                // As on tmpfs, a folio that cannot be charged does not stay in the page cache.
-                if !folio.is_uptodate() {
-                    folio.remove()?;
+            if !folio.is_dirty() {
+                if let Err(e) = inode.super_block().data().charge_pages(pages(folio.size())) {
+                    // As on tmpfs, a folio that cannot be charged does not stay in the page
+                    // cache.
+                    if !folio.is_uptodate() {
+                        folio.remove()?;
+                    }
+                    return Err(e);
                 }
-                return Err(e);
+                folio.mark_dirty();
             }
             Ok(folio)
         }
 
-        // A folio that is not up to date was zeroed: with the bytes that a copy which faulted
-        // may have left beyond what it counted zeroed again, it is up to date (as
-        // `simple_write_end()`).
+        // A folio that is not up to date was zeroed around the write, and where the copy did
+        // not reach (the abstractions did both): it is up to date now (as `simple_write_end()`).
         fn write_end(
             _file: Option<&LocalFile>,
             _inode: &Locked<'_, Bs2RamFs>,
-            pos: Offset,
-            len: usize,
+            _pos: Offset,
+            _len: usize,
             copied: usize,
             folio: &folio::Locked,
         ) -> Result<usize> {
             if !folio.is_uptodate() {
-                let start = usize::try_from(pos - folio.pos()).map_err(|_| EIO)?;
-                folio.zero(start + copied, len - copied)?;
                 folio.mark_uptodate();
             }
             Ok(copied)
@@ -700,7 +713,10 @@ mod regular {
             len: usize,
         ) {
             if offset == 0 && len == folio.size() && folio.is_dirty() {
-                inode.super_block().data().uncharge_pages(pages(folio));
+                inode
+                    .super_block()
+                    .data()
+                    .uncharge_pages(pages(folio.size()));
             }
         }
     }
@@ -711,52 +727,19 @@ mod regular {
     impl file::Operations for Fops {
         type FileSystem = Bs2RamFs;
 
-        // Faults and splice reads go through the page cache (`read_folio`); `SEEK_DATA` and
-        // `SEEK_HOLE` find the folios that are up to date, so pages that `fallocate(2)` allocated
-        // are holes until written, as on tmpfs.
+        // Writes are the kernel's (`generic_file_write_iter()`, through `write_begin` and
+        // `write_end`); faults and splice reads go through the page cache (`read_folio`);
+        // `SEEK_DATA` and `SEEK_HOLE` find the folios that are up to date, so pages that
+        // `fallocate(2)` allocated are holes until written, as on tmpfs.
+        //
+        // As tmpfs, a hole reads as zeroes without a folio, so reading takes no memory
+        // (`READ_SPARSE`).
         const GENERIC: file::Generic = file::Generic::MMAP
+            .with(file::Generic::READ_SPARSE)
+            .with(file::Generic::WRITE_ITER)
             .with(file::Generic::SPLICE)
             .with(file::Generic::FSYNC)
             .with(file::Generic::SEEK_HOLES);
-
-        // As tmpfs: a hole reads as zeroes without a folio, so reading takes no memory.
-        fn read_iter(
-            iocb: &mut Kiocb<'_, ()>,
-            inode: &INode<Bs2RamFs>,
-            to: &mut IovIterDest<'_>,
-        ) -> Result<usize> {
-            let page = PAGE_SIZE as Offset;
-            let mut done = 0;
-            loop {
-                let (pos, size) = (iocb.ki_pos(), inode.size());
-                if pos >= size || to.is_empty() {
-                    break;
-                }
-                let n = ((page - pos % page).min(size - pos) as usize).min(to.len());
-                let copied = match inode.cached_folio(pos) {
-                    Some(f) => f.copy_to_iter((pos - f.pos()) as usize, n, to)?,
-                    None => to.zero(n),
-                };
-                *iocb.ki_pos_mut() += copied as Offset;
-                done += copied;
-                if copied < n {
-                    // The destination faulted: what was read, or `EFAULT`.
-                    if done == 0 {
-                        return Err(EFAULT);
-                    }
-                    break;
-                }
-            }
-            Ok(done)
-        }
-
-        fn write_iter(
-            iocb: &mut Kiocb<'_, ()>,
-            inode: &Locked<'_, Bs2RamFs>,
-            from: &mut IovIterSource<'_>,
-        ) -> Result<usize> {
-            inode.perform_write(iocb, from)
-        }
 
         // As tmpfs: allocating checks the new size first, then charges the pages of the range
         // that have no folio, and gives them folios that read as zeroes and are holes until
@@ -796,13 +779,13 @@ mod regular {
                     if kernel::current!().fatal_signal_pending() {
                         return Err(EINTR);
                     }
-                    let folio = inode.folio_for_write(pos, PAGE_SIZE)?;
-                    if folio.is_dirty() {
+                    let folio = inode.folio_for_write(pos, PAGE_SIZE)?.into_locked();
+                    let folio = if folio.is_dirty() {
                         folio.mark_uptodate();
-                    } else if let Err(e) = charge(inode, &folio) {
-                        folio.remove()?;
-                        return Err(e);
-                    }
+                        folio
+                    } else {
+                        charge_new(inode, folio)?
+                    };
                     pos = folio.pos() + folio.size() as Offset;
                 }
                 if mode & keep == 0 {

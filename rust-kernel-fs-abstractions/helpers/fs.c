@@ -69,6 +69,16 @@ __rust_helper void rust_helper_iov_iter_truncate(struct iov_iter *i, u64 count)
 	iov_iter_truncate(i, count);
 }
 
+__rust_helper void rust_helper_iov_iter_reexpand(struct iov_iter *i, size_t count)
+{
+	iov_iter_reexpand(i, count);
+}
+
+__rust_helper void rust_helper_cond_resched(void)
+{
+	cond_resched();
+}
+
 __rust_helper bool rust_helper_user_backed_iter(const struct iov_iter *i)
 {
 	return user_backed_iter(i);

@@ -547,9 +547,15 @@ impl<T: FileSystem + ?Sized> Tables<T> {
         from_result(|| {
             // SAFETY: The superblock is new and ours to set up. Its inodes get `IOP_XATTR` if
             // it has handlers when they are made, so they are set before any inode is.
+            // `SB_NOSEC`, as tmpfs and every block file system (`get_tree_bdev()`) have: the
+            // VFS marks a file that a write found with nothing to strip (no set-user-ID bit, no
+            // `security.capability`) `S_NOSEC`, so that later writes skip the check, and clears
+            // the mark when the file's mode or its `security.` attributes change, which these
+            // file systems only change through the VFS.
             unsafe {
                 (*sb).s_op = &Self::SUPER_OPS;
                 (*sb).s_xattr = T::XATTRS.as_raw();
+                (*sb).s_flags |= bindings::SB_NOSEC;
             }
             // SAFETY: The superblock is new and only visible to this thread (see above).
             let new_sb = unsafe { sb::SuperBlock::<T, sb::New>::from_raw(sb) };

@@ -154,7 +154,9 @@ pub trait Operations {
     /// be written to (or their first part), locked, with a reference: usually
     /// [`Locked::folio_for_write`](inode::Locked::folio_for_write). If it is not up to date,
     /// the bytes of the folio around the write must be filled before [`Operations::write_end`]
-    /// marks it up to date.
+    /// marks it up to date; `folio_for_write()` zeroes them. A file system that fills them
+    /// itself gets a [`folio::Locked`] with [`folio::ForWrite::into_locked`] and returns it
+    /// ([`folio::ForWrite::from`]).
     ///
     /// A folio that is not the inode's, or does not hold `pos`, is refused with `EIO`.
     fn write_begin(
@@ -162,7 +164,7 @@ pub trait Operations {
         _inode: &inode::Locked<'_, Self::FileSystem>,
         _pos: Offset,
         _len: usize,
-    ) -> Result<folio::Locked> {
+    ) -> Result<folio::ForWrite> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -170,6 +172,10 @@ pub trait Operations {
     /// bytes at `pos`, of which the caller copied `copied`, and returns how many are written:
     /// `copied`, or 0 to have the caller try again (after a short copy into a folio that is not
     /// up to date, for one). More than `copied` counts as `copied`.
+    ///
+    /// If the folio is not up to date, the abstractions zeroed the bytes of the write that the
+    /// caller did not copy (`copied..len` from `pos`) first, if `write_begin` left them as they
+    /// were: every byte of the folio is initialised.
     ///
     /// The abstractions then extend the size of the inode to the end of the bytes written, if
     /// it is beyond, and unlock the folio and drop its reference, as `generic_write_end()`
@@ -360,28 +366,40 @@ impl<U: Operations + ?Sized> Table<U> {
 
     /// # Safety
     ///
-    /// Called (by `generic_perform_write()` or `page_symlink()`) with a valid mapping of an
+    /// Called (by `generic_perform_write()`; symbolic links, for which `page_symlink()` calls
+    /// it too, cannot have these operations) with a valid mapping of an
     /// inode of `Fs<U>` whose `i_rwsem` the caller holds for writing, a valid `kiocb` or null,
-    /// and `foliop` valid for writes.
+    /// and `foliop` and `fsdata` valid for writes. The caller copies at most `len` bytes, and
+    /// no more than the folio holds, at `pos`, then passes what `fsdata` holds to `write_end`.
     unsafe extern "C" fn write_begin(
         iocb: *const bindings::kiocb,
         mapping: *mut bindings::address_space,
         pos: bindings::loff_t,
         len: c_uint,
         foliop: *mut *mut bindings::folio,
-        _fsdata: *mut *mut c_void,
+        fsdata: *mut *mut c_void,
     ) -> c_int {
         // SAFETY: See the function's safety section.
         let (file, inode) = unsafe { Self::write_args(iocb, mapping) };
         let ret = (|| {
             let folio = U::write_begin(file, &inode, pos, len as usize)?;
             // The caller copies into the folio at `pos` and then releases it with `write_end`.
-            if folio.mapping() != mapping
-                || pos < folio.pos()
-                || pos - folio.pos() >= folio.size() as Offset
-            {
+            let (fpos, size) = (folio.pos(), folio.size());
+            if folio.mapping() != mapping || pos < fpos || pos - fpos >= size as Offset {
                 return Err(EIO);
             }
+            let offset = (pos - fpos) as usize;
+            // The caller copies no more than the rest of the folio (`generic_perform_write()`).
+            let copy = (offset, (len as usize).min(size - offset));
+            let folio = if folio.window() == copy || folio.window().1 == 0 {
+                folio
+            } else {
+                // Bytes the copy does not overwrite are zeroed.
+                folio.into_locked().into()
+            };
+            // SAFETY: `fsdata` is valid for writes: it tells `write_end` whether the bytes of
+            // the write are to be zeroed where the copy does not reach.
+            unsafe { *fsdata = core::ptr::without_provenance_mut(folio.window().1) };
             // SAFETY: `foliop` is valid for writes; the caller takes the lock and the reference.
             unsafe { *foliop = folio.into_raw() };
             Ok(())
@@ -395,7 +413,8 @@ impl<U: Operations + ?Sized> Table<U> {
     /// # Safety
     ///
     /// As for [`Self::write_begin`], with `folio` the one it returned for `pos` and `len`, whose
-    /// lock and reference the caller gives back, and `copied` not above `len`.
+    /// lock and reference the caller gives back, `copied` not above `len`, and `fsdata` what it
+    /// stored.
     unsafe extern "C" fn write_end(
         iocb: *const bindings::kiocb,
         mapping: *mut bindings::address_space,
@@ -403,10 +422,25 @@ impl<U: Operations + ?Sized> Table<U> {
         len: c_uint,
         copied: c_uint,
         folio: *mut bindings::folio,
-        _fsdata: *mut c_void,
+        fsdata: *mut c_void,
     ) -> c_int {
         // SAFETY: See the function's safety section.
         let (file, inode) = unsafe { Self::write_args(iocb, mapping) };
+        // The length of the window that `write_begin` left as it was, from `pos` on, if any:
+        // what the copy did not reach is zeroed before the file system sees the folio.
+        let window = fsdata.addr();
+        if window > copied as usize {
+            // SAFETY: The folio is valid and locked; it is not up to date (else the window would
+            // be empty), and the window is within it, at `pos`.
+            unsafe {
+                let offset = (pos - bindings::folio_pos(folio)) as usize;
+                bindings::folio_zero_range(
+                    folio,
+                    offset + copied as usize,
+                    window - copied as usize,
+                );
+            }
+        }
         // SAFETY: The caller gives back the lock and the reference of a valid folio.
         let folio =
             unsafe { folio::Locked::<ARef<Folio>>::from_raw(NonNull::new_unchecked(folio)) };
@@ -469,6 +503,97 @@ impl<T: FileSystem + ?Sized> INode<T> {
         let folio: ARef<Folio> = unsafe { ARef::from_raw(NonNull::new_unchecked(folio).cast()) };
         // A folio does not go back to not up to date (no file system here fails a write-back).
         folio.is_uptodate().then_some(folio)
+    }
+
+    /// Reads the file from the position of `iocb` on into `to` as tmpfs does: what the page cache
+    /// holds, and zeroes for the pages it does not hold (or holds not up to date), without
+    /// adding folios for them, so that reading a hole takes no memory; up to the end of the
+    /// file or of `to`. Moves the position past what was read and returns how much that is.
+    /// For a `read_iter` of a file system that keeps its data in the page cache alone: a page
+    /// that is not cached reads as zeroes even if a backing store holds its data.
+    ///
+    /// The folios the page cache holds are copied in batches (`filemap_read()` with
+    /// `IOCB_NOIO`, which adds no folio), the others page by page ([`INode::cached_folio`]),
+    /// each with the size read after the folio is looked up, as `filemap_read()` reads it, so
+    /// that a read racing with a truncation reads nothing beyond the new size.
+    /// A read that `to` faults in is short, or fails with `EFAULT` if it read nothing; one that
+    /// a fatal signal interrupts is short, or fails with `EINTR` if it read nothing.
+    ///
+    /// Fails with `EINVAL` if the inode is not a regular file, if `iocb` is not a read of this
+    /// inode's file or its position is negative.
+    pub fn read_sparse(
+        &self,
+        iocb: &mut crate::fs::Kiocb<'_, ()>,
+        to: &mut crate::iov::IovIterDest<'_>,
+    ) -> Result<usize> {
+        let raw = self.as_raw();
+        // SAFETY: The `kiocb` is valid, and so is its open file and that file's mapping.
+        let theirs = unsafe { (*(*(*iocb.as_raw()).ki_filp).f_mapping).host == raw };
+        if !is_reg(self) || !theirs || iocb.ki_pos() < 0 {
+            return Err(EINVAL);
+        }
+        let page = crate::page::PAGE_SIZE as Offset;
+        let mut done = 0;
+        loop {
+            let (kiocb, len) = (iocb.as_raw(), to.len());
+            // SAFETY: The `kiocb`, a read of this regular file, and `to` are valid; the caller
+            // lends the `kiocb` to this call. With `IOCB_NOIO`, the page cache copies only
+            // folios that are cached and up to date, and adds none.
+            let ret = unsafe {
+                let old = (*kiocb).ki_flags;
+                (*kiocb).ki_flags = old | bindings::IOCB_NOIO as c_int;
+                let ret = bindings::filemap_read(kiocb, to.as_raw(), 0);
+                (*kiocb).ki_flags = old;
+                ret
+            };
+            let copied = ret.max(0) as usize;
+            // `filemap_read()` cuts `to` at the maximum file size without writing there: its
+            // length is what it was, less what was copied, for the caller's count of what `to`
+            // took.
+            // SAFETY: `to` is valid, and `len - copied` is what it can still take.
+            unsafe { bindings::iov_iter_reexpand(to.as_raw(), len - copied) };
+            // `-EAGAIN`: the first folio is not cached, or not up to date.
+            if ret < 0 && ret != EAGAIN.to_errno() as isize {
+                return if done > 0 {
+                    Ok(done)
+                } else {
+                    Err(Error::from_errno(ret as c_int))
+                };
+            }
+            done += copied;
+            // Then page by page, up to and with the next folio that is cached: a hole as
+            // zeroes, or a folio the batch stopped at (a copy that faulted faults again).
+            loop {
+                let pos = iocb.ki_pos();
+                if pos >= self.size() || to.is_empty() {
+                    return Ok(done);
+                }
+                if crate::current!().fatal_signal_pending() {
+                    return if done > 0 { Ok(done) } else { Err(EINTR) };
+                }
+                // SAFETY: Reads sleep; no lock is held here.
+                unsafe { bindings::cond_resched() };
+                let folio = self.cached_folio(pos);
+                // The size again, after the lookup, as `filemap_read()` reads it.
+                let size = self.size();
+                if pos >= size {
+                    return Ok(done);
+                }
+                let n = ((page - pos % page).min(size - pos) as usize).min(to.len());
+                let copied = match &folio {
+                    Some(f) => f.copy_to_iter((pos - f.pos()) as usize, n, to)?,
+                    None => to.zero(n),
+                };
+                *iocb.ki_pos_mut() += copied as Offset;
+                done += copied;
+                if copied < n {
+                    return if done > 0 { Ok(done) } else { Err(EFAULT) };
+                }
+                if folio.is_some() {
+                    break;
+                }
+            }
+        }
     }
 }
 
@@ -564,14 +689,15 @@ impl<T: FileSystem + ?Sized> inode::Locked<'_, T> {
         Ok(())
     }
 
-    /// The folio of the page cache that a write at `pos` goes to, locked, with a reference:
-    /// the cached one, or a new one, zeroed and not up to date, that is added to the page cache
-    /// (`write_begin_get_folio()`). For [`Operations::write_begin`].
+    /// The folio of the page cache that a write of `len` bytes at `pos` goes to, locked, with a
+    /// reference: the cached one, or a new one, not up to date, that is added to the page cache
+    /// (`write_begin_get_folio()`), zeroed but for the bytes the write copies to (see
+    /// [`folio::ForWrite`]). For [`Operations::write_begin`].
     ///
     /// Fails with `EINVAL` if the inode is not a regular file or if `pos` is negative, with
     /// `EFBIG` if it is not below the superblock's maximum file size, and with `ENOMEM` if no
     /// folio can be had.
-    pub fn folio_for_write(&self, pos: Offset, len: usize) -> Result<folio::Locked> {
+    pub fn folio_for_write(&self, pos: Offset, len: usize) -> Result<folio::ForWrite> {
         if !is_reg(self) || pos < 0 {
             return Err(EINVAL);
         }
@@ -592,12 +718,10 @@ impl<T: FileSystem + ?Sized> inode::Locked<'_, T> {
             )
         };
         let folio = crate::error::from_err_ptr(folio)?;
-        // SAFETY: `write_begin_get_folio()` returns a locked folio with a reference; its bytes
-        // are initialised below, before the file system sees them.
-        let folio =
-            unsafe { folio::Locked::<ARef<Folio>>::from_raw(NonNull::new_unchecked(folio)) };
-        zero_if_not_uptodate(&folio);
-        Ok(folio)
+        // SAFETY: `write_begin_get_folio()` returns a locked folio of the page cache, with a
+        // reference, which holds the page at `index`, so the byte at `pos`. An up-to-date
+        // folio's bytes are initialised.
+        Ok(unsafe { folio::ForWrite::from_raw(NonNull::new_unchecked(folio), pos, len) })
     }
 }
 

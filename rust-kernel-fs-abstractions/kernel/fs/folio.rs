@@ -11,7 +11,8 @@
 //!
 //! Every folio that Rust code can reach holds initialised bytes: [`Folio::alloc`] zeroes its
 //! folios, and the abstractions zero a folio of the page cache that is not up to date before
-//! they give it to a file system.
+//! they give it to a file system, but for the bytes a write is about to copy to: a [`ForWrite`]
+//! gives no access to the folio's bytes, and zeroes those before anything can read them.
 //!
 //! C headers: [`include/linux/mm.h`](srctree/include/linux/mm.h),
 //! [`include/linux/pagemap.h`](srctree/include/linux/pagemap.h) and
@@ -396,5 +397,204 @@ impl<R: FolioRef> Drop for Locked<R> {
         // SAFETY: The folio is valid and its lock is held for the guard, which releases it
         // once, here (type invariants). `R` drops its reference, if any, after this.
         unsafe { bindings::folio_unlock(self.as_raw()) };
+    }
+}
+
+/// A locked folio of the page cache, with a reference, that a write is about to copy into: the
+/// folio that [`Operations::write_begin`](super::address_space::Operations::write_begin)
+/// returns.
+///
+/// A folio that is not up to date may hold, in the range the write copies to (its window),
+/// whatever its memory held before: the abstractions zero only the rest of it, as
+/// `simple_write_begin()` does, because the copy overwrites the window and zeroing it first
+/// would double the cost of writing new pages. So the guard gives no access to the folio's bytes:
+/// it can only tell the folio's position, size and state, mark it dirty, give it up with
+/// [`ForWrite::remove`], or become a [`Locked`] guard ([`ForWrite::into_locked`]), which zeroes
+/// the window first. Dropped, it zeroes the window too, then unlocks the folio and drops the
+/// reference. After the copy, the abstractions zero what the copy did not reach before
+/// [`Operations::write_end`](super::address_space::Operations::write_end) sees the folio.
+///
+/// # Invariants
+///
+/// `ptr` points to a folio whose lock and a reference are held for the guard, which releases
+/// them once; `pos` and `size` are its position and size (which do not change while a
+/// reference is held). Its bytes are initialised but for `offset..offset + len`, which is within
+/// the folio; `len` is 0 if the folio is up to date.
+pub struct ForWrite {
+    ptr: NonNull<bindings::folio>,
+    pos: Offset,
+    size: usize,
+    offset: usize,
+    len: usize,
+    _not_sync: PhantomData<Cell<()>>,
+}
+
+// SAFETY: A folio's lock is not owned by a task, and its reference may be dropped on any thread.
+unsafe impl Send for ForWrite {}
+
+impl ForWrite {
+    /// Makes a guard for a locked folio with a reference, which it takes over, with the `len`
+    /// bytes from the position `pos` in the file on (as many of them as the folio holds) left
+    /// as they are if it is not up to date; the rest of a folio that is not up to date is
+    /// zeroed.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a folio of a page cache whose lock the caller holds and gives to the
+    /// guard, with a reference that it gives to the guard too, and that holds the byte at `pos`.
+    /// If it is up to date, its bytes must be initialised.
+    pub(crate) unsafe fn from_raw(ptr: NonNull<bindings::folio>, pos: Offset, len: usize) -> Self {
+        let folio = ptr.as_ptr();
+        // SAFETY: The folio is valid and locked (safety section).
+        let (fpos, size, up_to_date) = unsafe {
+            (
+                bindings::folio_pos(folio),
+                bindings::folio_size(folio),
+                bindings::folio_test_uptodate(folio),
+            )
+        };
+        if up_to_date {
+            // INVARIANT: An up-to-date folio's bytes are initialised.
+            return Self {
+                ptr,
+                pos: fpos,
+                size,
+                offset: 0,
+                len: 0,
+                _not_sync: PhantomData,
+            };
+        }
+        // The folio holds `pos`.
+        let offset = (pos - fpos) as usize;
+        let len = len.min(size - offset);
+        // SAFETY: As above; both ranges are within the folio.
+        unsafe {
+            if offset > 0 {
+                bindings::folio_zero_range(folio, 0, offset);
+            }
+            if offset + len < size {
+                bindings::folio_zero_range(folio, offset + len, size - offset - len);
+            }
+        }
+        // INVARIANT: The caller gives the lock and a reference; the folio's bytes outside the
+        // window were zeroed.
+        Self {
+            ptr,
+            pos: fpos,
+            size,
+            offset,
+            len,
+            _not_sync: PhantomData,
+        }
+    }
+
+    #[inline]
+    fn as_raw(&self) -> *mut bindings::folio {
+        self.ptr.as_ptr()
+    }
+
+    /// The position in its file of the first byte of the folio.
+    #[inline]
+    pub fn pos(&self) -> Offset {
+        self.pos
+    }
+
+    /// The number of bytes of the folio.
+    #[inline]
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Whether the folio holds the data of its file (`folio_test_uptodate()`).
+    #[inline]
+    pub fn is_uptodate(&self) -> bool {
+        // SAFETY: The folio is valid (type invariants).
+        unsafe { bindings::folio_test_uptodate(self.as_raw()) }
+    }
+
+    /// Whether the folio is dirty (`folio_test_dirty()`).
+    #[inline]
+    pub fn is_dirty(&self) -> bool {
+        // SAFETY: The folio is valid (type invariants).
+        unsafe { bindings::folio_test_dirty(self.as_raw()) }
+    }
+
+    /// Marks the folio dirty, as [`Locked::mark_dirty`].
+    #[inline]
+    pub fn mark_dirty(&self) {
+        // SAFETY: The folio is valid and locked (type invariants), so its mapping is stable.
+        unsafe { bindings::folio_mark_dirty(self.as_raw()) };
+    }
+
+    /// The mapping whose page cache the folio is in, or null. Stable while the folio is locked.
+    #[inline]
+    pub(crate) fn mapping(&self) -> *mut bindings::address_space {
+        // SAFETY: The folio is valid (type invariants); the C code reads the field the same way.
+        unsafe { (*self.as_raw()).__bindgen_anon_1.__bindgen_anon_1.mapping }
+    }
+
+    /// The range of the folio whose bytes the guard leaves as they are: empty if every byte of
+    /// the folio is initialised.
+    pub(crate) fn window(&self) -> (usize, usize) {
+        (self.offset, self.len)
+    }
+
+    /// Zeroes the window (if the folio is not up to date, else it is empty) and returns a
+    /// [`Locked`] guard with the lock and the reference: for a file system that fills the whole
+    /// folio before the write (reading a block it writes a part of), or that is to read it.
+    pub fn into_locked(self) -> Locked {
+        let me = ManuallyDrop::new(self);
+        if me.len > 0 {
+            // SAFETY: The folio is valid and locked, the window within it (type invariants).
+            unsafe { bindings::folio_zero_range(me.as_raw(), me.offset, me.len) };
+        }
+        // SAFETY: The guard gives its lock and its reference, once (it is not dropped); every
+        // byte of the folio is initialised now.
+        unsafe { Locked::<ARef<Folio>>::from_raw(me.ptr) }
+    }
+
+    /// Removes the folio from the page cache, as [`Locked::remove`]: for a folio that a file
+    /// system cannot charge.
+    pub fn remove(self) -> Result {
+        self.into_locked().remove()
+    }
+
+    /// Gives up the guard without unlocking: the caller owns the lock and the reference, and
+    /// must not let any byte of the window be read before it is written or zeroed.
+    pub(crate) fn into_raw(self) -> *mut bindings::folio {
+        ManuallyDrop::new(self).as_raw()
+    }
+}
+
+impl From<Locked> for ForWrite {
+    /// A folio whose bytes are all initialised: the window is empty.
+    fn from(folio: Locked) -> Self {
+        let (pos, size) = (folio.pos(), folio.size());
+        let ptr = folio.into_raw();
+        // INVARIANT: The guard gave its lock and its reference, and every byte is initialised.
+        Self {
+            // SAFETY: `into_raw()` returns the guard's non-null folio.
+            ptr: unsafe { NonNull::new_unchecked(ptr) },
+            pos,
+            size,
+            offset: 0,
+            len: 0,
+            _not_sync: PhantomData,
+        }
+    }
+}
+
+impl Drop for ForWrite {
+    fn drop(&mut self) {
+        if self.len > 0 {
+            // SAFETY: The folio is valid and locked, the window within it (type invariants).
+            unsafe { bindings::folio_zero_range(self.as_raw(), self.offset, self.len) };
+        }
+        // SAFETY: The lock and the reference are held for the guard, which releases them once,
+        // here (type invariants).
+        unsafe {
+            bindings::folio_unlock(self.as_raw());
+            bindings::folio_put(self.as_raw());
+        }
     }
 }

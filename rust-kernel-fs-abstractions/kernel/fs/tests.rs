@@ -131,6 +131,10 @@ mod mounted {
                     Some(file::Ops::new::<PatternFops>()),
                 )
             }
+            Type::Reg if pattern == Pattern::Sparse as i32 => (
+                Some(inode::Ops::new::<RegOps>()),
+                Some(file::Ops::new::<SparseFops>()),
+            ),
             Type::Reg if pattern == Pattern::Holes as i32 => (
                 Some(inode::Ops::new::<RegOps>()),
                 Some(file::Ops::new::<HoleFops>()),
@@ -190,12 +194,18 @@ mod mounted {
         RustFileLying = 6,
         /// As `RustFile`, but `read_iter` and `write_iter` fail with `EIOCBQUEUED`.
         RustFileQueued = 7,
-        /// As `RustFile`, but `write_iter` moves the position to the largest one first.
+        /// As `RustFile`, but `write_iter` moves the position to the largest one first, and
+        /// `read_iter` to the last byte below it, and says it read all it was asked for.
         RustFileFar = 8,
         /// Files have [`PatternAops`] and the file operations of [`HoleFops`].
         Holes = 9,
         /// As `On`, but `read_folio` fails, and `write_begin` removes the folio and fails.
         Unfilled = 10,
+        /// As `On`, but `write_begin` returns the folio as `folio_for_write()` gives it, and
+        /// `write_end` marks it up to date.
+        Window = 11,
+        /// Files have [`PatternAops`] and the file operations of [`SparseFops`].
+        Sparse = 12,
     }
 
     static PATTERN: Atomic<i32> = Atomic::new(Pattern::Off as i32);
@@ -254,7 +264,7 @@ mod mounted {
             inode: &Locked<'_, TestFs>,
             pos: i64,
             len: usize,
-        ) -> Result<crate::fs::folio::Locked> {
+        ) -> Result<crate::fs::folio::ForWrite> {
             let page = crate::page::PAGE_SIZE as i64;
             let wrong = PATTERN.load(Relaxed) == Pattern::WrongFolio as i32;
             let folio = inode.folio_for_write(if wrong { pos + page } else { pos }, len)?;
@@ -262,11 +272,15 @@ mod mounted {
                 folio.remove()?;
                 return Err(ENOSPC);
             }
+            if PATTERN.load(Relaxed) == Pattern::Window as i32 {
+                return Ok(folio);
+            }
             // Like a file system that reads a block before it writes part of it.
+            let folio = folio.into_locked();
             if !folio.is_uptodate() {
                 fill_pattern(&folio)?;
             }
-            Ok(folio)
+            Ok(folio.into())
         }
 
         fn write_end(
@@ -275,8 +289,11 @@ mod mounted {
             _pos: i64,
             _len: usize,
             copied: usize,
-            _folio: &crate::fs::folio::Locked,
+            folio: &crate::fs::folio::Locked,
         ) -> Result<usize> {
+            if PATTERN.load(Relaxed) == Pattern::Window as i32 {
+                folio.mark_uptodate();
+            }
             Ok(copied)
         }
 
@@ -340,26 +357,15 @@ mod mounted {
                 return Ok(1 << 40);
             } else if how == Pattern::RustFileQueued as i32 {
                 return Err(EIOCBQUEUED);
+            } else if how == Pattern::RustFileFar as i32 {
+                // Reads at the last byte below the maximum size, and says it read all.
+                let before = to.len();
+                // SAFETY: The superblock of a valid inode is valid.
+                *iocb.ki_pos_mut() = unsafe { (*inode.super_block().as_raw()).s_maxbytes } - 1;
+                inode.read_sparse(iocb, to)?;
+                return Ok(before);
             }
-            let page = crate::page::PAGE_SIZE as i64;
-            let mut done = 0;
-            loop {
-                let (pos, size) = (iocb.ki_pos(), inode.size());
-                if pos >= size || to.is_empty() {
-                    break;
-                }
-                let n = ((page - pos % page).min(size - pos) as usize).min(to.len());
-                let copied = match inode.cached_folio(pos) {
-                    Some(f) => f.copy_to_iter((pos - f.pos()) as usize, n, to)?,
-                    None => to.zero(n),
-                };
-                *iocb.ki_pos_mut() += copied as i64;
-                done += copied;
-                if copied < n {
-                    break;
-                }
-            }
-            Ok(done)
+            inode.read_sparse(iocb, to)
         }
 
         fn write_iter(
@@ -442,6 +448,17 @@ mod mounted {
             }
             inode.extend_size(offset.checked_add(len).ok_or(EFBIG)?)
         }
+    }
+
+    /// The kernel's writes and mmap, and the abstractions' sparse reads.
+    struct SparseFops;
+
+    #[vtable]
+    impl file::Operations for SparseFops {
+        type FileSystem = TestFs;
+        const GENERIC: file::Generic = file::Generic::MMAP
+            .with(file::Generic::WRITE_ITER)
+            .with(file::Generic::READ_SPARSE);
     }
 
     struct DirOps;
@@ -606,6 +623,8 @@ mod mounted {
         SymlinkTwice = 11,
         /// The whiteout of `rename` has permission bits.
         WhiteoutPerm = 10,
+        /// `setattr` of regular files changes nothing and succeeds.
+        IgnoreSetattr = 12,
     }
 
     static MISBEHAVE: Atomic<i32> = Atomic::new(Misbehave::No as i32);
@@ -644,6 +663,9 @@ mod mounted {
         const LIBFS: inode::Libfs = inode::Libfs::LISTXATTR;
 
         fn setattr(_idmap: &MntIdmap, target: &SetAttr<'_, TestFs>, attr: &IAttr) -> Result {
+            if MISBEHAVE.load(Relaxed) == Misbehave::IgnoreSetattr as i32 {
+                return Ok(());
+            }
             libfs::setattr(target, attr)
         }
 
@@ -1074,6 +1096,47 @@ mod mounted {
         assert!(matches!(m.rename(c"d", c"c", flags), Err(e) if e == EINVAL));
         drop(a);
         drop(c);
+        Ok(())
+    }
+
+    #[test]
+    fn writes_remember_nothing_to_strip() -> Result {
+        let m = Mounted::new()?;
+        let f = m.open(c"n", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        // SAFETY: The file is open, so its inode is valid; its flags are read once.
+        let nosec = || unsafe { (*(*f.0).f_inode).i_flags } & bindings::S_NOSEC != 0;
+        assert!(!nosec());
+        // A write finds nothing to strip and marks the file so (`SB_NOSEC`).
+        assert_eq!(f.write(b"a", 0)?, 1);
+        assert!(nosec());
+        // Setting a security attribute clears the mark, whether the handlers take it or not.
+        let _ = f.set_xattr(c"security.x", Some(b"1"), 0);
+        assert!(!nosec());
+        assert_eq!(f.write(b"b", 1)?, 1);
+        assert!(nosec());
+        Ok(())
+    }
+
+    #[test]
+    fn writes_strip_capabilities_whatever_setattr_does() -> Result {
+        let m = Mounted::new()?;
+        let f = m.open(c"cap", bindings::O_CREAT | bindings::O_RDWR, 0o755)?;
+        // struct vfs_cap_data, VFS_CAP_REVISION_2, no capabilities.
+        let mut cap = [0u8; 20];
+        cap[3] = 2;
+        let mut buf = [0u8; 20];
+        for i in 0..2 {
+            f.set_xattr(c"security.capability", Some(&cap), 0)?;
+            assert_eq!(f.get_xattr(c"security.capability", &mut buf)?, 20);
+            // A `setattr` that does nothing, then one that does its work: the write strips the
+            // capability either way, and the next write has nothing to strip (`S_NOSEC`).
+            let _ignore = (i == 0).then(|| misbehave(Misbehave::IgnoreSetattr));
+            assert_eq!(f.write(b"x", 0)?, 1);
+            let got = f.get_xattr(c"security.capability", &mut buf);
+            assert!(matches!(got, Err(e) if e == ENODATA));
+            // SAFETY: The file is open, so its inode is valid.
+            assert!(unsafe { (*(*f.0).f_inode).i_flags } & bindings::S_NOSEC != 0);
+        }
         Ok(())
     }
 
@@ -1552,6 +1615,35 @@ mod mounted {
     }
 
     #[test]
+    fn writes_fill_new_folios() -> Result {
+        let m = Mounted::new()?;
+        let page = crate::page::PAGE_SIZE;
+        // Pages full of 0xff, freed again: the next folios are likely made of them.
+        let junk = m.open(c"junk", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        let ff = KVec::from_elem(0xffu8, 8 * page, GFP_KERNEL)?;
+        assert_eq!(junk.write(&ff, 0)?, ff.len() as isize);
+        junk.truncate(0)?;
+        let _window = pattern(Pattern::Window);
+        let f = m.open(c"w", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        // Writes to new folios: their bytes around what is written read as zeroes.
+        for i in 0..8 {
+            assert_eq!(f.write(b"hi", (i * page + 100) as i64)?, 2);
+        }
+        f.truncate((8 * page) as i64)?;
+        let mut buf = KVec::from_elem(0xeeu8, 8 * page, GFP_KERNEL)?;
+        assert_eq!(f.read(&mut buf, 0)?, buf.len() as isize);
+        for (i, b) in buf.iter().enumerate() {
+            let expect = match i % page {
+                100 => b'h',
+                101 => b'i',
+                _ => 0,
+            };
+            assert_eq!(*b, expect);
+        }
+        Ok(())
+    }
+
+    #[test]
     fn seek_holes_and_extend_size() -> Result {
         let m = Mounted::new()?;
         let _holes = pattern(Pattern::Holes);
@@ -1574,6 +1666,43 @@ mod mounted {
         assert_eq!(f.size(), 4 * page);
         assert!(matches!(f.fallocate(0, i64::MAX - page, page), Err(e) if e == EFBIG));
         assert!(matches!(f.fallocate(1, 0, page), Err(e) if e == EOPNOTSUPP));
+        Ok(())
+    }
+
+    #[test]
+    fn sparse_reads() -> Result {
+        let m = Mounted::new()?;
+        let _on = pattern(Pattern::Sparse);
+        let f = m.open(c"s", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        let page = crate::page::PAGE_SIZE;
+        // Folios at pages 0, 1 and 4, filled with the pattern by `write_begin`; 2 and 3 are a
+        // hole, and so is what follows page 4 up to the size. Extending the size zeroes page 4
+        // beyond the old size (`pagecache_isize_extended()`, blocks are smaller than pages).
+        for i in [0, 1, 4] {
+            assert_eq!(f.write(b"x", (i * page + 7) as i64)?, 1);
+        }
+        f.truncate((6 * page + 10) as i64)?;
+        // SAFETY: The file is open, so its mapping is valid.
+        let nrpages = || unsafe { (*(*f.0).f_mapping).nrpages };
+        assert_eq!(nrpages(), 3);
+        // One read from the middle of page 1 to beyond the end: folios, hole, folio, hole.
+        let mut buf = KVec::from_elem(0xeeu8, 6 * page, GFP_KERNEL)?;
+        let start = page + 100;
+        let want = 5 * page + 10 - 100;
+        assert_eq!(f.read(&mut buf, start as i64)?, want as isize);
+        for (i, b) in buf[..want].iter().enumerate() {
+            let pos = start + i;
+            let expect = match pos / page {
+                2 | 3 | 5 | 6 => 0,
+                4 if pos % page > 7 => 0,
+                _ if pos % page == 7 => b'x',
+                _ => pos as u8,
+            };
+            assert_eq!(*b, expect);
+        }
+        assert_eq!(buf[want], 0xee);
+        // The hole took no folio.
+        assert_eq!(nrpages(), 3);
         Ok(())
     }
 
@@ -1662,6 +1791,12 @@ mod mounted {
         // A position moved beyond the limits after the checks is checked again.
         let _far = pattern(Pattern::RustFileFar);
         assert!(matches!(f.write(b"12", 0), Err(e) if e == EFBIG));
+        // `filemap_read()` cuts the destination at the maximum size without writing there;
+        // `read_sparse()` gives it its length back, so that a count beyond what it took counts
+        // as nothing.
+        buf = [0xee; 8];
+        assert_eq!(f.read(&mut buf, 0)?, 0);
+        assert_eq!(buf, [0xee; 8]);
         Ok(())
     }
 }

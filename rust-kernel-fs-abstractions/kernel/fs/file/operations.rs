@@ -67,6 +67,11 @@ impl Generic {
     /// to date is a hole, as on tmpfs; the other whences are those of `generic_file_llseek()`.
     /// Not with [`Generic::LLSEEK`].
     pub const SEEK_HOLES: Self = Self(1 << 6);
+    /// `read_iter` is [`INode::read_sparse`], with no code of the file system in between: what
+    /// the page cache holds, and zeroes for the pages it does not hold, without adding folios,
+    /// as tmpfs reads. It updates the access time (through `filemap_read()`). Not with
+    /// [`Generic::READ_ITER`].
+    pub const READ_SPARSE: Self = Self(1 << 7);
 
     /// The functions of `self` and of `other`.
     #[inline]
@@ -240,6 +245,11 @@ impl<U: Operations + ?Sized> Table<U> {
             (U::HAS_FSYNC, Generic::FSYNC),
             (U::HAS_LLSEEK, Generic::SEEK_HOLES),
             (U::GENERIC.contains(Generic::LLSEEK), Generic::SEEK_HOLES),
+            (U::HAS_READ_ITER, Generic::READ_SPARSE),
+            (
+                U::GENERIC.contains(Generic::READ_ITER),
+                Generic::READ_SPARSE,
+            ),
         ];
         let mut i = 0;
         while i < implemented.len() {
@@ -253,12 +263,16 @@ impl<U: Operations + ?Sized> Table<U> {
     };
 
     const OPS: bindings::file_operations = bindings::file_operations {
-        read_iter: choose!(
-            HAS_READ_ITER,
-            Self::read_iter,
-            READ_ITER,
-            bindings::generic_file_read_iter
-        ),
+        read_iter: if U::GENERIC.contains(Generic::READ_SPARSE) {
+            Some(Self::read_sparse)
+        } else {
+            choose!(
+                HAS_READ_ITER,
+                Self::read_iter,
+                READ_ITER,
+                bindings::generic_file_read_iter
+            )
+        },
         write_iter: choose!(
             HAS_WRITE_ITER,
             Self::write_iter,
@@ -312,6 +326,24 @@ impl<U: Operations + ?Sized> Table<U> {
         // SAFETY: The `kiocb` and its open file are valid.
         unsafe { bindings::file_accessed((*iocb).ki_filp) };
         ret
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::read_iter`].
+    unsafe extern "C" fn read_sparse(
+        iocb: *mut bindings::kiocb,
+        to: *mut bindings::iov_iter,
+    ) -> isize {
+        // SAFETY: See the function's safety section.
+        let (mut kiocb, inode) = unsafe { Self::kiocb_args(iocb) };
+        // SAFETY: See the function's safety section.
+        let to = unsafe { IovIterDest::from_raw(to) };
+        // What `read_sparse()` returns is what it copied into `to`, which fits in an `isize`.
+        match inode.read_sparse(&mut kiocb, to) {
+            Ok(n) => n as isize,
+            Err(e) => io_errno(e) as isize,
+        }
     }
 
     /// # Safety

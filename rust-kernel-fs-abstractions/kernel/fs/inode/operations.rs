@@ -167,6 +167,9 @@ pub trait Operations {
     }
 
     /// Changes the attributes of the inode of `target`, including its size.
+    ///
+    /// A file capability (`security.capability`) that a write or a truncation strips is gone
+    /// before this is called (the abstractions call `setattr_prepare()` for such a request).
     #[inline]
     fn setattr(
         _idmap: &MntIdmap,

@@ -375,6 +375,22 @@ impl<U: Operations + ?Sized> Table<U> {
         let dentry = unsafe { dentry::DEntry::<Fs<U>>::from_raw(dentry) };
         // SAFETY: The dentry is positive and its inode is locked (see above).
         let inode = unsafe { Locked::<Fs<U>>::from_raw((*dentry.as_raw()).d_inode) };
+        // A write or truncation that finds a file capability to strip (`file_remove_privs()`,
+        // `do_truncate()`) asks for `ATTR_KILL_PRIV`, and takes success for the capability gone
+        // (with `SB_NOSEC`, it marks the file `S_NOSEC` too). So it goes here, whatever the file
+        // system's `setattr` does: as `setattr_prepare()` does for such a forced request.
+        let kill = bindings::ATTR_KILL_PRIV | bindings::ATTR_FORCE;
+        // SAFETY: `attr` is valid (see the function's safety section) and only ours for the call.
+        if unsafe { (*attr).ia_valid } & kill == kill {
+            // SAFETY: As above; the dentry and `idmap` are valid. With `ATTR_FORCE`, it only
+            // checks the size, if it changes, and strips the capability.
+            let ret = unsafe { bindings::setattr_prepare(idmap.as_raw(), dentry.as_raw(), attr) };
+            if ret != 0 {
+                return ret;
+            }
+            // SAFETY: As above.
+            unsafe { (*attr).ia_valid &= !bindings::ATTR_KILL_PRIV };
+        }
         // SAFETY: See the function's safety section; `setattr` does not change `attr`.
         let attr = unsafe { IAttr::from_raw(attr) };
         let target = SetAttr {
