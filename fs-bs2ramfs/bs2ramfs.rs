@@ -199,6 +199,7 @@ struct Bs2RamFs;
 #[vtable]
 impl FileSystem for Bs2RamFs {
     type Data = Pin<KBox<Info>>;
+    type INodeData = ();
     type Options = Options;
 
     const NAME: &'static CStr = c"bs2ramfs";

@@ -132,6 +132,18 @@ pub trait FileSystem {
     /// dropped after the superblock is shut down.
     type Data: ForeignOwnable + Send + Sync;
 
+    /// The data the file system keeps with each of its inodes, as a C file system embeds
+    /// `struct inode` in a structure of its own (such as `struct shmem_inode_info`); `()` for
+    /// none.
+    ///
+    /// It is stored in the memory of the inode, next to the abstractions' own state, initialised
+    /// in place (it may be pinned) by
+    /// [`SuperBlock::new_inode_with`](sb::SuperBlock::new_inode_with) before the inode can be
+    /// seen, read with [`INode::data`](inode::INode::data) (shared: what changes in it needs its
+    /// own synchronisation, such as a lock or atomics), and dropped when the inode is destroyed,
+    /// after [`FileSystem::evict_inode`], in process context.
+    type INodeData: Send + Sync;
+
     /// The mount options collected by [`FileSystem::parse_param`].
     type Options: Send;
 
@@ -209,7 +221,10 @@ pub trait FileSystem {
     /// exactly once: when it is unused and has no link left, when it is an [`inode::New`] dropped
     /// before it was bound, or when the superblock is shut down, before [`FileSystem::Data`] is
     /// dropped (no reference to an inode can outlive the superblock, but one leaked with
-    /// `core::mem::forget` is never put). A failed `new_inode` made no inode.
+    /// `core::mem::forget` is never put). A failed
+    /// [`new_inode_with`](sb::SuperBlock::new_inode_with) made no inode, even if the inode's
+    /// data failed to initialise after the VFS allocated it. The inode's data is still there
+    /// ([`inode::Evicting::data`]).
     fn evict_inode(_inode: &inode::Evicting<'_, Self>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -277,7 +292,7 @@ pub trait FileSystem {
 pub struct Registration<T: FileSystem + ?Sized> {
     /// Pinned: every inode of the type points to it.
     #[pin]
-    inodes: inode::Cache,
+    inodes: inode::Cache<T::INodeData>,
     #[pin]
     fs: Opaque<bindings::file_system_type>,
     _t: PhantomData<fn() -> T>,
@@ -423,8 +438,8 @@ impl<T: FileSystem + ?Sized> Tables<T> {
 
     const SUPER_OPS: bindings::super_operations = bindings::super_operations {
         alloc_inode: Some(Self::alloc_inode),
-        destroy_inode: Some(inode::destroy_inode),
-        free_inode: Some(inode::free_inode),
+        destroy_inode: Some(inode::destroy_inode::<T::INodeData>),
+        free_inode: Some(inode::free_inode::<T::INodeData>),
         statfs: if T::HAS_STATFS {
             Some(Self::statfs)
         } else {
@@ -615,9 +630,15 @@ impl<T: FileSystem + ?Sized> Tables<T> {
     unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
         // SAFETY: The inode is valid; its page cache is its own `i_data`.
         unsafe { bindings::truncate_inode_pages_final(&raw mut (*inode).i_data) };
-        // SAFETY: The inode is evicted by this thread for the duration of the call, and its
-        // superblock is `Ready`: only a ready superblock has inodes (`new_inode`).
-        T::evict_inode(&unsafe { inode::Evicting::from_raw(inode) });
+        // An inode without data is one whose data `new_inode_with` failed to initialise: it was
+        // never made, as far as the file system knows.
+        // SAFETY: The inode is valid and was allocated by the type's `Cache`.
+        if unsafe { inode::INodeBox::has_data(inode) } {
+            // SAFETY: The inode is evicted by this thread for the duration of the call, its
+            // superblock is `Ready` (only a ready superblock has inodes: `new_inode_with`), and
+            // its data is initialised.
+            T::evict_inode(&unsafe { inode::Evicting::from_raw(inode) });
+        }
         // SAFETY: The inode is valid, and `evict()` expects its `evict_inode` to clear it.
         unsafe { bindings::clear_inode(inode) };
     }

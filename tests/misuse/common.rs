@@ -30,6 +30,7 @@ struct MisuseFs;
 #[vtable]
 impl FileSystem for MisuseFs {
     type Data = ();
+    type INodeData = ();
     type Options = ();
     const NAME: &'static CStr = c"misuse";
     const PARAMS: param::Table = param::Table::EMPTY;

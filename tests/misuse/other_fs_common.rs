@@ -8,6 +8,7 @@ struct OtherFs;
 #[vtable]
 impl FileSystem for OtherFs {
     type Data = ();
+    type INodeData = ();
     type Options = ();
     const NAME: &'static CStr = c"other";
     const PARAMS: param::Table = param::Table::EMPTY;

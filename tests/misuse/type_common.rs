@@ -28,6 +28,7 @@ struct BadFs;
 #[vtable]
 impl FileSystem for BadFs {
     type Data = ();
+    type INodeData = ();
     type Options = ();
     const NAME: &'static CStr = BAD_NAME;
     const FLAGS: kernel::fs::Flags = BAD_FLAGS;

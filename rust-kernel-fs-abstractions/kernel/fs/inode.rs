@@ -180,7 +180,11 @@ impl MntIdmap {
 /// # Invariants
 ///
 /// The pointee is a valid inode of a superblock of a file system of type `T`, whose private
-/// data is in place (the superblock is [`sb::Ready`]).
+/// data is in place (the superblock is [`sb::Ready`]), allocated by the `Cache` of `T`'s
+/// registration, and whose own data ([`FileSystem::INodeData`]) is initialised: every inode
+/// of such a superblock is made by [`SuperBlock::new_inode_with`](sb::SuperBlock::new_inode_with),
+/// which initialises it before it gives the inode to anybody, and it is dropped only when the
+/// inode is destroyed, after its last reference.
 #[repr(transparent)]
 pub struct INode<T: FileSystem + ?Sized>(Opaque<bindings::inode>, PhantomData<fn() -> T>);
 
@@ -200,6 +204,15 @@ impl<T: FileSystem + ?Sized> INode<T> {
     /// Returns the raw pointer to the C `struct inode`.
     pub fn as_raw(&self) -> *mut bindings::inode {
         self.0.get()
+    }
+
+    /// The file system's data of the inode ([`FileSystem::INodeData`]).
+    #[inline]
+    pub fn data(&self) -> Pin<&T::INodeData> {
+        // SAFETY: By the type invariants the inode was allocated by the `Cache` of `T` and its
+        // data is initialised, and it stays so while the inode is referenced; the data does not
+        // move until it is dropped.
+        unsafe { Pin::new_unchecked(&*INodeBox::data::<T::INodeData>(self.as_raw())) }
     }
 
     /// The superblock the inode belongs to.

@@ -47,9 +47,54 @@ mod mounted {
     const TEST_PAGES: i64 = 256;
     static CHARGED_PAGES: Atomic<i64> = Atomic::new(0);
 
+    /// The data of each inode of [`TestFs`]: the number of the inode among those it made, and
+    /// a count of the data's drops, in [`DATA_DROPS`].
+    struct TestData {
+        serial: i64,
+        /// The target of a symbolic link followed by [`LinkOps`], with its NUL; empty for
+        /// other inodes.
+        link: KVec<u8>,
+    }
+
+    /// The inodes of [`TestFs`] whose data was made, and the drops of such data.
+    static DATA_MADE: Atomic<i64> = Atomic::new(0);
+    static DATA_DROPS: Atomic<i64> = Atomic::new(0);
+
+    impl TestData {
+        /// The data of a new inode, which fails with `ENOTRECOVERABLE` (before any is made)
+        /// when [`TestFs`] misbehaves so.
+        fn new() -> impl PinInit<Self, Error> {
+            Self::with_link(KVec::new())
+        }
+
+        /// As [`TestData::new`], for a symbolic link followed by [`LinkOps`].
+        fn with_link(link: KVec<u8>) -> impl PinInit<Self, Error> {
+            let fail = MISBEHAVE.load(Relaxed) == Misbehave::DataFails as i32;
+            // SAFETY: The closure initialises `slot` if and only if it succeeds.
+            unsafe {
+                pin_init::pin_init_from_closure(move |slot: *mut Self| {
+                    if fail {
+                        return Err(ENOTRECOVERABLE);
+                    }
+                    let serial = DATA_MADE.fetch_add(1, Relaxed) + 1;
+                    // `slot` is valid for writes.
+                    slot.write(TestData { serial, link });
+                    Ok(())
+                })
+            }
+        }
+    }
+
+    impl Drop for TestData {
+        fn drop(&mut self) {
+            DATA_DROPS.add(1, Relaxed);
+        }
+    }
+
     #[vtable]
     impl FileSystem for TestFs {
         type Data = ();
+        type INodeData = TestData;
         type Options = ();
         const NAME: &'static CStr = c"rust_kernel_fs_test";
         const XATTRS: xattr::Handlers = xattr::Handlers::InMemory;
@@ -159,7 +204,7 @@ mod mounted {
         } else {
             address_space::Ops::in_memory()
         };
-        let inode = sb.new_inode(inode::Params {
+        let params = inode::Params {
             typ,
             perm,
             idmap,
@@ -168,7 +213,8 @@ mod mounted {
             fops,
             aops: Some(aops),
             mapping: address_space::Mapping::Unevictable,
-        })?;
+        };
+        let inode = sb.new_inode_with(params, TestData::new())?;
         LIVE_INODES.add(1, Relaxed);
         Ok(inode)
     }
@@ -478,11 +524,24 @@ mod mounted {
             mode: u16,
         ) -> Result<New<'a, TestFs>> {
             let how = MISBEHAVE.load(Relaxed);
+            if how == Misbehave::RustLinkOps as i32 {
+                let params = inode::Params {
+                    typ: Type::Reg,
+                    perm: mode,
+                    idmap,
+                    dir: Some(dir),
+                    iops: Some(inode::Ops::new::<LinkOps>()),
+                    fops: Some(file::Ops::page_cache()),
+                    aops: Some(address_space::Ops::in_memory()),
+                    mapping: address_space::Mapping::Unevictable,
+                };
+                return dir.super_block().new_inode_with(params, TestData::new());
+            }
             if how == Misbehave::LinkOps as i32 || how == Misbehave::DirFileOps as i32 {
                 // A regular file with the inode operations of a symbolic link, or the file
                 // operations of a directory.
                 let link = how == Misbehave::LinkOps as i32;
-                return dir.super_block().new_inode(inode::Params {
+                let params = inode::Params {
                     typ: Type::Reg,
                     perm: mode,
                     idmap,
@@ -499,7 +558,8 @@ mod mounted {
                     }),
                     aops: Some(address_space::Ops::in_memory()),
                     mapping: address_space::Mapping::Unevictable,
-                });
+                };
+                return dir.super_block().new_inode_with(params, TestData::new());
             }
             if how == Misbehave::Owner as i32 || how == Misbehave::NoDir as i32 {
                 // The owner set by hand, or as if made in no directory.
@@ -548,6 +608,25 @@ mod mounted {
             _dentry: &Negative<'a, TestFs>,
             target: &CStr,
         ) -> Result<New<'a, TestFs>> {
+            if RUST_LINKS.load(Relaxed) != 0 {
+                let mut link = KVec::new();
+                link.extend_from_slice(target.to_bytes_with_nul(), GFP_KERNEL)?;
+                let params = inode::Params {
+                    typ: wrong(Type::Lnk),
+                    perm: 0o777,
+                    idmap,
+                    dir: Some(dir),
+                    iops: Some(inode::Ops::new::<LinkOps>()),
+                    fops: None,
+                    aops: None,
+                    mapping: address_space::Mapping::Unevictable,
+                };
+                let inode = dir
+                    .super_block()
+                    .new_inode_with(params, TestData::with_link(link))?;
+                LIVE_INODES.add(1, Relaxed);
+                return Ok(inode);
+            }
             let inode = new_inode(dir.super_block(), Some(dir), idmap, wrong(Type::Lnk), 0o777)?;
             if inode.typ() == Type::Lnk {
                 inode.write_symlink(target)?;
@@ -611,6 +690,9 @@ mod mounted {
         SetGid = 4,
         /// `create` gives a regular file the inode operations of a symbolic link.
         LinkOps = 5,
+        /// `create` gives a regular file the Rust inode operations of a symbolic link
+        /// ([`LinkOps`]).
+        RustLinkOps = 14,
         /// `fill_super` takes the magic number of devpts.
         KernelMagic = 6,
         /// `create` sets the owner of the new inode by hand.
@@ -625,6 +707,10 @@ mod mounted {
         WhiteoutPerm = 10,
         /// `setattr` of regular files changes nothing and succeeds.
         IgnoreSetattr = 12,
+        /// The data of new inodes fails to initialise.
+        DataFails = 13,
+        /// [`LinkOps`] fails to give a target.
+        LinkFails = 15,
     }
 
     static MISBEHAVE: Atomic<i32> = Atomic::new(Misbehave::No as i32);
@@ -652,6 +738,33 @@ mod mounted {
             Err(EPERM)
         } else {
             Ok(())
+        }
+    }
+
+    /// Whether [`TestFs`] keeps the targets of new symbolic links in their inodes' data, and
+    /// follows them with [`LinkOps`], and how many times `LinkOps::get_link` was called.
+    static RUST_LINKS: Atomic<i32> = Atomic::new(0);
+    static LINK_CALLS: Atomic<i64> = Atomic::new(0);
+
+    /// Makes [`TestFs`] keep the targets of new symbolic links in their data until the guard is
+    /// dropped.
+    fn rust_links() -> impl Drop {
+        RUST_LINKS.store(1, Relaxed);
+        crate::types::ScopeGuard::new(|| RUST_LINKS.store(0, Relaxed))
+    }
+
+    struct LinkOps;
+
+    #[vtable]
+    impl inode::Operations for LinkOps {
+        type FileSystem = TestFs;
+
+        fn get_link<'a>(_dentry: &DEntry<TestFs>, inode: &'a INode<TestFs>) -> Result<&'a CStr> {
+            LINK_CALLS.add(1, Relaxed);
+            if MISBEHAVE.load(Relaxed) == Misbehave::LinkFails as i32 {
+                return Err(EXDEV);
+            }
+            CStr::from_bytes_with_nul(&inode.data().get_ref().link).map_err(|_| EINVAL)
         }
     }
 
@@ -1359,6 +1472,7 @@ mod mounted {
     #[vtable]
     impl FileSystem for NameInUse {
         type Data = ();
+        type INodeData = ();
         type Options = ();
         const NAME: &'static CStr = c"ramfs";
 
@@ -1429,6 +1543,93 @@ mod mounted {
         // The unmount evicts the rest.
         drop(m);
         assert_eq!(LIVE_INODES.load(Relaxed), 0);
+        Ok(())
+    }
+
+    #[test]
+    fn inodes_have_data() -> Result {
+        let (made0, drops) = (DATA_MADE.load(Relaxed), DATA_DROPS.load(Relaxed));
+        let m = Mounted::new()?;
+        let idmap = MntIdmap::nop().as_raw();
+        let made = DATA_MADE.load(Relaxed);
+        let f = m.open(c"f", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        // SAFETY: The file is open, so its inode is valid and of a `TestFs`.
+        let inode = unsafe { INode::<TestFs>::from_raw((*f.0).f_inode) };
+        // The data the creation made, seen through the inode, and through the root.
+        assert_eq!(inode.data().serial, made + 1);
+        assert_eq!(DATA_MADE.load(Relaxed), made + 1);
+        // SAFETY: The root is valid while the mount lives, and is a `TestFs` inode.
+        let root = unsafe { INode::<TestFs>::from_raw(m.root_inode()) };
+        assert!(root.data().serial > made0 && root.data().serial <= made);
+        // Data that fails to initialise fails the creation with its error, and the inode the
+        // VFS allocated goes without `evict_inode` and without a drop.
+        let live = LIVE_INODES.load(Relaxed);
+        {
+            let _bad = misbehave(Misbehave::DataFails);
+            let e = m
+                .open(c"g", bindings::O_CREAT | bindings::O_RDWR, 0o644)
+                .err();
+            assert_eq!(e, Some(ENOTRECOVERABLE));
+        }
+        assert_eq!(LIVE_INODES.load(Relaxed), live);
+        assert_eq!(DATA_DROPS.load(Relaxed), drops);
+        assert!(matches!(m.open(c"g", bindings::O_RDONLY, 0), Err(e) if e == ENOENT));
+        // The data is dropped once, when the inode goes: the last close of an unlinked file.
+        let d = m.start(c"f", false)?;
+        // SAFETY: `d` is a positive dentry of the locked root.
+        let unlinked = unsafe { bindings::vfs_unlink(idmap, m.root_inode(), d.0, ptr::null_mut()) };
+        to_result(unlinked)?;
+        drop(d);
+        assert_eq!(DATA_DROPS.load(Relaxed), drops);
+        drop(f);
+        assert_eq!(DATA_DROPS.load(Relaxed), drops + 1);
+        // The unmount drops the data of the rest, the root's: all that was made is dropped.
+        drop(m);
+        let made_here = DATA_MADE.load(Relaxed) - made0;
+        assert_eq!(made_here, 2);
+        assert_eq!(DATA_DROPS.load(Relaxed) - drops, made_here);
+        Ok(())
+    }
+
+    #[test]
+    fn links_followed_in_rust() -> Result {
+        let m = Mounted::new()?;
+        let _rust = rust_links();
+        let idmap = MntIdmap::nop().as_raw();
+        let none = ptr::null_mut();
+        let f = m.open(c"f", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        let d = m.start(c"l", true)?;
+        // SAFETY: `d` is a negative dentry of the locked root and the target a valid string.
+        to_result(unsafe {
+            bindings::vfs_symlink(idmap, m.root_inode(), d.0, c"f".as_char_ptr(), none)
+        })?;
+        // `readlink(2)`'s question: the target itself.
+        let calls = LINK_CALLS.load(Relaxed);
+        let mut done: bindings::delayed_call = pin_init::zeroed();
+        // SAFETY: `d` is now a positive dentry, a symbolic link; `done` is valid for writes.
+        let target = from_err_ptr(unsafe { bindings::vfs_get_link(d.0, &mut done) }.cast_mut())?;
+        // SAFETY: `get_link` returned a string that lives while the link does, and sets no
+        // delayed call.
+        assert_eq!(unsafe { CStr::from_char_ptr(target) }, c"f");
+        assert!(done.fn_.is_none());
+        drop(d);
+        // The VFS follows it, calling `LinkOps::get_link` once, with references taken (its RCU
+        // walk, if it took one, was refused before Rust was called).
+        let via = m.open(c"l", bindings::O_RDONLY, 0)?;
+        // SAFETY: Both files are open.
+        assert!(unsafe { (*via.0).f_inode == (*f.0).f_inode });
+        assert_eq!(LINK_CALLS.load(Relaxed), calls + 2);
+        // Its error is the walk's.
+        {
+            let _fails = misbehave(Misbehave::LinkFails);
+            assert!(matches!(m.open(c"l", bindings::O_RDONLY, 0), Err(e) if e == EXDEV));
+        }
+        // A regular file may not have a Rust `get_link`: the dcache would take it for a link.
+        {
+            let _wrong = misbehave(Misbehave::RustLinkOps);
+            let made = m.open(c"w", bindings::O_CREAT | bindings::O_RDWR, 0o644);
+            assert!(matches!(made, Err(e) if e == EINVAL));
+        }
         Ok(())
     }
 

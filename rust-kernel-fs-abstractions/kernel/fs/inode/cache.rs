@@ -16,8 +16,9 @@ use core::mem::MaybeUninit;
 ///
 /// # Invariants
 ///
-/// `cache` is the [`Cache`] the box was allocated from. `xattrs` is the list of the inode's
-/// extended attributes kept in memory (`struct simple_xattr`, in the hash table of `cache`),
+/// `cache` is the [`Common`] part of the [`Cache`] the box was allocated from, in which the box
+/// is the head of an [`INodeObj`]. `xattrs` is the list of the inode's extended attributes kept
+/// in memory (`struct simple_xattr`, in the hash table of `cache`),
 /// changed only under the inode's `i_rwsem`, or before anybody else can see the inode (its
 /// initial attributes), and `xattr_limits` counts its `user.` ones.
 /// `offsets` is an initialised offset map (`simple_offset_init()`) if and only if
@@ -26,15 +27,28 @@ use core::mem::MaybeUninit;
 /// under the directory's `i_rwsem`, and the dentries in it are its children with a name.
 /// `pages` is the number of pages the inode is charged for (see [`pages`]), changed under its
 /// `i_rwsem`.
+/// The file system's data of the inode ([`INodeObj::data`]) is initialised if and only if
+/// `has_data`, which is set once, before the inode is given to anybody but
+/// [`SuperBlock::new_inode_with`](sb::SuperBlock::new_inode_with), and cleared when the data is
+/// dropped, in [`destroy_inode`].
 #[repr(C)]
 pub(crate) struct INodeBox {
-    pub(super) cache: *const Cache,
+    pub(super) cache: *const Common,
     pub(super) xattrs: bindings::list_head,
     pub(super) xattr_limits: bindings::simple_xattr_limits,
     pub(super) offsets: Opaque<bindings::offset_ctx>,
     pub(super) has_offsets: bool,
     pub(super) pages: u64,
+    pub(super) has_data: bool,
     pub(super) inode: Opaque<bindings::inode>,
+}
+
+/// An object of the slab cache of a file system's inodes whose data is of type `D`
+/// ([`FileSystem::INodeData`]): the box, then the data, which the box says is initialised.
+#[repr(C)]
+pub(crate) struct INodeObj<D> {
+    head: INodeBox,
+    data: MaybeUninit<D>,
 }
 
 impl INodeBox {
@@ -47,6 +61,43 @@ impl INodeBox {
     pub(super) unsafe fn of(inode: *mut bindings::inode) -> *mut Self {
         // SAFETY: By the safety requirements the inode is the `inode` field of an `INodeBox`.
         unsafe { crate::container_of!(inode.cast::<Opaque<bindings::inode>>(), Self, inode) }
+    }
+
+    /// The place of the file system's data of `inode`, which is initialised if the inode's box
+    /// says so (`has_data`).
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be an inode allocated by [`Cache::alloc`] of a `Cache<D>`. The pointer is
+    /// valid while the inode is, and does not move.
+    #[inline]
+    pub(crate) unsafe fn data<D>(inode: *mut bindings::inode) -> *mut D {
+        // SAFETY: By the safety requirements the box is the head of an `INodeObj<D>`.
+        unsafe { (&raw mut (*Self::of(inode).cast::<INodeObj<D>>()).data).cast::<D>() }
+    }
+
+    /// Whether the file system's data of `inode` is initialised.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a valid inode allocated by [`Cache::alloc`].
+    #[inline]
+    pub(crate) unsafe fn has_data(inode: *mut bindings::inode) -> bool {
+        // SAFETY: By the safety requirements the box is valid.
+        unsafe { (*Self::of(inode)).has_data }
+    }
+
+    /// Records that the file system's data of `inode` is initialised.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a valid inode allocated by [`Cache::alloc`] of a `Cache<D>` that nobody
+    /// else can see yet, whose data ([`INodeBox::data`]) was initialised.
+    #[inline]
+    pub(crate) unsafe fn set_has_data(inode: *mut bindings::inode) {
+        // INVARIANT: By the safety requirements the data is initialised.
+        // SAFETY: By the safety requirements the box is valid and nobody else uses it.
+        unsafe { (*Self::of(inode)).has_data = true };
     }
 
     /// The list of the in-memory extended attributes of `inode`, and the cache they are in.
@@ -120,10 +171,13 @@ pub(super) unsafe extern "C" fn get_offset_ctx(
     unsafe { (*INodeBox::of(inode)).offsets.get() }
 }
 
-impl InitOnce for INodeBox {
+impl<D> InitOnce for INodeObj<D> {
     fn init_once(obj: &mut MaybeUninit<Self>) {
         // SAFETY: `obj` is valid for writes; its inode is initialised once, here.
-        unsafe { bindings::inode_init_once(Opaque::cast_into(&raw mut (*obj.as_mut_ptr()).inode)) };
+        unsafe {
+            let inode = &raw mut (*obj.as_mut_ptr()).head.inode;
+            bindings::inode_init_once(Opaque::cast_into(inode));
+        }
     }
 }
 
@@ -198,29 +252,36 @@ impl Charge {
     }
 }
 
-/// The slab cache that the inodes of a file system type are allocated from, and the hash table of
-/// their in-memory extended attributes (`struct simple_xattr_cache`), owned by its
+/// The slab cache that the inodes of a file system type are allocated from, with their data of
+/// type `D` ([`FileSystem::INodeData`]), and what all its inodes share ([`Common`]), owned by its
 /// [`Registration`](crate::fs::Registration).
 ///
 /// # Invariants
 ///
-/// `slab` is a slab cache of [`INodeBox`] objects whose inodes are initialised once
+/// `slab` is a slab cache of [`INodeObj<D>`] objects whose inodes are initialised once
 /// (`inode_init_once()`) when their slab is made.
-/// `xattrs` is the hash table of the in-memory extended attributes of those inodes.
-pub(crate) struct Cache {
-    slab: KmemCache<INodeBox>,
+pub(crate) struct Cache<D> {
+    slab: KmemCache<INodeObj<D>>,
+    pub(super) common: Common,
+}
+
+/// What the inodes of a file system type share, whatever their data: the hash table of their
+/// in-memory extended attributes (`struct simple_xattr_cache`), and how the type charges their
+/// pages and their extended attributes.
+pub(crate) struct Common {
     pub(super) xattrs: KBox<Opaque<bindings::simple_xattr_cache>>,
     pub(super) pages: Option<Charge>,
     pub(super) xattr_charge: Option<Charge>,
 }
 
-// SAFETY: An extended attribute cache may be used and destroyed on any thread.
-unsafe impl Send for Cache {}
+// SAFETY: An extended attribute cache may be used and destroyed on any thread; the objects of
+// the slab cache are reachable only through the inodes, whose data is `Send`.
+unsafe impl<D: Send> Send for Cache<D> {}
 
-// SAFETY: The `simple_xattr` functions do their own locking.
-unsafe impl Sync for Cache {}
+// SAFETY: The `simple_xattr` functions and the slab allocator do their own locking.
+unsafe impl<D: Sync> Sync for Cache<D> {}
 
-impl Cache {
+impl<D> Cache<D> {
     /// Makes the slab cache and the extended attribute cache of the file system type `fs_name` that
     /// charges the pages of its files with `pages`, and its extended attributes with
     /// `xattr_charge`, if given.
@@ -246,13 +307,15 @@ impl Cache {
         // An empty table: `simple_xattr_set()` allocates it with the first attribute.
         let xattrs = KBox::new(Opaque::new(pin_init::zeroed()), GFP_KERNEL)?;
         let name = CString::try_from_fmt(fmt!("rust_{}_inode_cache", fs_name.to_str()?))?;
-        // INVARIANT: `INodeBox::init_once` initialises the inode of each object once; the table is
+        // INVARIANT: `INodeObj::init_once` initialises the inode of each object once; the table is
         // empty.
         Ok(Self {
             slab: KmemCache::new(&name, slab::Flag::Account.into())?,
-            xattrs,
-            pages,
-            xattr_charge,
+            common: Common {
+                xattrs,
+                pages,
+                xattr_charge,
+            },
         })
     }
 
@@ -260,8 +323,8 @@ impl Cache {
     ///
     /// # Safety
     ///
-    /// `sb` must be a valid superblock whose inodes the VFS releases with [`destroy_inode`] and
-    /// [`free_inode`], and `self` must not move while it has inodes.
+    /// `sb` must be a valid superblock whose inodes the VFS releases with `destroy_inode::<D>` and
+    /// `free_inode::<D>`, and `self` must not move while it has inodes.
     pub(crate) unsafe fn alloc(&self, sb: *mut bindings::super_block) -> *mut bindings::inode {
         // SAFETY: `sb` and the cache are valid.
         let obj = unsafe { bindings::alloc_inode_sb(sb, self.slab.as_raw(), bindings::GFP_KERNEL) };
@@ -269,10 +332,10 @@ impl Cache {
         if obj.is_null() {
             return ptr::null_mut();
         }
-        // INVARIANT: The box records its cache, and has no extended attribute yet.
+        // INVARIANT: The box records its cache, and has no extended attribute and no data yet.
         // SAFETY: `obj` is a valid object of the cache, not yet used by anybody else.
         unsafe {
-            (*obj).cache = self;
+            (*obj).cache = &self.common;
             let list = &raw mut (*obj).xattrs;
             list.write(bindings::list_head {
                 next: list,
@@ -281,12 +344,13 @@ impl Cache {
             (&raw mut (*obj).xattr_limits).write(pin_init::zeroed());
             (*obj).has_offsets = false;
             (*obj).pages = 0;
+            (*obj).has_data = false;
             (*obj).inode.get()
         }
     }
 }
 
-impl Drop for Cache {
+impl<D> Drop for Cache<D> {
     fn drop(&mut self) {
         // SAFETY: No inode of the cache is allocated any more (the file system type is unregistered
         // and its superblocks are gone), so only the RCU callbacks that free them (`free_inode`)
@@ -294,20 +358,26 @@ impl Drop for Cache {
         // extended attributes out of the table in `destroy_inode`.
         unsafe {
             bindings::rcu_barrier();
-            bindings::simple_xattr_cache_cleanup(self.xattrs.get());
+            bindings::simple_xattr_cache_cleanup(self.common.xattrs.get());
         }
     }
 }
 
 /// Releases what the abstractions keep with `inode`, its in-memory extended attributes and its
-/// offset map, and gives back the pages and the bytes of extended attributes it was charged for
-/// (`super_operations.destroy_inode`, called from `evict()`, before the superblock's data
-/// goes).
+/// offset map, gives back the pages and the bytes of extended attributes it was charged for, and
+/// drops the file system's data of the inode, if it has any (`super_operations.destroy_inode`,
+/// called from `evict()`, after `evict_inode`, and when `alloc_inode()` fails, before the
+/// superblock's data goes).
+///
+/// The data is dropped here, in process context, rather than in [`free_inode`] after an RCU
+/// grace period: no Rust code sees the inode in an RCU path walk, in which the VFS may still
+/// look at an inode that is being destroyed.
 ///
 /// # Safety
 ///
-/// Called by the VFS, once, with an inode allocated by [`Cache::alloc`] that is going away.
-pub(crate) unsafe extern "C" fn destroy_inode(inode: *mut bindings::inode) {
+/// Called by the VFS, once, with an inode allocated by [`Cache::alloc`] of a `Cache<D>` that is
+/// going away.
+pub(crate) unsafe extern "C" fn destroy_inode<D>(inode: *mut bindings::inode) {
     // SAFETY: The inode is valid and in an `INodeBox`; nobody else uses its attributes now, and
     // its superblock is ready.
     unsafe {
@@ -320,20 +390,33 @@ pub(crate) unsafe extern "C" fn destroy_inode(inode: *mut bindings::inode) {
         offsets::destroy(inode);
         pages::release(inode);
     }
+    // SAFETY: The inode is valid and in the head of an `INodeObj<D>`, whose data is initialised
+    // if `has_data` (type invariants of `INodeBox`); nobody uses the inode any more, and nobody
+    // but the RCU path walk, which no Rust code takes part in, may still look at it.
+    unsafe {
+        let b = INodeBox::of(inode);
+        if (*b).has_data {
+            (*b).has_data = false;
+            ptr::drop_in_place(INodeBox::data::<D>(inode));
+        }
+    }
 }
 
 /// Frees the memory of `inode` (`super_operations.free_inode`), after an RCU grace period.
 ///
 /// # Safety
 ///
-/// Called by the VFS, once, with an inode allocated by [`Cache::alloc`] that nobody uses any
-/// more.
-pub(crate) unsafe extern "C" fn free_inode(inode: *mut bindings::inode) {
-    // SAFETY: By the safety requirements the inode is in an `INodeBox` (not null), which
-    // records its cache, and is not used any more; the cache, from which the inode was
-    // allocated, outlives it (see `Cache::drop`).
+/// Called by the VFS, once, with an inode allocated by [`Cache::alloc`] of a `Cache<D>` that
+/// nobody uses any more.
+pub(crate) unsafe extern "C" fn free_inode<D>(inode: *mut bindings::inode) {
+    // SAFETY: By the safety requirements the inode is in the head of an `INodeObj<D>` (not
+    // null), which records the common part of its `Cache<D>`, and is not used any more; the
+    // cache, from which the inode was allocated, outlives it (see `Cache::drop`).
     unsafe {
         let obj = INodeBox::of(inode);
-        (*(*obj).cache).slab.free(NonNull::new_unchecked(obj));
+        let cache = crate::container_of!((*obj).cache.cast_mut(), Cache<D>, common);
+        (*cache)
+            .slab
+            .free(NonNull::new_unchecked(obj.cast::<INodeObj<D>>()));
     }
 }

@@ -13,8 +13,8 @@ use super::*;
 ///
 /// # Invariants
 ///
-/// The pointee is an inode of a [`sb::Ready`] superblock of type `T`, which the current thread
-/// evicts for `'a`.
+/// The pointee is an inode of a [`sb::Ready`] superblock of type `T`, whose data
+/// ([`FileSystem::INodeData`]) is initialised, and which the current thread evicts for `'a`.
 pub struct Evicting<'a, T: FileSystem + ?Sized>(
     &'a Opaque<bindings::inode>,
     PhantomData<fn() -> T>,
@@ -26,7 +26,7 @@ impl<'a, T: FileSystem + ?Sized> Evicting<'a, T> {
     /// # Safety
     ///
     /// `ptr` must point to an inode of a [`sb::Ready`] superblock of a file system of type
-    /// `T` that the current thread evicts for `'a`.
+    /// `T`, whose data is initialised, that the current thread evicts for `'a`.
     pub(crate) unsafe fn from_raw(ptr: *mut bindings::inode) -> Self {
         // SAFETY: The inode is valid for `'a`, by the safety requirements.
         let inode = unsafe { &*ptr.cast::<Opaque<bindings::inode>>() };
@@ -39,6 +39,14 @@ impl<'a, T: FileSystem + ?Sized> Evicting<'a, T> {
         // SAFETY: By the type invariants the inode is valid and belongs to a ready superblock
         // of type `T`, which outlives its inodes.
         unsafe { sb::SuperBlock::from_raw((*self.0.get()).i_sb) }
+    }
+
+    /// The file system's data of the inode, dropped after the eviction.
+    pub fn data(&self) -> Pin<&'a T::INodeData> {
+        // SAFETY: By the type invariants the inode was allocated by the `Cache` of `T`, and its
+        // data is initialised; it is dropped after the eviction (`destroy_inode`), and does not
+        // move.
+        unsafe { Pin::new_unchecked(&*INodeBox::data::<T::INodeData>(self.0.get())) }
     }
 
     /// The number of links to the inode: 0 for an inode that was removed, more for one that

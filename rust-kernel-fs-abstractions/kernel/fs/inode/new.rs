@@ -283,8 +283,33 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
     /// with one. A fifo, socket or device gets the kernel's file operations for it
     /// (`init_special_inode()`); a symbolic link keeps its page cache in low memory
     /// (`inode_nohighmem()`), as `page_get_link()` needs.
+    ///
+    /// The inode's data ([`FileSystem::INodeData`]) is its default value; see
+    /// [`SuperBlock::new_inode_with`](sb::SuperBlock::new_inode_with) to give another.
     #[inline]
-    pub fn new_inode(&self, params: Params<'_, T>) -> Result<New<'_, T>> {
+    pub fn new_inode(&self, params: Params<'_, T>) -> Result<New<'_, T>>
+    where
+        T::INodeData: Default,
+    {
+        self.new_inode_with(params, T::INodeData::default())
+    }
+
+    /// As [`SuperBlock::new_inode`](sb::SuperBlock::new_inode), with `data` to initialise the
+    /// file system's data of the inode ([`FileSystem::INodeData`]) in place, before the inode
+    /// can be seen.
+    ///
+    /// If `data` fails, so does this, with its error, and the inode the VFS allocated goes
+    /// away without [`FileSystem::evict_inode`]: as far as the file system knows, no inode was
+    /// made.
+    #[inline]
+    pub fn new_inode_with<E>(
+        &self,
+        params: Params<'_, T>,
+        data: impl PinInit<T::INodeData, E>,
+    ) -> Result<New<'_, T>>
+    where
+        Error: From<E>,
+    {
         // A directory's file operations for a directory, a regular file's for a regular file;
         // none for the other types (a fifo, socket or device gets the kernel's).
         if let Some(fops) = params.fops {
@@ -301,7 +326,8 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         // target in the page cache is a symbolic link's: the dcache takes an inode with
         // `get_link` for one, and `page_get_link()` needs its page cache in low memory.
         let page_link = params.iops.as_ref().is_some_and(|i| i.page_link);
-        if page_link && params.typ != Type::Lnk {
+        let rust_link = params.iops.as_ref().is_some_and(|i| i.rust_link);
+        if (page_link || rust_link) && params.typ != Type::Lnk {
             return Err(EINVAL);
         }
         // Rust code must not get at a link's folio: `page_get_link()` reads the target without
@@ -335,6 +361,21 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         }
         // SAFETY: The superblock is valid by the type invariants.
         let ptr = NonNull::new(unsafe { bindings::new_inode(self.as_raw()) }).ok_or(ENOMEM)?;
+        // SAFETY: The inode was allocated by the `Cache` of `T` (`alloc_inode`), where its data
+        // stays until it is destroyed; nobody else can see it yet, and its data is not
+        // initialised (`Cache::alloc`).
+        let slot = unsafe { INodeBox::data::<T::INodeData>(ptr.as_ptr()) };
+        // SAFETY: `slot` is valid for writes, not initialised, and pinned: the inode's memory
+        // does not move until it is freed, after the data is dropped (`destroy_inode`).
+        let init = unsafe { pin_init::raw_try_init(slot, data) };
+        if let Err(e) = init {
+            // SAFETY: The inode has the one reference `new_inode` gave; without data, its
+            // eviction does not call `T::evict_inode`, and nothing is dropped.
+            unsafe { bindings::iput(ptr.as_ptr()) };
+            return Err(e.into());
+        }
+        // SAFETY: The inode is new and its data was initialised above.
+        unsafe { INodeBox::set_has_data(ptr.as_ptr()) };
         // INVARIANT: `new_inode` returns an inode of this superblock, which is ready and lives
         // while `self` is borrowed, with one reference that the `New` owns from now on; its type
         // is set below.

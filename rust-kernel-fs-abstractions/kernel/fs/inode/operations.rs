@@ -179,6 +179,30 @@ pub trait Operations {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// Returns the target of the symbolic link `inode`, whose dentry is `dentry`
+    /// (`inode_operations.get_link`), for the VFS to follow or for `readlink(2)`.
+    ///
+    /// The target is borrowed from the inode, for example from its data
+    /// ([`FileSystem::INodeData`]): the VFS uses it after this returns, while it holds a
+    /// reference to the link, so it must be something that stays as it is while the inode
+    /// lives, which the lifetime `'a` makes sure of. It cannot be borrowed from `dentry`, whose
+    /// name a rename changes.
+    ///
+    /// The VFS first asks in an RCU path walk, where nothing may sleep or take a reference; the
+    /// abstractions answer that one with `ECHILD` without calling this, and the VFS asks again
+    /// with references taken. The link's size (`st_size`) is 0: nothing sets it yet.
+    ///
+    /// The inode's table must be that of a [`Type::Lnk`]:
+    /// [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) fails with `EINVAL` for another
+    /// type (the dcache takes any inode but a directory with `get_link` for a symbolic link).
+    #[inline]
+    fn get_link<'a>(
+        _dentry: &dentry::DEntry<Self::FileSystem>,
+        _inode: &'a INode<Self::FileSystem>,
+    ) -> Result<&'a CStr> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// Fills `stat` for `stat(2)` of `target`.
     #[inline]
     fn getattr(

@@ -11,6 +11,8 @@ pub struct Ops<T: FileSystem + ?Sized> {
     /// `get_link` is `page_get_link()`: the inode is a symbolic link whose target is in its
     /// page cache.
     pub(super) page_link: bool,
+    /// `get_link` is implemented in Rust: the inode must be a symbolic link.
+    pub(super) rust_link: bool,
     /// The table is Rust's, so the abstractions carry out its namespace changes and keep the
     /// offset map of a directory made with [`file::Ops::offset_dir`].
     pub(super) keeps_offsets: bool,
@@ -34,6 +36,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
         Self {
             table: &Table::<U>::TABLE,
             page_link: U::LIBFS.contains(Libfs::GET_LINK),
+            rust_link: U::HAS_GET_LINK,
             keeps_offsets: true,
             rust_setattr: U::HAS_SETATTR,
             _t: PhantomData,
@@ -48,6 +51,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
         Self {
             table,
             page_link: false,
+            rust_link: false,
             keeps_offsets: false,
             rust_setattr: false,
             _t: PhantomData,
@@ -63,6 +67,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
         Self {
             table,
             page_link: true,
+            rust_link: false,
             keeps_offsets: false,
             rust_setattr: false,
             _t: PhantomData,
@@ -148,6 +153,7 @@ impl Libfs {
             (U::HAS_RENAME, Self::RENAME),
             (U::HAS_SETATTR, Self::SETATTR),
             (U::HAS_GETATTR, Self::GETATTR),
+            (U::HAS_GET_LINK, Self::GET_LINK),
         ];
         let mut i = 0;
         while i < pairs.len() {

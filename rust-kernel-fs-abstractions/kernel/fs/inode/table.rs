@@ -85,7 +85,9 @@ impl<U: Operations + ?Sized> Table<U> {
         } else {
             None
         },
-        get_link: if U::LIBFS.contains(Libfs::GET_LINK) {
+        get_link: if U::HAS_GET_LINK {
+            Some(Self::get_link)
+        } else if U::LIBFS.contains(Libfs::GET_LINK) {
             Some(bindings::page_get_link)
         } else {
             None
@@ -93,6 +95,31 @@ impl<U: Operations + ?Sized> Table<U> {
         get_offset_ctx: Some(get_offset_ctx),
         ..pin_init::zeroed()
     };
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a symbolic link of `Fs<U>` (the inode's table is this one, which
+    /// `new_inode_with` gives only to a [`Type::Lnk`]), and null in an RCU path walk, else the
+    /// link's dentry, which it holds a reference to while it uses the target returned.
+    unsafe extern "C" fn get_link(
+        dentry: *mut bindings::dentry,
+        inode: *mut bindings::inode,
+        _done: *mut bindings::delayed_call,
+    ) -> *const c_char {
+        if dentry.is_null() {
+            return ECHILD.to_ptr();
+        }
+        // SAFETY: The VFS holds a reference to the dentry for the duration of the call.
+        let dentry = unsafe { dentry::DEntry::<Fs<U>>::from_raw(dentry) };
+        // SAFETY: The inode is valid, a link of `Fs<U>`, and stays referenced (with its data)
+        // while the VFS uses the target, through its dentry: so does what `U::get_link` returns,
+        // borrowed from it.
+        let inode = unsafe { INode::<Fs<U>>::from_raw(inode) };
+        match U::get_link(dentry, inode) {
+            Ok(target) => target.as_char_ptr(),
+            Err(e) => e.to_ptr(),
+        }
+    }
 
     /// # Safety
     ///
