@@ -17,6 +17,11 @@ __rust_helper void rust_helper_mapping_set_unevictable(struct address_space *map
 	mapping_set_unevictable(mapping);
 }
 
+__rust_helper bool rust_helper_dir_emit_dots(struct file *file, struct dir_context *ctx)
+{
+	return dir_emit_dots(file, ctx);
+}
+
 __rust_helper void rust_helper_file_accessed(struct file *file)
 {
 	file_accessed(file);

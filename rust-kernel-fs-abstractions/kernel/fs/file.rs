@@ -19,7 +19,9 @@ use crate::{
 };
 use core::{marker::PhantomData, ptr};
 
+mod dir;
 mod operations;
+pub use self::dir::{DirEmitter, DirOperations};
 pub use self::operations::{Generic, Operations};
 
 /// Primitive type representing the offset within a [`File`].

@@ -163,6 +163,10 @@ mod mounted {
     ) -> Result<New<'a, TestFs>> {
         let pattern = PATTERN.load(Relaxed);
         let (iops, fops) = match typ {
+            Type::Dir if RUST_DIRS.load(Relaxed) != 0 => (
+                Some(inode::Ops::new::<DirOps>()),
+                Some(file::Ops::dir::<ListDir>()),
+            ),
             Type::Dir => (
                 Some(inode::Ops::new::<DirOps>()),
                 Some(file::Ops::offset_dir()),
@@ -711,6 +715,12 @@ mod mounted {
         DataFails = 13,
         /// [`LinkOps`] fails to give a target.
         LinkFails = 15,
+        /// [`ListDir`] lists a name with a `/`.
+        BadName = 16,
+        /// [`ListDir`] lists `..` among the entries.
+        DotName = 17,
+        /// [`ListDir`] moves the position below 0.
+        NegativePos = 18,
     }
 
     static MISBEHAVE: Atomic<i32> = Atomic::new(Misbehave::No as i32);
@@ -751,6 +761,48 @@ mod mounted {
     fn rust_links() -> impl Drop {
         RUST_LINKS.store(1, Relaxed);
         crate::types::ScopeGuard::new(|| RUST_LINKS.store(0, Relaxed))
+    }
+
+    /// Whether [`TestFs`] makes directories that [`ListDir`] lists.
+    static RUST_DIRS: Atomic<i32> = Atomic::new(0);
+
+    /// Makes [`TestFs`] make directories that [`ListDir`] lists until the guard is dropped.
+    fn rust_dirs() -> impl Drop {
+        RUST_DIRS.store(1, Relaxed);
+        crate::types::ScopeGuard::new(|| RUST_DIRS.store(0, Relaxed))
+    }
+
+    /// Lists `.`, `..` and [`LISTED`], at positions 0, 1, and 2 on, whatever the directory
+    /// holds.
+    struct ListDir;
+
+    const LISTED: [&CStr; 3] = [c"a", c"b", c"c"];
+
+    #[vtable]
+    impl file::DirOperations for ListDir {
+        type FileSystem = TestFs;
+
+        fn iterate_shared(_inode: &INode<TestFs>, ctx: &mut file::DirEmitter<'_>) -> Result {
+            if !ctx.emit_dots() {
+                return Ok(());
+            }
+            let entry = |pos: i64| pos.checked_sub(2).and_then(|i| usize::try_from(i).ok());
+            while let Some(i) = entry(ctx.pos()).filter(|i| *i < LISTED.len()) {
+                let name = match MISBEHAVE.load(Relaxed) {
+                    m if m == Misbehave::BadName as i32 => c"x/y",
+                    m if m == Misbehave::DotName as i32 => c"..",
+                    _ => LISTED[i],
+                };
+                if !ctx.emit(name, 100 + i as u64, Some(Type::Reg))? {
+                    break;
+                }
+                if MISBEHAVE.load(Relaxed) == Misbehave::NegativePos as i32 {
+                    ctx.set_pos(-1)?;
+                }
+                ctx.set_pos(ctx.pos() + 1)?;
+            }
+            Ok(())
+        }
     }
 
     struct LinkOps;
@@ -1629,6 +1681,106 @@ mod mounted {
             let _wrong = misbehave(Misbehave::RustLinkOps);
             let made = m.open(c"w", bindings::O_CREAT | bindings::O_RDWR, 0o644);
             assert!(matches!(made, Err(e) if e == EINVAL));
+        }
+        Ok(())
+    }
+
+    /// A listing by `iterate_dir()` into a string of names, each followed by a space, with room
+    /// for `room` entries.
+    #[repr(C)]
+    struct Listing {
+        ctx: bindings::dir_context,
+        names: KVec<u8>,
+        room: usize,
+    }
+
+    /// # Safety
+    ///
+    /// `ctx` must be the context of a [`Listing`] and `name` valid for reads of `len` bytes.
+    unsafe extern "C" fn take_entry(
+        ctx: *mut bindings::dir_context,
+        name: *const c_char,
+        len: c_int,
+        _pos: i64,
+        ino: u64,
+        typ: c_uint,
+    ) -> bool {
+        // SAFETY: The context is the first field of a `Listing`, which `list` owns.
+        let l = unsafe { &mut *ctx.cast::<Listing>() };
+        if l.room == 0 {
+            return false;
+        }
+        l.room -= 1;
+        // SAFETY: See the function's safety section.
+        let name = unsafe { core::slice::from_raw_parts(name.cast::<u8>(), len as usize) };
+        // Some callers read the name as a C string.
+        // SAFETY: Every name a listing of the abstractions gives has a NUL after it.
+        assert_eq!(unsafe { *name.as_ptr().add(name.len()) }, 0);
+        let dots = name == b"." || name == b"..";
+        assert_eq!(
+            typ,
+            if dots {
+                bindings::DT_DIR
+            } else {
+                bindings::DT_REG
+            }
+        );
+        assert!(dots || (100..103).contains(&ino));
+        l.names.extend_from_slice(name, GFP_KERNEL).is_ok()
+            && l.names.push(b' ', GFP_KERNEL).is_ok()
+    }
+
+    /// `getdents(2)` of `dir` with room for `room` entries.
+    fn list(dir: &OpenFile, room: usize) -> Result<KVec<u8>> {
+        let mut l = Listing {
+            ctx: pin_init::zeroed(),
+            names: KVec::new(),
+            room,
+        };
+        l.ctx.actor = Some(take_entry);
+        // SAFETY: The directory is open; `l` lives through the call.
+        to_result(unsafe { bindings::iterate_dir(dir.0, &mut l.ctx) })?;
+        Ok(l.names)
+    }
+
+    #[test]
+    fn directories_listed_in_rust() -> Result {
+        let m = Mounted::new()?;
+        let idmap = MntIdmap::nop().as_raw();
+        {
+            let _rust = rust_dirs();
+            let d = m.start(c"d", true)?;
+            let raw = d.0;
+            core::mem::forget(d);
+            // SAFETY: `raw` is a negative dentry of the root, which `start_creating()` locked;
+            // `vfs_mkdir()` releases it on failure, so it is only wrapped again on success.
+            drop(DirOp(from_err_ptr(unsafe {
+                bindings::vfs_mkdir(idmap, m.root_inode(), raw, 0o755, ptr::null_mut())
+            })?));
+        }
+        let dir = m.open(c"d", bindings::O_RDONLY | bindings::O_DIRECTORY, 0)?;
+        assert_eq!(&list(&dir, 100)?[..], b". .. a b c ");
+        // The end: nothing more.
+        assert_eq!(&list(&dir, 100)?[..], b"");
+        // A full buffer stops the listing, and the next one goes on from there.
+        assert_eq!(dir.seek(0, bindings::SEEK_SET)?, 0);
+        assert_eq!(&list(&dir, 3)?[..], b". .. a ");
+        assert_eq!(&list(&dir, 3)?[..], b"b c ");
+        // A position from lseek(2), and one beyond the entries.
+        assert_eq!(dir.seek(3, bindings::SEEK_SET)?, 3);
+        assert_eq!(&list(&dir, 100)?[..], b"b c ");
+        assert_eq!(dir.seek(1000, bindings::SEEK_SET)?, 1000);
+        assert_eq!(&list(&dir, 100)?[..], b"");
+        // A name with a `/` or a dot entry among the others is refused, and so is the
+        // listing; so is a position that lseek(2) could not set again.
+        for how in [
+            Misbehave::BadName,
+            Misbehave::DotName,
+            Misbehave::NegativePos,
+        ] {
+            let _bad = misbehave(how);
+            assert_eq!(dir.seek(2, bindings::SEEK_SET)?, 2);
+            assert!(matches!(list(&dir, 100), Err(e) if e == EINVAL));
         }
         Ok(())
     }
