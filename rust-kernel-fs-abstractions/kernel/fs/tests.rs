@@ -56,9 +56,11 @@ mod mounted {
         link: KVec<u8>,
     }
 
-    /// The inodes of [`TestFs`] whose data was made, and the drops of such data.
+    /// The inodes of [`TestFs`] whose data was made, the drops of such data, and the serial
+    /// number of the last inode evicted.
     static DATA_MADE: Atomic<i64> = Atomic::new(0);
     static DATA_DROPS: Atomic<i64> = Atomic::new(0);
+    static LAST_EVICTED: Atomic<i64> = Atomic::new(0);
 
     impl TestData {
         /// The data of a new inode, which fails with `ENOTRECOVERABLE` (before any is made)
@@ -133,8 +135,9 @@ mod mounted {
             Ok(())
         }
 
-        fn evict_inode(_inode: &inode::Evicting<'_, Self>) {
+        fn evict_inode(inode: &inode::Evicting<'_, Self>) {
             LIVE_INODES.add(-1, Relaxed);
+            LAST_EVICTED.store(inode.data().serial, Relaxed);
         }
 
         fn charge_pages(_sb: &SuperBlock<Self>, pages: u64) -> Result {
@@ -1635,6 +1638,8 @@ mod mounted {
         assert_eq!(DATA_DROPS.load(Relaxed), drops);
         drop(f);
         assert_eq!(DATA_DROPS.load(Relaxed), drops + 1);
+        // `evict_inode` saw the data before it went.
+        assert_eq!(LAST_EVICTED.load(Relaxed), made + 1);
         // The unmount drops the data of the rest, the root's: all that was made is dropped.
         drop(m);
         let made_here = DATA_MADE.load(Relaxed) - made0;
