@@ -39,6 +39,7 @@
 #include <drm/drm_ioctl.h>
 #include <kunit/test.h>
 #include <linux/auxiliary_bus.h>
+#include <linux/backing-dev.h>
 #include <linux/bitmap.h>
 #include <linux/blk-mq.h>
 #include <linux/blk_types.h>
@@ -57,6 +58,7 @@
 #include <linux/dma-resv.h>
 #include <linux/errname.h>
 #include <linux/ethtool.h>
+#include <linux/fadvise.h>
 #include <linux/falloc.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -101,6 +103,7 @@
 #include <linux/usb.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/writeback.h>
 #include <linux/xarray.h>
 #include <linux/xattr.h>
 #include <net/genetlink.h>

@@ -91,3 +91,13 @@ __rust_helper struct folio *rust_helper_filemap_get_folio(struct address_space *
 {
 	return filemap_get_folio(mapping, index);
 }
+
+__rust_helper void rust_helper_mapping_set_error(struct address_space *mapping, int error)
+{
+	mapping_set_error(mapping, error);
+}
+
+__rust_helper bool rust_helper_folio_test_writeback(const struct folio *folio)
+{
+	return folio_test_writeback(folio);
+}

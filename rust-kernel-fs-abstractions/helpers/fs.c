@@ -93,3 +93,8 @@ __rust_helper bool rust_helper_inode_trylock(struct inode *inode)
 {
 	return inode_trylock(inode);
 }
+
+__rust_helper void rust_helper_inode_fake_hash(struct inode *inode)
+{
+	inode_fake_hash(inode);
+}

@@ -446,11 +446,8 @@ impl<T: FileSystem + ?Sized> Tables<T> {
             Some(bindings::simple_statfs)
         },
         drop_inode: Some(bindings::inode_just_drop),
-        evict_inode: if T::HAS_EVICT_INODE {
-            Some(Self::evict_inode)
-        } else {
-            None
-        },
+        // Always: it writes back the inodes that still have links.
+        evict_inode: Some(Self::evict_inode),
         show_options: if T::HAS_SHOW_OPTIONS {
             Some(Self::show_options)
         } else {
@@ -628,12 +625,34 @@ impl<T: FileSystem + ?Sized> Tables<T> {
     /// Called by the VFS (`evict()`), once, with an inode of a superblock of this type that is
     /// being evicted.
     unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
+        // The inodes of these file systems are not hashed, so `iput_final()` evicts one that
+        // still has links without writing its dirty folios back: they are written here, or
+        // lost. An error is recorded in the mapping, which goes with the inode: nobody could
+        // hear of it but the kernel log.
+        // SAFETY: The inode is valid; its page cache is its own `i_data`, written back (if its
+        // operations write back at all) by this thread.
+        let err = unsafe {
+            if (*inode).__bindgen_anon_1.i_nlink != 0 {
+                bindings::filemap_write_and_wait_range(&raw mut (*inode).i_data, 0, i64::MAX)
+            } else {
+                0
+            }
+        };
+        if err != 0 {
+            crate::pr_warn!(
+                "{}: inode {} evicted, writing its data back failed ({})\n",
+                T::NAME.to_str().unwrap_or("?"),
+                // SAFETY: The inode is valid.
+                unsafe { (*inode).i_ino },
+                err
+            );
+        }
         // SAFETY: The inode is valid; its page cache is its own `i_data`.
         unsafe { bindings::truncate_inode_pages_final(&raw mut (*inode).i_data) };
         // An inode without data is one whose data `new_inode_with` failed to initialise: it was
         // never made, as far as the file system knows.
         // SAFETY: The inode is valid and was allocated by the type's `Cache`.
-        if unsafe { inode::INodeBox::has_data(inode) } {
+        if T::HAS_EVICT_INODE && unsafe { inode::INodeBox::has_data(inode) } {
             // SAFETY: The inode is evicted by this thread for the duration of the call, its
             // superblock is `Ready` (only a ready superblock has inodes: `new_inode_with`), and
             // its data is initialised.

@@ -20,6 +20,8 @@ use crate::{
 };
 use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
 
+pub mod writeback;
+
 /// A table of address-space operations (`struct address_space_operations`), chosen per inode,
 /// with what [`SuperBlock::new_inode`](super::sb::SuperBlock::new_inode) checks of it.
 ///
@@ -35,6 +37,8 @@ pub struct Ops<T: FileSystem + ?Sized> {
     rust: bool,
     /// The page cache must ask the table before a folio goes (`AS_RELEASE_ALWAYS`).
     release_always: bool,
+    /// The table has `writepages`.
+    writes_back: bool,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -60,6 +64,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
             writes: true,
             rust: false,
             release_always: false,
+            writes_back: false,
             _t: PhantomData,
         }
     }
@@ -74,6 +79,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
             writes: U::HAS_WRITE_BEGIN,
             rust: true,
             release_always: U::HAS_INVALIDATE_FOLIO || U::HAS_RELEASE_FOLIO,
+            writes_back: U::HAS_WRITEPAGES,
             _t: PhantomData,
         }
     }
@@ -95,6 +101,13 @@ impl<T: FileSystem + ?Sized> Ops<T> {
         self.writes
     }
 
+    /// Whether the operations write dirty folios back (`writepages`), which
+    /// [`SuperBlock::new_inode`](super::sb::SuperBlock::new_inode) only takes on a superblock
+    /// whose write-back runs ([`SuperBlock::setup_bdi`](super::sb::SuperBlock::setup_bdi)).
+    pub fn writes_back(self) -> bool {
+        self.writes_back
+    }
+
     /// Whether the page cache must call the operations' `invalidate_folio` and `release_folio`
     /// for every folio that goes (`mapping_set_release_always()`), not only for folios with
     /// private data (which these abstractions never give a folio).
@@ -111,11 +124,12 @@ impl<T: FileSystem + ?Sized> Ops<T> {
 /// The address-space operations of a kind of inode of a file system, written in Rust.
 ///
 /// The page cache calls them with the folios of the inode's mapping. An operation that is not
-/// implemented is absent from the C table, but for `dirty_folio`, which is
-/// `noop_dirty_folio()`: a folio that is written to is marked dirty (by the abstractions, after
-/// `write_end`), and stays in memory until it is truncated, as a folio of ramfs; nothing
-/// writes it back. `write_begin` and `write_end` are implemented both or neither (else the
-/// build fails).
+/// implemented is absent from the C table, but for `dirty_folio`: a folio that is written to is
+/// marked dirty (by the abstractions, after `write_end`). Without `writepages`, `dirty_folio`
+/// is `noop_dirty_folio()`, and a dirty folio stays in memory until it is truncated, as a folio
+/// of ramfs: nothing writes it back. With it, `dirty_folio` is `filemap_dirty_folio()`, which
+/// tags the folio and the inode for write-back. `write_begin` and `write_end` are implemented
+/// both or neither (else the build fails).
 ///
 /// Symbolic links cannot have these operations (see [`Ops::new`]): the kernel reads a link's
 /// target from its folio without the folio's lock, trusting the NUL that ends it, so no Rust
@@ -221,6 +235,30 @@ pub trait Operations {
     fn release_folio(_inode: &INode<Self::FileSystem>, _folio: &folio::Locked<&Folio>) -> bool {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    /// Writes dirty folios of the page cache of `inode` back to where the file system keeps
+    /// its data: those that the pass gives ([`writeback::Writeback::next_folio`]). Each is
+    /// written, then its write-back started and ended ([`writeback::Dirty::start_writeback`],
+    /// at once or when the I/O completes), or given back dirty.
+    ///
+    /// It is called by `fsync(2)`, `sync(2)`, the flusher threads, `fadvise(2)`, unmount and
+    /// the eviction of an inode that still has links, on any thread, with no lock of the inode
+    /// held: it may run while the file is read, written or truncated. While a truncation is
+    /// under way, a folio beyond the new size may still be given: what is beyond the inode's
+    /// size is not the file's. An eviction may happen in memory reclaim (the dentry shrinker
+    /// puts the inode): a lock that it takes must not be held across an allocation that may
+    /// enter reclaim for file systems (`GFP_KERNEL`; `GFP_NOFS` does not), as in C.
+    ///
+    /// Folios it does not take are given back dirty when it returns. Its result is the pass's:
+    /// its own error, or the first one a [`writeback::Dirty::redirty`] gave; else, for a
+    /// data-integrity pass ([`writeback::Writeback::for_integrity`]) that gave folios back,
+    /// `EIO`.
+    fn writepages(
+        _inode: &INode<Self::FileSystem>,
+        _pass: &mut writeback::Writeback<'_>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// The C table of address-space operations of an implementation `U` of [`Operations`], and its
@@ -254,7 +292,16 @@ impl<U: Operations + ?Sized> Table<U> {
         } else {
             None
         },
-        dirty_folio: Some(bindings::noop_dirty_folio),
+        dirty_folio: if U::HAS_WRITEPAGES {
+            Some(bindings::filemap_dirty_folio)
+        } else {
+            Some(bindings::noop_dirty_folio)
+        },
+        writepages: if U::HAS_WRITEPAGES {
+            Some(Self::writepages)
+        } else {
+            None
+        },
         invalidate_folio: if U::HAS_INVALIDATE_FOLIO {
             Some(Self::invalidate_folio)
         } else {
@@ -269,6 +316,23 @@ impl<U: Operations + ?Sized> Table<U> {
         },
         ..pin_init::zeroed()
     };
+
+    /// # Safety
+    ///
+    /// Called by `do_writepages()` with the valid mapping of an inode of `Fs<U>` with this
+    /// table, whose inode it keeps for the call, and a valid `wbc` for the call.
+    unsafe extern "C" fn writepages(
+        mapping: *mut bindings::address_space,
+        wbc: *mut bindings::writeback_control,
+    ) -> c_int {
+        // SAFETY: The mapping's inode is valid for the call, and of `Fs<U>`.
+        let inode = unsafe { INode::<Fs<U>>::from_raw((*mapping).host) };
+        // SAFETY: The mapping and `wbc` are valid for the call, `wbc` for this `writepages`
+        // call; the pass is finished below.
+        let mut pass = unsafe { writeback::Writeback::new(mapping, wbc) };
+        let ret = U::writepages(inode, &mut pass);
+        pass.finish(ret)
+    }
 
     /// # Safety
     ///

@@ -494,6 +494,8 @@ pub struct Ops<T: FileSystem + ?Sized> {
     dir: bool,
     /// The operations are those of [`Ops::in_memory`].
     in_memory: bool,
+    /// `fsync` writes the page cache back: `simple_fsync_noflush()`.
+    syncs: bool,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -518,6 +520,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
             offsets: false,
             dir: true,
             in_memory: false,
+            syncs: false,
             _t: PhantomData,
         }
     }
@@ -551,6 +554,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
             offsets: true,
             dir: true,
             in_memory: false,
+            syncs: false,
             _t: PhantomData,
         }
     }
@@ -570,6 +574,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
             offsets: false,
             dir: false,
             in_memory: false,
+            syncs: false,
             _t: PhantomData,
         }
     }
@@ -610,6 +615,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
             offsets: false,
             dir: false,
             in_memory: true,
+            syncs: false,
             _t: PhantomData,
         }
     }
@@ -650,6 +656,13 @@ impl<T: FileSystem + ?Sized> Ops<T> {
     /// Whether the operations are those of [`Ops::in_memory`].
     pub fn is_in_memory(self) -> bool {
         self.in_memory
+    }
+
+    /// Whether the operations' `fsync` writes the page cache back
+    /// ([`Generic::WRITE_BACK_FSYNC`]); [`SuperBlock::new_inode`](super::sb::SuperBlock::new_inode)
+    /// refuses operations that do not with address-space operations that write back.
+    pub fn syncs(self) -> bool {
+        self.syncs
     }
 
     /// Returns the raw pointer to the C `struct file_operations`.

@@ -291,8 +291,8 @@ impl<R: FolioRef> Locked<R> {
     /// Marks the folio dirty (`folio_mark_dirty()`, through the `dirty_folio` operation of its
     /// mapping, if it has one): its page cache holds data that is not written back yet.
     /// Reclaim and `drop_caches` leave a dirty folio in the page cache until it is written
-    /// back or truncated; with the address-space operations of the abstractions, which write
-    /// nothing back, until it is truncated.
+    /// back or truncated; with address-space operations that write nothing back (without
+    /// `writepages`), until it is truncated.
     #[inline]
     pub fn mark_dirty(&self) {
         // SAFETY: The folio is valid and locked (type invariants), so its mapping is stable.
@@ -334,11 +334,18 @@ impl Locked<ARef<Folio>> {
     /// is gone from the file, as if a hole had been punched there. A folio in no page cache is
     /// only unlocked.
     ///
-    /// Fails with `EIO`, leaving the folio where it is, if its file is not a regular file.
+    /// Fails with `EIO`, leaving the folio where it is, if its file is not a regular file, and
+    /// with `EBUSY` if the folio is under write-back
+    /// ([`UnderWriteback`](super::address_space::writeback::UnderWriteback)): the write-back
+    /// needs it in its mapping until it ends.
     pub fn remove(self) -> Result {
         let mapping = self.mapping();
         if mapping.is_null() {
             return Ok(());
+        }
+        // SAFETY: The folio is valid and locked (type invariants).
+        if unsafe { bindings::folio_test_writeback(self.as_raw()) } {
+            return Err(EBUSY);
         }
         // SAFETY: The folio is valid and locked (type invariants), so its mapping is stable; the
         // guard's reference keeps the folio after the page cache drops its own.

@@ -7,7 +7,7 @@
 
 use crate::{
     bindings,
-    error::{code::*, Result},
+    error::{code::*, to_result, Result},
     fs::{file::Offset, FileSystem},
     types::{ForeignOwnable, Opaque},
 };
@@ -221,11 +221,40 @@ impl<T: FileSystem + ?Sized> SuperBlock<T, New> {
         Ok(self)
     }
 
+    /// Gives the superblock a backing device of its own (`super_setup_bdi()`), so that the
+    /// dirty folios of its files are written back, by the flusher threads, `sync(2)`,
+    /// `fsync(2)` and unmount, through address-space operations that write back
+    /// ([`address_space::Operations::writepages`](super::address_space::Operations::writepages)):
+    /// [`SuperBlock::new_inode`](SuperBlock::new_inode) refuses those on a superblock without
+    /// one. The device goes with the superblock.
+    ///
+    /// Fails with `ENOMEM`, or with `EINVAL` if the superblock has a backing device already.
+    pub fn setup_bdi(&self) -> Result<&Self> {
+        if self.writes_back() {
+            return Err(EINVAL);
+        }
+        // SAFETY: By the type invariants nobody else accesses the new superblock, whose
+        // backing device is the no-op one, as `super_setup_bdi()` expects.
+        to_result(unsafe { bindings::super_setup_bdi(self.as_raw()) })?;
+        Ok(self)
+    }
+
     /// Asks the VFS not to keep unused dentries of this superblock cached (`DCACHE_DONTCACHE`).
     pub fn set_dont_cache_dentries(&self) -> &Self {
         // SAFETY: By the type invariants nobody else accesses the new superblock.
         unsafe { (*self.as_raw()).s_d_flags |= bindings::dentry_flags_DCACHE_DONTCACHE };
         self
+    }
+}
+
+impl<T: FileSystem + ?Sized, S: State> SuperBlock<T, S> {
+    /// Whether the superblock has a backing device of its own ([`SuperBlock::setup_bdi`]),
+    /// which writes dirty folios back, and not the no-op one of in-memory file systems.
+    pub fn writes_back(&self) -> bool {
+        // SAFETY: The superblock is valid (type invariants). Its `s_bdi` only changes in
+        // `setup_bdi`, on a new superblock that no other thread sees, and at its shutdown.
+        let bdi = unsafe { (*self.as_raw()).s_bdi };
+        !core::ptr::eq(bdi, &raw const bindings::noop_backing_dev_info)
     }
 }
 

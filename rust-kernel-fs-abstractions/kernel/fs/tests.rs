@@ -116,6 +116,17 @@ mod mounted {
                 0x7275_7374
             };
             sb.set_magic(magic)?;
+            let pattern = PATTERN.load(Relaxed);
+            if pattern == Pattern::Bdi as i32
+                || pattern == Pattern::WriteBack as i32
+                || pattern == Pattern::WriteBackNoSync as i32
+            {
+                sb.setup_bdi()?;
+                // A second backing device is refused.
+                if sb.setup_bdi().err() != Some(EINVAL) || !sb.writes_back() {
+                    return Err(ENOTRECOVERABLE);
+                }
+            }
             Ok(())
         }
 
@@ -187,6 +198,16 @@ mod mounted {
                 Some(inode::Ops::new::<RegOps>()),
                 Some(file::Ops::new::<SparseFops>()),
             ),
+            Type::Reg
+                if pattern == Pattern::Bdi as i32
+                    || pattern == Pattern::WriteBack as i32
+                    || pattern == Pattern::WriteBackNoBdi as i32 =>
+            {
+                (
+                    Some(inode::Ops::new::<RegOps>()),
+                    Some(file::Ops::new::<SyncFops>()),
+                )
+            }
             Type::Reg if pattern == Pattern::Holes as i32 => (
                 Some(inode::Ops::new::<RegOps>()),
                 Some(file::Ops::new::<HoleFops>()),
@@ -204,8 +225,13 @@ mod mounted {
         };
         let read_only =
             pattern == Pattern::ReadOnly as i32 || pattern == Pattern::RustFileReadOnly as i32;
+        let write_back = pattern == Pattern::WriteBack as i32
+            || pattern == Pattern::WriteBackNoBdi as i32
+            || pattern == Pattern::WriteBackNoSync as i32;
         let aops = if read_only {
             address_space::Ops::new::<ReadOnlyAops>()
+        } else if write_back && typ == Type::Reg {
+            address_space::Ops::new::<StoreAops>()
         } else if pattern != Pattern::Off as i32 {
             address_space::Ops::new::<PatternAops>()
         } else {
@@ -219,7 +245,11 @@ mod mounted {
             iops,
             fops,
             aops: Some(aops),
-            mapping: address_space::Mapping::Unevictable,
+            mapping: if write_back {
+                address_space::Mapping::Evictable
+            } else {
+                address_space::Mapping::Unevictable
+            },
         };
         let inode = sb.new_inode_with(params, TestData::new())?;
         LIVE_INODES.add(1, Relaxed);
@@ -259,6 +289,17 @@ mod mounted {
         Window = 11,
         /// Files have [`PatternAops`] and the file operations of [`SparseFops`].
         Sparse = 12,
+        /// The superblock has a backing device; files are as with `On`, but with the file
+        /// operations of [`SyncFops`].
+        Bdi = 13,
+        /// The superblock has a backing device, and files have [`StoreAops`] and
+        /// [`SyncFops`]: a file system that writes back to [`STORE`].
+        WriteBack = 14,
+        /// As `WriteBack`, without the backing device.
+        WriteBackNoBdi = 15,
+        /// As `WriteBack`, but files have the file operations of [`file::Ops::page_cache`],
+        /// whose `fsync` does nothing.
+        WriteBackNoSync = 16,
     }
 
     static PATTERN: Atomic<i32> = Atomic::new(Pattern::Off as i32);
@@ -370,6 +411,163 @@ mod mounted {
             RELEASES.add(1, Relaxed);
             KEEP.load(Relaxed) == 0
         }
+    }
+
+    /// The backing store of the files of [`Pattern::WriteBack`], shared by all: two pages, as
+    /// 64-bit words (in the CPU's byte order), zero until written back.
+    const STORE_BYTES: usize = 2 * crate::page::PAGE_SIZE;
+    static STORE: [Atomic<i64>; STORE_BYTES / 8] = [const { Atomic::new(0) }; STORE_BYTES / 8];
+
+    /// The folios [`StoreAops`] wrote back, and how it misbehaves ([`StoreFails`]).
+    static WRITTEN_BACK: Atomic<i64> = Atomic::new(0);
+    static STORE_FAILS: Atomic<i32> = Atomic::new(StoreFails::Not as i32);
+
+    #[derive(Clone, Copy)]
+    enum StoreFails {
+        Not = 0,
+        /// Every folio is given back dirty, with `ENOSPC`.
+        Redirty = 1,
+        /// The pass stops after the first folio, with no error.
+        AfterOne = 2,
+        /// The write-back of every folio fails with `EIO` after it started.
+        Ending = 3,
+        /// The pass fails with `EDQUOT` before it takes a folio.
+        Refuses = 4,
+        /// The write-back of every folio is started, then the folio is asked to be removed from
+        /// the page cache ([`REMOVED`] has the error), then the write-back ends.
+        Removes = 5,
+    }
+
+    /// The errno of the last removal that [`StoreFails::Removes`] asked for.
+    static REMOVED: Atomic<i32> = Atomic::new(0);
+
+    /// Copies the store from `pos` (a multiple of 8) into `buf`, as far as the store goes.
+    fn store_read(pos: usize, buf: &mut [u8]) {
+        for (i, w) in buf.chunks_mut(8).enumerate() {
+            if let Some(word) = STORE.get(pos / 8 + i) {
+                w.copy_from_slice(&word.load(Relaxed).to_ne_bytes()[..w.len()]);
+            }
+        }
+    }
+
+    /// Whether the store holds `data` from 0 on.
+    fn store_holds(data: &[u8]) -> bool {
+        let mut buf = [0u8; 256];
+        data.chunks(buf.len()).enumerate().all(|(i, chunk)| {
+            store_read(i * buf.len(), &mut buf[..chunk.len()]);
+            buf[..chunk.len()] == *chunk
+        })
+    }
+
+    /// Fills `folio`, locked, from the store (zeroes beyond it), and marks it up to date.
+    fn fill_from_store<R: crate::fs::folio::FolioRef>(
+        folio: &crate::fs::folio::Locked<R>,
+    ) -> Result {
+        let mut buf = [0u8; 256];
+        let mut off = 0;
+        while off < folio.size() {
+            let n = buf.len().min(folio.size() - off);
+            buf.fill(0);
+            store_read(folio.pos() as usize + off, &mut buf[..n]);
+            folio.write(off, &buf[..n])?;
+            off += n;
+        }
+        folio.mark_uptodate();
+        Ok(())
+    }
+
+    /// A file system whose files live in [`STORE`], with the page cache in front of it.
+    struct StoreAops;
+
+    #[vtable]
+    impl address_space::Operations for StoreAops {
+        type FileSystem = TestFs;
+
+        fn read_folio(
+            _file: Option<&file::LocalFile>,
+            _inode: &INode<TestFs>,
+            folio: crate::fs::folio::Locked<&crate::fs::folio::Folio>,
+        ) -> Result {
+            fill_from_store(&folio)
+        }
+
+        fn write_begin(
+            _file: Option<&file::LocalFile>,
+            inode: &Locked<'_, TestFs>,
+            pos: i64,
+            len: usize,
+        ) -> Result<crate::fs::folio::ForWrite> {
+            let folio = inode.folio_for_write(pos, len)?.into_locked();
+            if !folio.is_uptodate() {
+                fill_from_store(&folio)?;
+            }
+            Ok(folio.into())
+        }
+
+        fn write_end(
+            _file: Option<&file::LocalFile>,
+            _inode: &Locked<'_, TestFs>,
+            _pos: i64,
+            _len: usize,
+            copied: usize,
+            _folio: &crate::fs::folio::Locked,
+        ) -> Result<usize> {
+            Ok(copied)
+        }
+
+        fn writepages(
+            inode: &INode<TestFs>,
+            pass: &mut address_space::writeback::Writeback<'_>,
+        ) -> Result {
+            let fails = STORE_FAILS.load(Relaxed);
+            if fails == StoreFails::Refuses as i32 {
+                return Err(EDQUOT);
+            }
+            while let Some(dirty) = pass.next_folio() {
+                if fails == StoreFails::Redirty as i32 {
+                    dirty.redirty(Err(ENOSPC));
+                    continue;
+                }
+                let mut buf = [0u8; 8];
+                let mut off = 0;
+                while off < dirty.size() {
+                    let pos = dirty.pos() as usize + off;
+                    if let Some(word) = STORE.get(pos / 8) {
+                        dirty.read(off, &mut buf)?;
+                        word.store(i64::from_ne_bytes(buf), Relaxed);
+                    }
+                    off += buf.len();
+                }
+                WRITTEN_BACK.add(1, Relaxed);
+                let pos = dirty.pos();
+                let under = dirty.start_writeback();
+                if fails == StoreFails::Removes as i32 {
+                    let folio = inode.cached_folio(pos).ok_or(ENOENT)?;
+                    let err = crate::fs::folio::Locked::new(folio).remove().err();
+                    REMOVED.store(err.map_or(0, |e| e.to_errno()), Relaxed);
+                }
+                if fails == StoreFails::Ending as i32 {
+                    under.fail(EIO);
+                } else {
+                    under.end();
+                }
+                if fails == StoreFails::AfterOne as i32 {
+                    return Ok(());
+                }
+            }
+            Ok(())
+        }
+    }
+
+    /// The file operations of the page cache, with an `fsync` that writes back.
+    struct SyncFops;
+
+    #[vtable]
+    impl file::Operations for SyncFops {
+        type FileSystem = TestFs;
+        const GENERIC: file::Generic = file::Generic::PAGE_CACHE
+            .without(file::Generic::FSYNC)
+            .with(file::Generic::WRITE_BACK_FSYNC);
     }
 
     struct ReadOnlyAops;
@@ -1097,6 +1295,24 @@ mod mounted {
             // SAFETY: The file is open.
             let pos = unsafe { bindings::vfs_llseek(self.0, offset, whence as i32) };
             errno_or(pos as isize).map(|p| p as i64)
+        }
+
+        /// `fsync(2)`.
+        fn fsync(&self) -> Result {
+            // SAFETY: The file is open.
+            to_result(unsafe { bindings::vfs_fsync(self.0, 0) })
+        }
+
+        /// `posix_fadvise(2)`.
+        fn fadvise(&self, offset: i64, len: i64, advice: u32) -> Result {
+            // SAFETY: The file is open.
+            to_result(unsafe { bindings::vfs_fadvise(self.0, offset, len, advice as c_int) })
+        }
+
+        /// The folios' pages in the file's page cache.
+        fn cached_pages(&self) -> usize {
+            // SAFETY: The file is open, so its mapping is valid.
+            unsafe { (*(*self.0).f_mapping).nrpages }
         }
 
         fn truncate(&self, size: i64) -> Result {
@@ -2155,6 +2371,169 @@ mod mounted {
         buf = [0xee; 8];
         assert_eq!(f.read(&mut buf, 0)?, 0);
         assert_eq!(buf, [0xee; 8]);
+        Ok(())
+    }
+
+    #[test]
+    fn superblocks_with_a_backing_device() -> Result {
+        let rdwr = bindings::O_CREAT | bindings::O_RDWR;
+        let writes_back = |m: &Mounted| {
+            // SAFETY: The root dentry is valid while the mount lives, and its superblock is a
+            // ready one of `TestFs`.
+            unsafe { SuperBlock::<TestFs>::from_raw((*m.root()).d_sb) }.writes_back()
+        };
+        {
+            let m = Mounted::new()?;
+            assert!(!writes_back(&m));
+        }
+        // `fill_super` set a backing device up, and saw a second one refused.
+        let _p = pattern(Pattern::Bdi);
+        let m = Mounted::new()?;
+        assert!(writes_back(&m));
+        // Without `writepages`, folios are marked dirty without write-back (`noop_dirty_folio()`):
+        // the `fsync` that writes back finds nothing to write.
+        let f = m.open(c"f", rdwr, 0o644)?;
+        assert_eq!(f.write(b"data", 0)?, 4);
+        f.fsync()?;
+        let mut buf = [0u8; 4];
+        assert_eq!(f.read(&mut buf, 0)?, 4);
+        assert_eq!(&buf, b"data");
+        Ok(())
+    }
+
+    /// Whether the first folio of the file is dirty.
+    fn first_folio_dirty(f: &OpenFile) -> Result<bool> {
+        // SAFETY: The file is open, so its inode is valid and of a `TestFs`.
+        let inode = unsafe { INode::<TestFs>::from_raw((*f.0).f_inode) };
+        Ok(inode.cached_folio(0).ok_or(ENOENT)?.is_dirty())
+    }
+
+    #[test]
+    fn folios_written_back_in_rust() -> Result {
+        // A folio's write-back may end on another thread, in an I/O completion.
+        fn sendable<T: Send>() {}
+        sendable::<address_space::writeback::UnderWriteback>();
+        let rdwr = bindings::O_CREAT | bindings::O_RDWR;
+        for word in &STORE {
+            word.store(0, Relaxed);
+        }
+        let _fails = crate::types::ScopeGuard::new(|| STORE_FAILS.store(0, Relaxed));
+        {
+            // Write-back operations want a superblock whose write-back runs, and an `fsync`
+            // that writes back.
+            for how in [Pattern::WriteBackNoBdi, Pattern::WriteBackNoSync] {
+                let _p = pattern(how);
+                let m = Mounted::new()?;
+                assert_eq!(m.open(c"f", rdwr, 0o644).err(), Some(EINVAL));
+            }
+        }
+        let _p = pattern(Pattern::WriteBack);
+        let m = Mounted::new()?;
+        let f = m.open(c"f", rdwr, 0o644)?;
+        // On the heap: two pages are half of a kernel stack.
+        let mut data = KVec::with_capacity(STORE_BYTES, GFP_KERNEL)?;
+        for i in 0..STORE_BYTES {
+            data.push((i * 7 + 1) as u8, GFP_KERNEL)?;
+        }
+        let start = WRITTEN_BACK.load(Relaxed);
+        assert_eq!(f.write(&data, 0)?, STORE_BYTES as isize);
+        assert!(first_folio_dirty(&f)?);
+        f.fsync()?;
+        assert_eq!(WRITTEN_BACK.load(Relaxed) - start, 2);
+        assert!(store_holds(&data));
+        assert!(!first_folio_dirty(&f)?);
+
+        // `fadvise(DONTNEED)` writes a changed folio back and drops the clean ones; a read
+        // fills them again from the store.
+        data[5000] = 0;
+        f.write(&data[5000..5001], 5000)?;
+        f.fadvise(0, 0, bindings::POSIX_FADV_DONTNEED)?;
+        assert!(store_holds(&data));
+        assert_eq!(f.cached_pages(), 0);
+        let mut back = KVec::from_elem(0u8, STORE_BYTES, GFP_KERNEL)?;
+        assert_eq!(f.read(&mut back, 0)?, STORE_BYTES as isize);
+        assert!(back == data);
+
+        // A folio given back with an error stays dirty, and `fsync` fails with the error; the
+        // next `fsync` writes it.
+        STORE_FAILS.store(StoreFails::Redirty as i32, Relaxed);
+        data[0] = 0;
+        f.write(&data[..1], 0)?;
+        assert_eq!(f.fsync().err(), Some(ENOSPC));
+        assert!(first_folio_dirty(&f)?);
+        assert!(!store_holds(&data));
+        STORE_FAILS.store(StoreFails::Not as i32, Relaxed);
+        f.fsync()?;
+        assert!(store_holds(&data));
+
+        // A pass that stops early leaves the other folios dirty, and `fsync` fails with `EIO`.
+        STORE_FAILS.store(StoreFails::AfterOne as i32, Relaxed);
+        data[1] = 0;
+        data[4097] = 0;
+        f.write(&data[1..4098], 1)?;
+        assert_eq!(f.fsync().err(), Some(EIO));
+        assert!(!store_holds(&data));
+        STORE_FAILS.store(StoreFails::Not as i32, Relaxed);
+        f.fsync()?;
+        assert!(store_holds(&data));
+
+        // A write-back that fails after it started is reported by the next `fsync`, once.
+        STORE_FAILS.store(StoreFails::Ending as i32, Relaxed);
+        f.write(&data[..1], 0)?;
+        assert_eq!(f.fsync().err(), Some(EIO));
+        STORE_FAILS.store(StoreFails::Not as i32, Relaxed);
+        f.fsync()?;
+
+        // A pass that fails before it takes a folio fails `fsync` with its error.
+        STORE_FAILS.store(StoreFails::Refuses as i32, Relaxed);
+        data[2] = 0;
+        f.write(&data[2..3], 2)?;
+        assert_eq!(f.fsync().err(), Some(EDQUOT));
+        STORE_FAILS.store(StoreFails::Not as i32, Relaxed);
+
+        // A folio under write-back is not removed from the page cache.
+        STORE_FAILS.store(StoreFails::Removes as i32, Relaxed);
+        REMOVED.store(0, Relaxed);
+        f.fsync()?;
+        assert_eq!(REMOVED.load(Relaxed), EBUSY.to_errno());
+        assert!(store_holds(&data));
+        STORE_FAILS.store(StoreFails::Not as i32, Relaxed);
+        Ok(())
+    }
+
+    #[test]
+    fn inodes_written_back_by_the_vfs() -> Result {
+        for word in &STORE {
+            word.store(0, Relaxed);
+        }
+        let _p = pattern(Pattern::WriteBack);
+        let m = Mounted::new()?;
+        let f = m.open(c"f", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        let mut data = [0u8; 8];
+        for (i, b) in data.iter_mut().enumerate() {
+            *b = i as u8 + 1;
+        }
+
+        // `syncfs(2)` writes back the superblock's dirty inodes.
+        f.write(&data, 0)?;
+        // SAFETY: The root dentry and its superblock are valid while the mount lives;
+        // `sync_filesystem()` wants `s_umount` held.
+        to_result(unsafe {
+            let sb = (*m.root()).d_sb;
+            bindings::down_read(&mut (*sb).s_umount);
+            let ret = bindings::sync_filesystem(sb);
+            bindings::up_read(&mut (*sb).s_umount);
+            ret
+        })?;
+        assert!(store_holds(&data));
+
+        // The unmount evicts the file, which is written back first.
+        data[7] = 0;
+        f.write(&data[7..], 7)?;
+        assert!(!store_holds(&data));
+        drop(f);
+        drop(m);
+        assert!(store_holds(&data));
         Ok(())
     }
 }

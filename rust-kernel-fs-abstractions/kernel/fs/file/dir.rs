@@ -176,6 +176,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
             offsets: false,
             dir: true,
             in_memory: false,
+            syncs: false,
             _t: PhantomData,
         }
     }

@@ -72,6 +72,12 @@ impl Generic {
     /// as tmpfs reads. It updates the access time (through `filemap_read()`). Not with
     /// [`Generic::READ_ITER`].
     pub const READ_SPARSE: Self = Self(1 << 7);
+    /// `fsync` is `simple_fsync_noflush()`: it writes the dirty folios of the range back
+    /// ([`writepages`](crate::fs::address_space::Operations::writepages)) and waits for them,
+    /// and reports the write-back errors that the file did not see yet; no block device's
+    /// cache is flushed. Address-space operations that write back need it: a Rust `fsync` has
+    /// no safe way to write the page cache back yet. Not with [`Generic::FSYNC`].
+    pub const WRITE_BACK_FSYNC: Self = Self(1 << 8);
 
     /// The functions of `self` and of `other`.
     #[inline]
@@ -203,6 +209,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
             offsets: false,
             dir: false,
             in_memory: false,
+            syncs: generic.contains(Generic::WRITE_BACK_FSYNC),
             _t: PhantomData,
         }
     }
@@ -243,6 +250,11 @@ impl<U: Operations + ?Sized> Table<U> {
             (U::HAS_WRITE_ITER, Generic::WRITE_ITER),
             (U::HAS_LLSEEK, Generic::LLSEEK),
             (U::HAS_FSYNC, Generic::FSYNC),
+            (U::HAS_FSYNC, Generic::WRITE_BACK_FSYNC),
+            (
+                U::GENERIC.contains(Generic::FSYNC),
+                Generic::WRITE_BACK_FSYNC,
+            ),
             (U::HAS_LLSEEK, Generic::SEEK_HOLES),
             (U::GENERIC.contains(Generic::LLSEEK), Generic::SEEK_HOLES),
             (U::HAS_READ_ITER, Generic::READ_SPARSE),
@@ -294,7 +306,11 @@ impl<U: Operations + ?Sized> Table<U> {
                 bindings::generic_file_llseek
             )
         },
-        fsync: choose!(HAS_FSYNC, Self::fsync, FSYNC, bindings::noop_fsync),
+        fsync: if U::GENERIC.contains(Generic::WRITE_BACK_FSYNC) {
+            Some(bindings::simple_fsync_noflush)
+        } else {
+            choose!(HAS_FSYNC, Self::fsync, FSYNC, bindings::noop_fsync)
+        },
         fallocate: if U::HAS_FALLOCATE {
             Some(Self::fallocate)
         } else {

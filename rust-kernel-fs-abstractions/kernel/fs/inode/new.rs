@@ -352,6 +352,14 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         if offsets && (params.typ != Type::Dir || !keeps_offsets) {
             return Err(EINVAL);
         }
+        // Dirty folios are written back only on a superblock whose write-back runs: elsewhere
+        // they would wait for it in the page cache, and go with the inode.
+        // An `fsync(2)` that does not write them back would tell the caller they are safe.
+        if params.aops.is_some_and(|a| a.writes_back())
+            && (!self.writes_back() || !params.fops.is_some_and(|f| f.syncs()))
+        {
+            return Err(EINVAL);
+        }
         // A charged file's size changes through `libfs::setattr`, which charges it.
         let charged = T::HAS_CHARGE_PAGES
             && params.typ == Type::Reg
@@ -405,6 +413,13 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
             if aops.release_always() {
                 // SAFETY: As above.
                 unsafe { bindings::mapping_set_release_always(mapping) };
+            }
+            if aops.writes_back() {
+                // `__mark_inode_dirty()` puts only hashed inodes on the lists that the flusher
+                // threads, `sync(2)` and the unmount write back; these are found by no lookup
+                // (as xfs's, whose hash is its own).
+                // SAFETY: The inode is not visible yet, nor in the inode hash.
+                unsafe { bindings::inode_fake_hash(raw) };
             }
         }
         if params.mapping == address_space::Mapping::Unevictable {
