@@ -625,10 +625,10 @@ impl<T: FileSystem + ?Sized> Tables<T> {
     /// Called by the VFS (`evict()`), once, with an inode of a superblock of this type that is
     /// being evicted.
     unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
-        // The inodes of these file systems are not hashed, so `iput_final()` evicts one that
-        // still has links without writing its dirty folios back: they are written here, or
-        // lost. An error is recorded in the mapping, which goes with the inode: nobody could
-        // hear of it but the kernel log.
+        // `drop_inode` is `inode_just_drop()` (with no `iget`, an inode kept unused could not be
+        // found again), so `iput_final()` evicts an unused inode that still has links without
+        // writing its dirty folios back: they are written here, or lost. An error is recorded
+        // in the mapping, which goes with the inode: nobody could hear of it but the kernel log.
         // SAFETY: The inode is valid; its page cache is its own `i_data`, written back (if its
         // operations write back at all) by this thread.
         let err = unsafe {

@@ -189,7 +189,10 @@ pub trait Operations {
     ///
     /// If the folio is not up to date, the abstractions zeroed the bytes of the write that the
     /// caller did not copy (`copied..len` from `pos`) first, if `write_begin` left them as they
-    /// were: every byte of the folio is initialised.
+    /// were: every byte of the folio is initialised. A folio written to (more than 0 bytes)
+    /// must be up to date when `write_end` returns (marked so, if the file system filled the
+    /// rest), else the write fails with `EIO`: the next read would fill it again over what was
+    /// written.
     ///
     /// The abstractions then extend the size of the inode to the end of the bytes written, if
     /// it is beyond, and unlock the folio and drop its reference, as `generic_write_end()`
@@ -247,7 +250,10 @@ pub trait Operations {
     /// under way, a folio beyond the new size may still be given: what is beyond the inode's
     /// size is not the file's. An eviction may happen in memory reclaim (the dentry shrinker
     /// puts the inode): a lock that it takes must not be held across an allocation that may
-    /// enter reclaim for file systems (`GFP_KERNEL`; `GFP_NOFS` does not), as in C.
+    /// enter reclaim for file systems (`GFP_KERNEL`; `GFP_NOFS` does not), as in C; and what
+    /// an eviction fails to write back is lost (the error goes to the kernel log), where C
+    /// file systems keep an inode with dirty folios cached. The VFS repeats a data-integrity
+    /// pass that fails with `ENOMEM` until it does not.
     ///
     /// Folios it does not take are given back dirty when it returns. Its result is the pass's:
     /// its own error, or the first one a [`writeback::Dirty::redirty`] gave; else, for a
@@ -512,6 +518,12 @@ impl<U: Operations + ?Sized> Table<U> {
         match U::write_end(file, &inode, pos, len as usize, copied, &folio) {
             Ok(written) => {
                 let written = written.min(copied);
+                // A folio that is not up to date is filled again by the next read, over what was
+                // written, and no folio may be written back or given to `read_folio` while dirty
+                // and not up to date: these abstractions keep no state of parts of a folio.
+                if written > 0 && !folio.is_uptodate() {
+                    return EIO.to_errno();
+                }
                 // `pos + written` is within the folio, so at most one past the largest offset.
                 let end = pos.saturating_add(written as Offset);
                 if end > inode.size() {
@@ -834,7 +846,14 @@ unsafe fn remove_if_not_uptodate(
     // SAFETY: The folio is locked: its mapping and flags are stable. Another reader may have
     // filled it meanwhile, or a truncation removed it.
     unsafe {
-        if Folio::from_raw(folio).mapping() == mapping && !bindings::folio_test_uptodate(folio) {
+        // A folio under write-back stays in its mapping until the write-back ends (see
+        // `folio::Locked::remove()`); one that is dirty is left to the file system that marked
+        // it so.
+        if Folio::from_raw(folio).mapping() == mapping
+            && !bindings::folio_test_uptodate(folio)
+            && !bindings::folio_test_dirty(folio)
+            && !bindings::folio_test_writeback(folio)
+        {
             // Only `-EIO` for a mapping that is not a regular file's, which these operations
             // are never given; there is nothing to undo.
             let _ = bindings::generic_error_remove_folio(mapping, folio);

@@ -200,6 +200,7 @@ mod mounted {
             ),
             Type::Reg
                 if pattern == Pattern::Bdi as i32
+                    || pattern == Pattern::SyncOnly as i32
                     || pattern == Pattern::WriteBack as i32
                     || pattern == Pattern::WriteBackNoBdi as i32 =>
             {
@@ -237,6 +238,9 @@ mod mounted {
         } else {
             address_space::Ops::in_memory()
         };
+        let bdi = pattern == Pattern::Bdi as i32
+            || pattern == Pattern::WriteBack as i32
+            || pattern == Pattern::WriteBackNoSync as i32;
         let params = inode::Params {
             typ,
             perm,
@@ -244,7 +248,7 @@ mod mounted {
             dir,
             iops,
             fops,
-            aops: Some(aops),
+            aops: (!bdi || typ == Type::Reg).then_some(aops),
             mapping: if write_back {
                 address_space::Mapping::Evictable
             } else {
@@ -289,17 +293,19 @@ mod mounted {
         Window = 11,
         /// Files have [`PatternAops`] and the file operations of [`SparseFops`].
         Sparse = 12,
-        /// The superblock has a backing device; files are as with `On`, but with the file
-        /// operations of [`SyncFops`].
+        /// The superblock has a backing device, and directories no address-space operations;
+        /// files are as with `SyncOnly`.
         Bdi = 13,
-        /// The superblock has a backing device, and files have [`StoreAops`] and
-        /// [`SyncFops`]: a file system that writes back to [`STORE`].
-        WriteBack = 14,
+        /// Files are as with `On`, but with the file operations of [`SyncFops`].
+        SyncOnly = 14,
+        /// As `Bdi`, but files have [`StoreAops`]: a file system that writes back to
+        /// [`STORE`].
+        WriteBack = 15,
         /// As `WriteBack`, without the backing device.
-        WriteBackNoBdi = 15,
+        WriteBackNoBdi = 16,
         /// As `WriteBack`, but files have the file operations of [`file::Ops::page_cache`],
         /// whose `fsync` does nothing.
-        WriteBackNoSync = 16,
+        WriteBackNoSync = 17,
     }
 
     static PATTERN: Atomic<i32> = Atomic::new(Pattern::Off as i32);
@@ -436,6 +442,9 @@ mod mounted {
         /// The write-back of every folio is started, then the folio is asked to be removed from
         /// the page cache ([`REMOVED`] has the error), then the write-back ends.
         Removes = 5,
+        /// `write_begin` gives the folio as `folio_for_write()` does, and the folio is left not
+        /// up to date.
+        NotUptodate = 6,
     }
 
     /// The errno of the last removal that [`StoreFails::Removes`] asked for.
@@ -497,7 +506,11 @@ mod mounted {
             pos: i64,
             len: usize,
         ) -> Result<crate::fs::folio::ForWrite> {
-            let folio = inode.folio_for_write(pos, len)?.into_locked();
+            let folio = inode.folio_for_write(pos, len)?;
+            if STORE_FAILS.load(Relaxed) == StoreFails::NotUptodate as i32 {
+                return Ok(folio);
+            }
+            let folio = folio.into_locked();
             if !folio.is_uptodate() {
                 fill_from_store(&folio)?;
             }
@@ -2386,12 +2399,17 @@ mod mounted {
             let m = Mounted::new()?;
             assert!(!writes_back(&m));
         }
-        // `fill_super` set a backing device up, and saw a second one refused.
-        let _p = pattern(Pattern::Bdi);
+        {
+            // `fill_super` set a backing device up, and saw a second one refused.
+            let _p = pattern(Pattern::Bdi);
+            let m = Mounted::new()?;
+            assert!(writes_back(&m));
+            // Address-space operations that write nothing back are refused there.
+            assert_eq!(m.open(c"f", rdwr, 0o644).err(), Some(EINVAL));
+        }
+        // Where nothing is written back, the `fsync` that writes back finds nothing to write.
+        let _p = pattern(Pattern::SyncOnly);
         let m = Mounted::new()?;
-        assert!(writes_back(&m));
-        // Without `writepages`, folios are marked dirty without write-back (`noop_dirty_folio()`):
-        // the `fsync` that writes back finds nothing to write.
         let f = m.open(c"f", rdwr, 0o644)?;
         assert_eq!(f.write(b"data", 0)?, 4);
         f.fsync()?;
@@ -2497,6 +2515,12 @@ mod mounted {
         f.fsync()?;
         assert_eq!(REMOVED.load(Relaxed), EBUSY.to_errno());
         assert!(store_holds(&data));
+
+        // A write into a folio that `write_end` leaves not up to date fails.
+        STORE_FAILS.store(StoreFails::NotUptodate as i32, Relaxed);
+        let end = STORE_BYTES as i64;
+        assert_eq!(f.write(&[1], end + 100).err(), Some(EIO));
+        assert_eq!(f.size(), end);
         STORE_FAILS.store(StoreFails::Not as i32, Relaxed);
         Ok(())
     }

@@ -140,7 +140,9 @@ impl<'a> Writeback<'a> {
 /// It reads and writes the folio as a [`folio::Locked`] guard (through [`Deref`]), then either
 /// starts the folio's write-back ([`Dirty::start_writeback`]), which unlocks it, or gives it
 /// back dirty ([`Dirty::redirty`], or dropping the guard), which unlocks it too and leaves it
-/// for a later pass.
+/// for a later pass. A guard forgotten (`core::mem::forget`) leaves the folio locked for good:
+/// the next read, truncation or eviction of it, and the unmount, wait for ever; a
+/// data-integrity pass that lost a guard so fails with `EIO`.
 ///
 /// # Invariants
 ///
@@ -206,7 +208,8 @@ impl Drop for Dirty<'_, '_> {
 ///
 /// It may be sent to and dropped on any thread, in any context, as an I/O completion does. A
 /// guard that is leaked leaves the folio under write-back for good: a truncation of it, the
-/// eviction of its inode and the unmount wait for it forever.
+/// eviction of its inode and the unmount wait for it forever; so does one kept in the inode's
+/// or the superblock's data, which are dropped only after that wait.
 ///
 /// # Invariants
 ///

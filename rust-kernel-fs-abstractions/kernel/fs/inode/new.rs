@@ -352,6 +352,12 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         if offsets && (params.typ != Type::Dir || !keeps_offsets) {
             return Err(EINVAL);
         }
+        // On a superblock with a backing device, the VFS counts the dirty folios of every
+        // mapping for write-back, and truncation subtracts them: a table whose `dirty_folio` does
+        // not count them (`noop_dirty_folio()`) would make the counters go negative.
+        if self.writes_back() && params.aops.is_some_and(|a| !a.writes_back()) {
+            return Err(EINVAL);
+        }
         // Dirty folios are written back only on a superblock whose write-back runs: elsewhere
         // they would wait for it in the page cache, and go with the inode.
         // An `fsync(2)` that does not write them back would tell the caller they are safe.
