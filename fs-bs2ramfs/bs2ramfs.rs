@@ -727,6 +727,7 @@ mod regular {
     #[vtable]
     impl file::Operations for Fops {
         type FileSystem = Bs2RamFs;
+        type Data = ();
 
         // Writes are the kernel's (`generic_file_write_iter()`, through `write_begin` and
         // `write_end`); faults and splice reads go through the page cache (`read_folio`);
@@ -750,7 +751,7 @@ mod regular {
         // removed again, which gives their charge back. Punching removes the folios of the hole,
         // which gives their charge back too, and zeroes the parts of the pages at its ends.
         fn fallocate(
-            _file: &LocalFile,
+            _file: &file::Opened<()>,
             inode: &Locked<'_, Bs2RamFs>,
             mode: u32,
             offset: Offset,

@@ -629,10 +629,14 @@ impl<T: FileSystem + ?Sized> Tables<T> {
         // found again), so `iput_final()` evicts an unused inode that still has links without
         // writing its dirty folios back: they are written here, or lost. An error is recorded
         // in the mapping, which goes with the inode: nobody could hear of it but the kernel log.
-        // SAFETY: The inode is valid; its page cache is its own `i_data`, written back (if its
-        // operations write back at all) by this thread.
+        // Only the inodes of a superblock with a backing device can have folios to write back
+        // (`new_inode_with` gives the others no operations that write back).
+        // SAFETY: The inode is valid, and so is its superblock.
+        let writes_back = unsafe { sb::writes_back((*inode).i_sb) };
+        // SAFETY: The inode is valid; its page cache is its own `i_data`, written back by this
+        // thread.
         let err = unsafe {
-            if (*inode).__bindgen_anon_1.i_nlink != 0 {
+            if writes_back && (*inode).__bindgen_anon_1.i_nlink != 0 {
                 bindings::filemap_write_and_wait_range(&raw mut (*inode).i_data, 0, i64::MAX)
             } else {
                 0

@@ -597,9 +597,9 @@ impl<T: FileSystem + ?Sized> INode<T> {
     ///
     /// Fails with `EINVAL` if the inode is not a regular file, if `iocb` is not a read of this
     /// inode's file or its position is negative.
-    pub fn read_sparse(
+    pub fn read_sparse<D: crate::types::ForeignOwnable>(
         &self,
-        iocb: &mut crate::fs::Kiocb<'_, ()>,
+        iocb: &mut crate::fs::Kiocb<'_, D>,
         to: &mut crate::iov::IovIterDest<'_>,
     ) -> Result<usize> {
         let raw = self.as_raw();
@@ -684,9 +684,9 @@ impl<T: FileSystem + ?Sized> inode::Locked<'_, T> {
     ///
     /// Fails with `EINVAL` if `iocb` is not a write to this inode's file or its position is
     /// negative, or if the inode's address-space operations do not write ([`Ops::writes`]).
-    pub fn perform_write(
+    pub fn perform_write<D: crate::types::ForeignOwnable>(
         &self,
-        iocb: &mut crate::fs::Kiocb<'_, ()>,
+        iocb: &mut crate::fs::Kiocb<'_, D>,
         from: &mut crate::iov::IovIterSource<'_>,
     ) -> Result<usize> {
         let raw = self.as_raw();
@@ -846,17 +846,15 @@ unsafe fn remove_if_not_uptodate(
     // SAFETY: The folio is locked: its mapping and flags are stable. Another reader may have
     // filled it meanwhile, or a truncation removed it.
     unsafe {
-        // A folio under write-back stays in its mapping until the write-back ends (see
-        // `folio::Locked::remove()`); one that is dirty is left to the file system that marked
-        // it so.
+        // One that is dirty is left to the file system that marked it so, and one under
+        // write-back stays in its mapping until the write-back ends.
         if Folio::from_raw(folio).mapping() == mapping
             && !bindings::folio_test_uptodate(folio)
             && !bindings::folio_test_dirty(folio)
-            && !bindings::folio_test_writeback(folio)
         {
-            // Only `-EIO` for a mapping that is not a regular file's, which these operations
-            // are never given; there is nothing to undo.
-            let _ = bindings::generic_error_remove_folio(mapping, folio);
+            // `EBUSY` under write-back, or `EIO` for a mapping that is not a regular file's,
+            // which these operations are never given; there is nothing to undo.
+            let _ = folio::remove_unless_writeback(folio, mapping);
         }
         bindings::folio_unlock(folio);
     }

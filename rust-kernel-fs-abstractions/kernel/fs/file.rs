@@ -20,8 +20,10 @@ use crate::{
 use core::{marker::PhantomData, ptr};
 
 mod dir;
+mod opened;
 mod operations;
 pub use self::dir::{DirEmitter, DirOperations};
+pub use self::opened::{Data, Opened};
 pub use self::operations::{Generic, Operations};
 
 /// Primitive type representing the offset within a [`File`].

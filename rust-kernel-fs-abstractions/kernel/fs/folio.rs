@@ -327,6 +327,25 @@ impl<R: FolioRef> Locked<R> {
     }
 }
 
+/// Removes `folio` from `mapping` (`generic_error_remove_folio()`), unless it is under
+/// write-back, which needs it in its mapping until it ends: then fails with `EBUSY`.
+///
+/// # Safety
+///
+/// `folio` must be a valid folio that the caller locked and holds a reference to, in `mapping`.
+pub(crate) unsafe fn remove_unless_writeback(
+    folio: *mut bindings::folio,
+    mapping: *mut bindings::address_space,
+) -> Result {
+    // SAFETY: The folio is valid and locked, so its flags and mapping are stable.
+    if unsafe { bindings::folio_test_writeback(folio) } {
+        return Err(EBUSY);
+    }
+    // SAFETY: As above; the caller's reference keeps the folio after the page cache drops its
+    // own.
+    crate::error::to_result(unsafe { bindings::generic_error_remove_folio(mapping, folio) })
+}
+
 impl Locked<ARef<Folio>> {
     /// Removes the folio from the page cache of its file and from the mappings of the file
     /// (`generic_error_remove_folio()`), then unlocks it and drops the reference: for a folio
@@ -343,15 +362,9 @@ impl Locked<ARef<Folio>> {
         if mapping.is_null() {
             return Ok(());
         }
-        // SAFETY: The folio is valid and locked (type invariants).
-        if unsafe { bindings::folio_test_writeback(self.as_raw()) } {
-            return Err(EBUSY);
-        }
-        // SAFETY: The folio is valid and locked (type invariants), so its mapping is stable; the
-        // guard's reference keeps the folio after the page cache drops its own.
-        crate::error::to_result(unsafe {
-            bindings::generic_error_remove_folio(mapping, self.as_raw())
-        })
+        // SAFETY: The folio is valid and locked (type invariants), in `mapping`; the guard's
+        // reference keeps the folio after the page cache drops its own.
+        unsafe { remove_unless_writeback(self.as_raw(), mapping) }
     }
 
     /// Gives up the guard without unlocking: the caller owns the lock and the reference.

@@ -251,11 +251,21 @@ impl<T: FileSystem + ?Sized, S: State> SuperBlock<T, S> {
     /// Whether the superblock has a backing device of its own ([`SuperBlock::setup_bdi`]),
     /// which writes dirty folios back, and not the no-op one of in-memory file systems.
     pub fn writes_back(&self) -> bool {
-        // SAFETY: The superblock is valid (type invariants). Its `s_bdi` only changes in
-        // `setup_bdi`, on a new superblock that no other thread sees, and at its shutdown.
-        let bdi = unsafe { (*self.as_raw()).s_bdi };
-        !core::ptr::eq(bdi, &raw const bindings::noop_backing_dev_info)
+        // SAFETY: The superblock is valid (type invariants).
+        unsafe { writes_back(self.as_raw()) }
     }
+}
+
+/// Whether `sb` has a backing device of its own ([`SuperBlock::writes_back`]).
+///
+/// # Safety
+///
+/// `sb` must be a valid superblock of a file system of these abstractions.
+pub(crate) unsafe fn writes_back(sb: *mut bindings::super_block) -> bool {
+    // SAFETY: The superblock is valid. Its `s_bdi` only changes in `setup_bdi`, on a new
+    // superblock that no other thread sees, and at its shutdown, after its inodes are gone.
+    let bdi = unsafe { (*sb).s_bdi };
+    !core::ptr::eq(bdi, &raw const bindings::noop_backing_dev_info)
 }
 
 impl<T: FileSystem + ?Sized> SuperBlock<T> {

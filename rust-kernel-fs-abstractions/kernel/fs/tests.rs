@@ -198,6 +198,10 @@ mod mounted {
                 Some(inode::Ops::new::<RegOps>()),
                 Some(file::Ops::new::<SparseFops>()),
             ),
+            Type::Reg if pattern == Pattern::OpenData as i32 => (
+                Some(inode::Ops::new::<RegOps>()),
+                Some(file::Ops::new::<DataFops>()),
+            ),
             Type::Reg
                 if pattern == Pattern::Bdi as i32
                     || pattern == Pattern::SyncOnly as i32
@@ -306,6 +310,8 @@ mod mounted {
         /// As `WriteBack`, but files have the file operations of [`file::Ops::page_cache`],
         /// whose `fsync` does nothing.
         WriteBackNoSync = 17,
+        /// Files have [`PatternAops`] and the file operations of [`DataFops`].
+        OpenData = 18,
     }
 
     static PATTERN: Atomic<i32> = Atomic::new(Pattern::Off as i32);
@@ -331,6 +337,19 @@ mod mounted {
         }
         folio.mark_uptodate();
         Ok(())
+    }
+
+    /// `folio`, filled by `fill` unless it is up to date: like a file system that reads a block
+    /// before it writes part of it.
+    fn filled(
+        folio: crate::fs::folio::ForWrite,
+        fill: fn(&crate::fs::folio::Locked) -> Result,
+    ) -> Result<crate::fs::folio::ForWrite> {
+        let folio = folio.into_locked();
+        if !folio.is_uptodate() {
+            fill(&folio)?;
+        }
+        Ok(folio.into())
     }
 
     /// Whole invalidations of dirty folios of files with [`PatternAops`], invalidations of
@@ -375,12 +394,7 @@ mod mounted {
             if PATTERN.load(Relaxed) == Pattern::Window as i32 {
                 return Ok(folio);
             }
-            // Like a file system that reads a block before it writes part of it.
-            let folio = folio.into_locked();
-            if !folio.is_uptodate() {
-                fill_pattern(&folio)?;
-            }
-            Ok(folio.into())
+            filled(folio, fill_pattern)
         }
 
         fn write_end(
@@ -510,11 +524,7 @@ mod mounted {
             if STORE_FAILS.load(Relaxed) == StoreFails::NotUptodate as i32 {
                 return Ok(folio);
             }
-            let folio = folio.into_locked();
-            if !folio.is_uptodate() {
-                fill_from_store(&folio)?;
-            }
-            Ok(folio.into())
+            filled(folio, fill_from_store)
         }
 
         fn write_end(
@@ -578,6 +588,7 @@ mod mounted {
     #[vtable]
     impl file::Operations for SyncFops {
         type FileSystem = TestFs;
+        type Data = ();
         const GENERIC: file::Generic = file::Generic::PAGE_CACHE
             .without(file::Generic::FSYNC)
             .with(file::Generic::WRITE_BACK_FSYNC);
@@ -608,6 +619,7 @@ mod mounted {
     #[vtable]
     impl file::Operations for PatternFops {
         type FileSystem = TestFs;
+        type Data = ();
         const GENERIC: file::Generic = file::Generic::MMAP.with(file::Generic::SPLICE);
 
         fn read_iter(
@@ -650,7 +662,7 @@ mod mounted {
         }
 
         fn llseek(
-            _file: &file::LocalFile,
+            _file: &file::Opened<()>,
             inode: &INode<TestFs>,
             pos: i64,
             offset: i64,
@@ -665,7 +677,7 @@ mod mounted {
         }
 
         fn fsync(
-            _file: &file::LocalFile,
+            _file: &file::Opened<()>,
             _inode: &INode<TestFs>,
             _start: i64,
             _end: i64,
@@ -676,7 +688,7 @@ mod mounted {
         }
 
         fn fallocate(
-            _file: &file::LocalFile,
+            _file: &file::Opened<()>,
             inode: &Locked<'_, TestFs>,
             mode: u32,
             offset: i64,
@@ -696,12 +708,13 @@ mod mounted {
     #[vtable]
     impl file::Operations for HoleFops {
         type FileSystem = TestFs;
+        type Data = ();
         const GENERIC: file::Generic = file::Generic::PAGE_CACHE
             .without(file::Generic::LLSEEK)
             .with(file::Generic::SEEK_HOLES);
 
         fn fallocate(
-            _file: &file::LocalFile,
+            _file: &file::Opened<()>,
             inode: &Locked<'_, TestFs>,
             mode: u32,
             offset: i64,
@@ -720,9 +733,111 @@ mod mounted {
     #[vtable]
     impl file::Operations for SparseFops {
         type FileSystem = TestFs;
+        type Data = ();
         const GENERIC: file::Generic = file::Generic::MMAP
             .with(file::Generic::WRITE_ITER)
             .with(file::Generic::READ_SPARSE);
+    }
+
+    /// The data of each file opened with [`DataFops`]: its number, and the calls of its
+    /// operations.
+    struct Opening {
+        number: i64,
+        calls: Atomic<i64>,
+    }
+
+    /// The numbers given to files opened with [`DataFops`].
+    static OPENINGS: Atomic<i64> = Atomic::new(0);
+    /// The data of files opened with [`DataFops`] that was made and not dropped.
+    static OPEN_DATA: Atomic<i64> = Atomic::new(0);
+    /// The number and the calls of the last file released by [`DataFops`], as
+    /// `number * 1000 + calls`.
+    static LAST_RELEASED: Atomic<i64> = Atomic::new(0);
+    /// Whether [`DataFops`]'s `open` fails.
+    static OPEN_FAILS: Atomic<i32> = Atomic::new(0);
+
+    impl Drop for Opening {
+        fn drop(&mut self) {
+            OPEN_DATA.add(-1, Relaxed);
+        }
+    }
+
+    /// File operations in Rust with data of each open file: each counts its calls there.
+    struct DataFops;
+
+    #[vtable]
+    impl file::Operations for DataFops {
+        type FileSystem = TestFs;
+        type Data = KBox<Opening>;
+        const GENERIC: file::Generic = file::Generic::MMAP.with(file::Generic::SPLICE);
+
+        fn open(_inode: &INode<TestFs>, _file: &file::LocalFile) -> Result<KBox<Opening>> {
+            if OPEN_FAILS.load(Relaxed) != 0 {
+                return Err(EPERM);
+            }
+            let opening = Opening {
+                number: OPENINGS.fetch_add(1, Relaxed) + 1,
+                calls: Atomic::new(0),
+            };
+            let data = KBox::new(opening, GFP_KERNEL)?;
+            OPEN_DATA.add(1, Relaxed);
+            Ok(data)
+        }
+
+        fn release(data: KBox<Opening>, _inode: &INode<TestFs>) {
+            LAST_RELEASED.store(data.number * 1000 + data.calls.load(Relaxed), Relaxed);
+        }
+
+        fn read_iter(
+            iocb: &mut crate::fs::Kiocb<'_, KBox<Opening>>,
+            inode: &INode<TestFs>,
+            to: &mut crate::iov::IovIterDest<'_>,
+        ) -> Result<usize> {
+            iocb.file().calls.add(1, Relaxed);
+            inode.read_sparse(iocb, to)
+        }
+
+        fn write_iter(
+            iocb: &mut crate::fs::Kiocb<'_, KBox<Opening>>,
+            inode: &Locked<'_, TestFs>,
+            from: &mut crate::iov::IovIterSource<'_>,
+        ) -> Result<usize> {
+            iocb.file().calls.add(1, Relaxed);
+            inode.perform_write(iocb, from)
+        }
+
+        fn llseek(
+            file: &file::Opened<KBox<Opening>>,
+            _inode: &INode<TestFs>,
+            _pos: i64,
+            offset: i64,
+            _whence: u32,
+        ) -> Result<i64> {
+            file.data().calls.add(1, Relaxed);
+            Ok(offset)
+        }
+
+        fn fsync(
+            file: &file::Opened<KBox<Opening>>,
+            _inode: &INode<TestFs>,
+            _start: i64,
+            _end: i64,
+            _datasync: bool,
+        ) -> Result {
+            file.data().calls.add(1, Relaxed);
+            Ok(())
+        }
+
+        fn fallocate(
+            file: &file::Opened<KBox<Opening>>,
+            _inode: &Locked<'_, TestFs>,
+            _mode: u32,
+            _offset: i64,
+            _len: i64,
+        ) -> Result {
+            file.data().calls.add(1, Relaxed);
+            Ok(())
+        }
     }
 
     struct DirOps;
@@ -1595,6 +1710,39 @@ mod mounted {
         assert_eq!(buf, [0; 8]);
         let err = f.fallocate(bindings::FALLOC_FL_ZERO_RANGE, 0, page);
         assert!(matches!(err, Err(e) if e == EOPNOTSUPP));
+        Ok(())
+    }
+
+    /// File operations keep data of each open file: `open` makes it, each operation reads that
+    /// of its own file, and `release` takes it back once the last reference to the file is
+    /// gone; an `open` that fails makes `open(2)` fail, and leaves nothing to release.
+    #[test]
+    fn data_of_each_open_file() -> Result {
+        let m = Mounted::new()?;
+        let _on = pattern(Pattern::OpenData);
+        let (live, first) = (OPEN_DATA.load(Relaxed), OPENINGS.load(Relaxed));
+        let a = m.open(c"f", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        let b = m.open(c"f", bindings::O_RDWR, 0)?;
+        assert_eq!(OPEN_DATA.load(Relaxed), live + 2);
+        // Two calls on `a`, three on `b`.
+        assert_eq!(a.write(b"data", 0)?, 4);
+        a.fallocate(0, 0, 8)?;
+        let mut buf = [0u8; 4];
+        assert_eq!(b.read(&mut buf, 0)?, 4);
+        assert_eq!(&buf, b"data");
+        b.fsync()?;
+        assert_eq!(b.seek(2, bindings::SEEK_SET)?, 2);
+        OPEN_FAILS.store(1, Relaxed);
+        let failed = m.open(c"f", bindings::O_RDWR, 0);
+        OPEN_FAILS.store(0, Relaxed);
+        assert!(matches!(failed, Err(e) if e == EPERM));
+        assert_eq!(OPEN_DATA.load(Relaxed), live + 2);
+        drop(b);
+        assert_eq!(LAST_RELEASED.load(Relaxed), (first + 2) * 1000 + 3);
+        assert_eq!(OPEN_DATA.load(Relaxed), live + 1);
+        drop(a);
+        assert_eq!(LAST_RELEASED.load(Relaxed), (first + 1) * 1000 + 2);
+        assert_eq!(OPEN_DATA.load(Relaxed), live);
         Ok(())
     }
 

@@ -104,6 +104,13 @@ impl<'a> Writeback<'a> {
         })
     }
 
+    /// Records `errno` as the pass's error, unless it has one: the first one is returned.
+    fn carry(&mut self, errno: c_int) {
+        if self.error == 0 {
+            self.error = errno;
+        }
+    }
+
     /// Ends the pass, with the folios it did not take left dirty, and returns its result: the
     /// error the file system returned, or the first one of the pass; else `EIO` if a
     /// data-integrity pass gave folios back, or lost them (a forgotten [`Dirty`] guard).
@@ -115,9 +122,7 @@ impl<'a> Writeback<'a> {
             if self.prev.is_null() {
                 return e;
             }
-            if self.error == 0 {
-                self.error = e;
-            }
+            self.carry(e);
         }
         // The C protocol: a pass goes on until `writeback_iter()` ends it. Each folio the file
         // system did not take is given back dirty.
@@ -176,9 +181,7 @@ impl Dirty<'_, '_> {
     /// data-integrity pass goes on and fails with it at the end.
     pub fn redirty(self, error: Result<(), Error>) {
         if let Err(e) = error {
-            if self.pass.error == 0 {
-                self.pass.error = super::io_errno(e);
-            }
+            self.pass.carry(super::io_errno(e));
         }
         drop(self);
     }

@@ -2,7 +2,7 @@
 
 //! The file operations that a file system implements in Rust, and the C table made from them.
 
-use super::{LocalFile, Offset, Ops};
+use super::{Data, LocalFile, Offset, Opened, Ops};
 use crate::{
     bindings,
     error::{code::*, to_result, Result, VTABLE_DEFAULT_ERROR},
@@ -14,6 +14,7 @@ use crate::{
     },
     iov::{IovIterDest, IovIterSource},
     prelude::*,
+    types::ForeignOwnable,
 };
 use core::marker::PhantomData;
 
@@ -115,15 +116,36 @@ pub trait Operations {
     /// The file system the files belong to.
     type FileSystem: FileSystem + ?Sized;
 
+    /// The data of each open file, which [`Operations::open`] makes and the other operations
+    /// read ([`Kiocb::file`], [`Opened::data`]): `()` for none.
+    ///
+    /// Data that holds something ([`Data::HOLDS`]) needs `open`: a table without it is a build
+    /// error.
+    type Data: Data;
+
     /// The operations taken from the kernel as they are (see [`Generic`]).
     const GENERIC: Generic = Generic::NONE;
+
+    /// Opens `file` of `inode` (`open(2)`, after the VFS's checks), and returns its data. On
+    /// failure the open fails with the error, and `release` is not called.
+    fn open(_inode: &INode<Self::FileSystem>, _file: &LocalFile) -> Result<Self::Data> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Releases the data of a file of `inode` that was opened with [`Operations::open`], once
+    /// the last reference to the file is gone (the last `close(2)`, `munmap(2)` or descriptor
+    /// of it). The file is going and cannot be used, nor kept; without `release`, the data is
+    /// dropped.
+    fn release(_data: Self::Data, _inode: &INode<Self::FileSystem>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 
     /// Reads from the file of `inode` at the position of `iocb` into `to`, moves the position
     /// past what was read, and returns how much that is (0 at the end of the file). More than
     /// `to` took counts as what it took: the VFS's callers trust the count. The abstractions
     /// update the access time afterwards (`file_accessed()`), as `shmem_file_read_iter()` does.
     fn read_iter(
-        _iocb: &mut Kiocb<'_, ()>,
+        _iocb: &mut Kiocb<'_, Self::Data>,
         _inode: &INode<Self::FileSystem>,
         _to: &mut IovIterDest<'_>,
     ) -> Result<usize> {
@@ -143,7 +165,7 @@ pub trait Operations {
     /// updated the times (`file_modified()`), and they sync the data for `O_SYNC` afterwards
     /// (`generic_write_sync()`), as `generic_file_write_iter()` does.
     fn write_iter(
-        _iocb: &mut Kiocb<'_, ()>,
+        _iocb: &mut Kiocb<'_, Self::Data>,
         _inode: &inode::Locked<'_, Self::FileSystem>,
         _from: &mut IovIterSource<'_>,
     ) -> Result<usize> {
@@ -156,7 +178,7 @@ pub trait Operations {
     /// The abstractions move it there (`vfs_setpos()`), or fail with `EINVAL` if it is
     /// negative or beyond the superblock's maximum file size.
     fn llseek(
-        _file: &LocalFile,
+        _file: &Opened<Self::Data>,
         _inode: &INode<Self::FileSystem>,
         _pos: Offset,
         _offset: Offset,
@@ -168,7 +190,7 @@ pub trait Operations {
     /// Makes the data of `file` of `inode` from `start` to `end` (inclusive) durable, and its
     /// metadata too unless `datasync`.
     fn fsync(
-        _file: &LocalFile,
+        _file: &Opened<Self::Data>,
         _inode: &INode<Self::FileSystem>,
         _start: Offset,
         _end: Offset,
@@ -185,7 +207,7 @@ pub trait Operations {
     /// and have removed the set-user-ID bits and updated the times (`file_modified()`), as
     /// tmpfs does.
     fn fallocate(
-        _file: &LocalFile,
+        _file: &Opened<Self::Data>,
         _inode: &inode::Locked<'_, Self::FileSystem>,
         _mode: u32,
         _offset: Offset,
@@ -245,6 +267,14 @@ macro_rules! choose {
 
 impl<U: Operations + ?Sized> Table<U> {
     const TABLE: bindings::file_operations = {
+        build_assert!(
+            U::HAS_OPEN || !<U::Data as Data>::HOLDS,
+            "file operations that keep data of each open file must implement open"
+        );
+        build_assert!(
+            U::HAS_OPEN || !U::HAS_RELEASE,
+            "file operations that implement release must implement open"
+        );
         let implemented = [
             (U::HAS_READ_ITER, Generic::READ_ITER),
             (U::HAS_WRITE_ITER, Generic::WRITE_ITER),
@@ -275,6 +305,12 @@ impl<U: Operations + ?Sized> Table<U> {
     };
 
     const OPS: bindings::file_operations = bindings::file_operations {
+        open: if U::HAS_OPEN { Some(Self::open) } else { None },
+        release: if U::HAS_OPEN {
+            Some(Self::release)
+        } else {
+            None
+        },
         read_iter: if U::GENERIC.contains(Generic::READ_SPARSE) {
             Some(Self::read_sparse)
         } else {
@@ -318,6 +354,41 @@ impl<U: Operations + ?Sized> Table<U> {
         },
         ..pin_init::zeroed()
     };
+
+    /// # Safety
+    ///
+    /// Called by the VFS (`do_dentry_open()`) with a regular file of `Fs<U>` being opened with
+    /// this table, and its inode.
+    unsafe extern "C" fn open(inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
+        // SAFETY: See the function's safety section: the file holds a reference for the call, and
+        // no other thread sees it yet; the inode is one of `Fs<U>`.
+        let (f, inode) = unsafe { (LocalFile::from_raw_file(file), INode::from_raw(inode)) };
+        match U::open(inode, f) {
+            Ok(data) => {
+                // INVARIANT: The data goes where the `Opened` of the file's operations reads it,
+                // until `release`.
+                // SAFETY: As above; nothing else sets the private data of these files.
+                unsafe { (*file).private_data = data.into_foreign() };
+                0
+            }
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS (`__fput()`), once, with a file of `Fs<U>` that [`Self::open`] opened,
+    /// whose last reference is gone, and its inode.
+    unsafe extern "C" fn release(inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
+        // SAFETY: See the function's safety section: `open` set the private data from a
+        // `U::Data`, given back once, here, after every borrow of it (each needs the file).
+        let data = unsafe { <U::Data as ForeignOwnable>::from_foreign((*file).private_data) };
+        if U::HAS_RELEASE {
+            // SAFETY: The inode is valid and one of `Fs<U>`.
+            U::release(data, unsafe { INode::from_raw(inode) });
+        }
+        0
+    }
 
     /// # Safety
     ///
@@ -417,10 +488,13 @@ impl<U: Operations + ?Sized> Table<U> {
     /// # Safety
     ///
     /// As for [`Self::read_iter`], for `'a`.
-    unsafe fn kiocb_args<'a>(iocb: *mut bindings::kiocb) -> (Kiocb<'a, ()>, &'a INode<Fs<U>>) {
+    unsafe fn kiocb_args<'a>(iocb: *mut bindings::kiocb) -> (Kiocb<'a, U::Data>, &'a INode<Fs<U>>) {
         // SAFETY: The `kiocb` is valid, and so is its open file, whose inode is one of `Fs<U>`.
         let inode = unsafe { INode::from_raw((*(*iocb).ki_filp).f_inode) };
-        // SAFETY: The `kiocb` is valid for `'a`; `()` takes nothing from the file's private data.
+        // SAFETY: The `kiocb` is valid for `'a`; its file was opened with this table, so its
+        // private data is a `U::Data` that `open` set (and `release` takes back after the last
+        // reference to the file, which the `kiocb` holds, is gone), or null if `U` has no `open`
+        // (then `U::Data` holds nothing, and its `borrow` reads no pointer).
         let kiocb = unsafe { Kiocb::from_raw(iocb) };
         (kiocb, inode)
     }
@@ -497,15 +571,11 @@ impl<U: Operations + ?Sized> Table<U> {
     ///
     /// # Safety
     ///
-    /// `file` must be an open file of `Fs<U>` that stays open for `'a`, on the thread that may
-    /// use its position.
-    unsafe fn file_args<'a>(file: *mut bindings::file) -> (&'a LocalFile, &'a INode<Fs<U>>) {
-        // SAFETY: See the function's safety section.
-        unsafe {
-            (
-                LocalFile::from_raw_file(file),
-                INode::from_raw((*file).f_inode),
-            )
-        }
+    /// `file` must be a file of `Fs<U>` opened with this table that stays open for `'a`, on the
+    /// thread that may use its position.
+    unsafe fn file_args<'a>(file: *mut bindings::file) -> (&'a Opened<U::Data>, &'a INode<Fs<U>>) {
+        // SAFETY: See the function's safety section; the file was opened with this table, whose
+        // data is `U::Data`.
+        unsafe { (Opened::from_raw(file), INode::from_raw((*file).f_inode)) }
     }
 }
