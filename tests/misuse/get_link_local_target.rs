@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 //! expect: error[E0515]: cannot return value referencing local variable
 //! A symbolic link's target made in `get_link` and returned borrowed: the VFS reads it after the
-//! callback returns, when the buffer is gone (point 1).
+//! callback returns, when the buffer is gone (point 1). A target made in the call is returned
+//! owned (`LinkTarget::Owned`).
 
 include!("common.rs");
 
@@ -13,10 +14,13 @@ struct LinkOps;
 impl inode::Operations for LinkOps {
     type FileSystem = MisuseFs;
 
-    fn get_link<'a>(_dentry: &DEntry<MisuseFs>, _inode: &'a INode<MisuseFs>) -> Result<&'a CStr> {
+    fn get_link<'a>(
+        _dentry: &DEntry<MisuseFs>,
+        _inode: &'a INode<MisuseFs>,
+    ) -> Result<inode::LinkTarget<'a>> {
         let mut target = KVec::new();
         target.extend_from_slice(b"target\0", GFP_KERNEL)?;
-        CStr::from_bytes_with_nul(&target).map_err(|_| EINVAL)
+        Ok(CStr::from_bytes_with_nul(&target).map_err(|_| EINVAL)?.into())
     }
 }
 

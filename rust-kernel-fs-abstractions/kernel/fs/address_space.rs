@@ -246,7 +246,9 @@ pub trait Operations {
     ///
     /// It is called by `fsync(2)`, `sync(2)`, the flusher threads, `fadvise(2)`, unmount and
     /// the eviction of an inode that still has links, on any thread, with no lock of the inode
-    /// held: it may run while the file is read, written or truncated. While a truncation is
+    /// held (but for a Rust `fallocate` of the file that calls
+    /// [`Opened::write_and_wait`](crate::fs::file::Opened::write_and_wait), under its
+    /// `i_rwsem`): it may run while the file is read, written or truncated. While a truncation is
     /// under way, a folio beyond the new size may still be given: what is beyond the inode's
     /// size is not the file's. An eviction may happen in memory reclaim (the dentry shrinker
     /// puts the inode): a lock that it takes must not be held across an allocation that may
@@ -808,9 +810,10 @@ fn is_reg<T: FileSystem + ?Sized>(inode: &INode<T>) -> bool {
     u32::from(unsafe { (*inode.as_raw()).i_mode }) & bindings::S_IFMT == bindings::S_IFREG
 }
 
-/// The errno of `e` for the VFS's read and write paths: `EIOCBQUEUED` would tell a synchronous
-/// caller that the I/O goes on asynchronously (`new_sync_read()` has a `BUG_ON()` for it, and
-/// aio waits for ever), so it is `EIO`.
+/// The errno of `e` for the VFS's read, write, sync and seek paths: `EIOCBQUEUED` would tell a
+/// synchronous caller that the I/O goes on asynchronously (`new_sync_read()` has a `BUG_ON()`
+/// for it, and aio waits for ever; an `O_SYNC` write returns what `fsync` does), so it is
+/// `EIO`.
 pub(crate) fn io_errno(e: Error) -> c_int {
     if e == EIOCBQUEUED {
         EIO.to_errno()

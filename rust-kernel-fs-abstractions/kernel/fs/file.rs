@@ -496,7 +496,8 @@ pub struct Ops<T: FileSystem + ?Sized> {
     dir: bool,
     /// The operations are those of [`Ops::in_memory`].
     in_memory: bool,
-    /// `fsync` writes the page cache back: `simple_fsync_noflush()`.
+    /// `fsync` is `simple_fsync_noflush()`, or the file system's, whose duty it is to write the
+    /// page cache back.
     syncs: bool,
     _t: PhantomData<fn() -> T>,
 }
@@ -660,9 +661,11 @@ impl<T: FileSystem + ?Sized> Ops<T> {
         self.in_memory
     }
 
-    /// Whether the operations' `fsync` writes the page cache back
-    /// ([`Generic::WRITE_BACK_FSYNC`]); [`SuperBlock::new_inode`](super::sb::SuperBlock::new_inode)
-    /// refuses operations that do not with address-space operations that write back.
+    /// Whether the operations' `fsync` writes the page cache back: it is
+    /// [`Generic::WRITE_BACK_FSYNC`], or the file system's, whose duty it is
+    /// ([`Opened::write_and_wait`]; the abstractions cannot check that it does);
+    /// [`SuperBlock::new_inode`](super::sb::SuperBlock::new_inode) refuses operations that do not
+    /// with address-space operations that write back.
     pub fn syncs(self) -> bool {
         self.syncs
     }

@@ -16,7 +16,7 @@ use crate::{
     error::{code::*, from_result, to_result, Result, VTABLE_DEFAULT_ERROR},
     fs::{address_space, dentry, file, sb, FileSystem},
     prelude::*,
-    str::CStr,
+    str::{CStr, CString},
     task::{Kgid, Kuid},
     types::{NotThreadSafe, Opaque},
 };
@@ -42,7 +42,7 @@ pub use self::locked::{Evicting, Locked};
 use self::new::bind_tmpfile;
 pub(crate) use self::new::Creation;
 pub use self::new::{New, Params};
-pub use self::operations::Operations;
+pub use self::operations::{LinkTarget, Operations};
 pub use self::ops::{Libfs, Ops};
 pub use self::rename::{Rename, RenameFlag, RenameFlags};
 use self::table::Table;

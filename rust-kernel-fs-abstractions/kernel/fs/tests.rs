@@ -116,11 +116,7 @@ mod mounted {
                 0x7275_7374
             };
             sb.set_magic(magic)?;
-            let pattern = PATTERN.load(Relaxed);
-            if pattern == Pattern::Bdi as i32
-                || pattern == Pattern::WriteBack as i32
-                || pattern == Pattern::WriteBackNoSync as i32
-            {
+            if with_bdi(PATTERN.load(Relaxed)) {
                 sb.setup_bdi()?;
                 // A second backing device is refused.
                 if sb.setup_bdi().err() != Some(EINVAL) || !sb.writes_back() {
@@ -202,6 +198,10 @@ mod mounted {
                 Some(inode::Ops::new::<RegOps>()),
                 Some(file::Ops::new::<DataFops>()),
             ),
+            Type::Reg if pattern == Pattern::WriteBackRustSync as i32 => (
+                Some(inode::Ops::new::<RegOps>()),
+                Some(file::Ops::new::<RustSyncFops>()),
+            ),
             Type::Reg
                 if pattern == Pattern::Bdi as i32
                     || pattern == Pattern::SyncOnly as i32
@@ -232,7 +232,8 @@ mod mounted {
             pattern == Pattern::ReadOnly as i32 || pattern == Pattern::RustFileReadOnly as i32;
         let write_back = pattern == Pattern::WriteBack as i32
             || pattern == Pattern::WriteBackNoBdi as i32
-            || pattern == Pattern::WriteBackNoSync as i32;
+            || pattern == Pattern::WriteBackNoSync as i32
+            || pattern == Pattern::WriteBackRustSync as i32;
         let aops = if read_only {
             address_space::Ops::new::<ReadOnlyAops>()
         } else if write_back && typ == Type::Reg {
@@ -242,9 +243,7 @@ mod mounted {
         } else {
             address_space::Ops::in_memory()
         };
-        let bdi = pattern == Pattern::Bdi as i32
-            || pattern == Pattern::WriteBack as i32
-            || pattern == Pattern::WriteBackNoSync as i32;
+        let bdi = with_bdi(pattern);
         let params = inode::Params {
             typ,
             perm,
@@ -283,7 +282,7 @@ mod mounted {
         /// As `RustFile`, but `read_iter` and `write_iter` move the IO vector by 3 bytes and
         /// say they did much more.
         RustFileLying = 6,
-        /// As `RustFile`, but `read_iter` and `write_iter` fail with `EIOCBQUEUED`.
+        /// As `RustFile`, but `read_iter`, `write_iter` and `fsync` fail with `EIOCBQUEUED`.
         RustFileQueued = 7,
         /// As `RustFile`, but `write_iter` moves the position to the largest one first, and
         /// `read_iter` to the last byte below it, and says it read all it was asked for.
@@ -312,9 +311,19 @@ mod mounted {
         WriteBackNoSync = 17,
         /// Files have [`PatternAops`] and the file operations of [`DataFops`].
         OpenData = 18,
+        /// As `WriteBack`, but files have the file operations of [`RustSyncFops`].
+        WriteBackRustSync = 19,
     }
 
     static PATTERN: Atomic<i32> = Atomic::new(Pattern::Off as i32);
+
+    /// Whether [`TestFs`]'s superblocks have a backing device with `pattern`.
+    fn with_bdi(pattern: i32) -> bool {
+        pattern == Pattern::Bdi as i32
+            || pattern == Pattern::WriteBack as i32
+            || pattern == Pattern::WriteBackNoSync as i32
+            || pattern == Pattern::WriteBackRustSync as i32
+    }
 
     /// Sets what [`TestFs`] gives new files until the guard is dropped.
     fn pattern(how: Pattern) -> impl Drop {
@@ -594,6 +603,27 @@ mod mounted {
             .with(file::Generic::WRITE_BACK_FSYNC);
     }
 
+    /// The file operations of the page cache, with an `fsync` in Rust that writes back.
+    struct RustSyncFops;
+
+    #[vtable]
+    impl file::Operations for RustSyncFops {
+        type FileSystem = TestFs;
+        type Data = ();
+        const GENERIC: file::Generic = file::Generic::PAGE_CACHE.without(file::Generic::FSYNC);
+
+        fn fsync(
+            file: &file::Opened<()>,
+            _inode: &INode<TestFs>,
+            start: i64,
+            end: i64,
+            _datasync: bool,
+        ) -> Result {
+            FSYNCS.add(1, Relaxed);
+            file.write_and_wait(start, end)
+        }
+    }
+
     struct ReadOnlyAops;
 
     #[vtable]
@@ -684,6 +714,9 @@ mod mounted {
             _datasync: bool,
         ) -> Result {
             FSYNCS.add(1, Relaxed);
+            if PATTERN.load(Relaxed) == Pattern::RustFileQueued as i32 {
+                return Err(EIOCBQUEUED);
+            }
             Ok(())
         }
 
@@ -1081,7 +1114,8 @@ mod mounted {
     }
 
     /// Whether [`TestFs`] keeps the targets of new symbolic links in their inodes' data, and
-    /// follows them with [`LinkOps`], and how many times `LinkOps::get_link` was called.
+    /// follows them with [`LinkOps`] (2: which returns copies it makes), and how many times
+    /// `LinkOps::get_link` was called.
     static RUST_LINKS: Atomic<i32> = Atomic::new(0);
     static LINK_CALLS: Atomic<i64> = Atomic::new(0);
 
@@ -1140,12 +1174,20 @@ mod mounted {
     impl inode::Operations for LinkOps {
         type FileSystem = TestFs;
 
-        fn get_link<'a>(_dentry: &DEntry<TestFs>, inode: &'a INode<TestFs>) -> Result<&'a CStr> {
+        fn get_link<'a>(
+            _dentry: &DEntry<TestFs>,
+            inode: &'a INode<TestFs>,
+        ) -> Result<inode::LinkTarget<'a>> {
             LINK_CALLS.add(1, Relaxed);
             if MISBEHAVE.load(Relaxed) == Misbehave::LinkFails as i32 {
                 return Err(EXDEV);
             }
-            CStr::from_bytes_with_nul(&inode.data().get_ref().link).map_err(|_| EINVAL)
+            let target =
+                CStr::from_bytes_with_nul(&inode.data().get_ref().link).map_err(|_| EINVAL)?;
+            if RUST_LINKS.load(Relaxed) == 2 {
+                return Ok(crate::str::CString::try_from(target)?.into());
+            }
+            Ok(target.into())
         }
     }
 
@@ -2053,6 +2095,25 @@ mod mounted {
         // SAFETY: Both files are open.
         assert!(unsafe { (*via.0).f_inode == (*f.0).f_inode });
         assert_eq!(LINK_CALLS.load(Relaxed), calls + 2);
+        // A target made in the call comes with a delayed call that frees it.
+        RUST_LINKS.store(2, Relaxed);
+        {
+            let d = m.start(c"l", false)?;
+            let mut done: bindings::delayed_call = pin_init::zeroed();
+            // SAFETY: `d` is a positive dentry, a symbolic link; `done` is valid for writes.
+            let owned = from_err_ptr(unsafe { bindings::vfs_get_link(d.0, &mut done) }.cast_mut())?;
+            assert!(owned != target);
+            // SAFETY: The target lives until its delayed call.
+            assert_eq!(unsafe { CStr::from_char_ptr(owned) }, c"f");
+            let free = done.fn_.ok_or(EINVAL)?;
+            // SAFETY: As `do_delayed_call()`, once; the target is not used after.
+            unsafe { free(done.arg) };
+        }
+        // The VFS follows it, and frees it.
+        let via = m.open(c"l", bindings::O_RDONLY, 0)?;
+        // SAFETY: Both files are open.
+        assert!(unsafe { (*via.0).f_inode == (*f.0).f_inode });
+        RUST_LINKS.store(1, Relaxed);
         // Its error is the walk's.
         {
             let _fails = misbehave(Misbehave::LinkFails);
@@ -2522,6 +2583,7 @@ mod mounted {
         let queued = pattern(Pattern::RustFileQueued);
         assert!(matches!(f.read(&mut buf, 0), Err(e) if e == EIO));
         assert!(matches!(f.write(b"1", 0), Err(e) if e == EIO));
+        assert!(matches!(f.fsync(), Err(e) if e == EIO));
         drop(queued);
         // A position moved beyond the limits after the checks is checked again.
         let _far = pattern(Pattern::RustFileFar);
@@ -2670,6 +2732,44 @@ mod mounted {
         assert_eq!(f.write(&[1], end + 100).err(), Some(EIO));
         assert_eq!(f.size(), end);
         STORE_FAILS.store(StoreFails::Not as i32, Relaxed);
+        Ok(())
+    }
+
+    /// An `fsync` in Rust writes the page cache back with `Opened::write_and_wait()`, and each
+    /// open file is told once of a write-back that failed.
+    #[test]
+    fn rust_fsync_writes_back() -> Result {
+        for word in &STORE {
+            word.store(0, Relaxed);
+        }
+        let _fails = crate::types::ScopeGuard::new(|| STORE_FAILS.store(0, Relaxed));
+        let _p = pattern(Pattern::WriteBackRustSync);
+        let m = Mounted::new()?;
+        let f = m.open(c"f", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        let g = m.open(c"f", bindings::O_RDWR, 0)?;
+        let mut data = KVec::with_capacity(STORE_BYTES, GFP_KERNEL)?;
+        for i in 0..STORE_BYTES {
+            data.push((i * 5 + 3) as u8, GFP_KERNEL)?;
+        }
+        let fsyncs = FSYNCS.load(Relaxed);
+        assert_eq!(f.write(&data, 0)?, STORE_BYTES as isize);
+        assert!(first_folio_dirty(&f)?);
+        assert!(!store_holds(&data));
+        f.fsync()?;
+        assert_eq!(FSYNCS.load(Relaxed) - fsyncs, 1);
+        assert!(store_holds(&data));
+        assert!(!first_folio_dirty(&f)?);
+
+        // A write-back that fails after it started: `f`'s `fsync` fails, once, and so does
+        // `g`'s.
+        STORE_FAILS.store(StoreFails::Ending as i32, Relaxed);
+        data[0] = 0;
+        f.write(&data[..1], 0)?;
+        assert_eq!(f.fsync().err(), Some(EIO));
+        STORE_FAILS.store(StoreFails::Not as i32, Relaxed);
+        f.fsync()?;
+        assert_eq!(g.fsync().err(), Some(EIO));
+        g.fsync()?;
         Ok(())
     }
 

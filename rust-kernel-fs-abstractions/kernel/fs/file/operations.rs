@@ -76,8 +76,8 @@ impl Generic {
     /// `fsync` is `simple_fsync_noflush()`: it writes the dirty folios of the range back
     /// ([`writepages`](crate::fs::address_space::Operations::writepages)) and waits for them,
     /// and reports the write-back errors that the file did not see yet; no block device's
-    /// cache is flushed. Address-space operations that write back need it: a Rust `fsync` has
-    /// no safe way to write the page cache back yet. Not with [`Generic::FSYNC`].
+    /// cache is flushed. Address-space operations that write back need it, or a Rust `fsync`
+    /// ([`Opened::write_and_wait`]). Not with [`Generic::FSYNC`].
     pub const WRITE_BACK_FSYNC: Self = Self(1 << 8);
 
     /// The functions of `self` and of `other`.
@@ -126,16 +126,21 @@ pub trait Operations {
     /// The operations taken from the kernel as they are (see [`Generic`]).
     const GENERIC: Generic = Generic::NONE;
 
-    /// Opens `file` of `inode` (`open(2)`, after the VFS's checks), and returns its data. On
-    /// failure the open fails with the error, and `release` is not called.
+    /// Opens `file` of `inode`, after the VFS's checks, and returns its data. On failure the
+    /// open fails with the error, and `release` is not called.
+    ///
+    /// It is called for every open: `open(2)` (also of an `O_TMPFILE` file, from its
+    /// `tmpfile`), and the kernel's own, such as the backing files of overlayfs, nfsd's and
+    /// ksmbd's files and `execve(2)`, which may run with other credentials (`file.cred()`) and
+    /// never reach a file descriptor.
     fn open(_inode: &INode<Self::FileSystem>, _file: &LocalFile) -> Result<Self::Data> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// Releases the data of a file of `inode` that was opened with [`Operations::open`], once
     /// the last reference to the file is gone (the last `close(2)`, `munmap(2)` or descriptor
-    /// of it). The file is going and cannot be used, nor kept; without `release`, the data is
-    /// dropped.
+    /// of it), on whichever thread drops it, possibly a kernel worker (`delayed_fput()`). The
+    /// file is going and cannot be used, nor kept; without `release`, the data is dropped.
     fn release(_data: Self::Data, _inode: &INode<Self::FileSystem>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -188,7 +193,8 @@ pub trait Operations {
     }
 
     /// Makes the data of `file` of `inode` from `start` to `end` (inclusive) durable, and its
-    /// metadata too unless `datasync`.
+    /// metadata too unless `datasync`; a file system that writes back writes the page cache with
+    /// [`Opened::write_and_wait`].
     fn fsync(
         _file: &Opened<Self::Data>,
         _inode: &INode<Self::FileSystem>,
@@ -231,7 +237,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
             offsets: false,
             dir: false,
             in_memory: false,
-            syncs: generic.contains(Generic::WRITE_BACK_FSYNC),
+            syncs: generic.contains(Generic::WRITE_BACK_FSYNC) || U::HAS_FSYNC,
             _t: PhantomData,
         }
     }
@@ -493,8 +499,8 @@ impl<U: Operations + ?Sized> Table<U> {
         let inode = unsafe { INode::from_raw((*(*iocb).ki_filp).f_inode) };
         // SAFETY: The `kiocb` is valid for `'a`; its file was opened with this table, so its
         // private data is a `U::Data` that `open` set (and `release` takes back after the last
-        // reference to the file, which the `kiocb` holds, is gone), or null if `U` has no `open`
-        // (then `U::Data` holds nothing, and its `borrow` reads no pointer).
+        // reference to the file, which the `kiocb` holds, is gone), or, if `U` has no `open`,
+        // whatever it is: `U::Data` is then `()`, whose `borrow` reads no pointer.
         let kiocb = unsafe { Kiocb::from_raw(iocb) };
         (kiocb, inode)
     }
@@ -502,7 +508,8 @@ impl<U: Operations + ?Sized> Table<U> {
     /// # Safety
     ///
     /// Called by the VFS with an open regular file of `Fs<U>` with this table, whose position
-    /// it may change (`f_pos_lock` is held if the file is shared).
+    /// it may change: under `f_pos_lock` if the file is shared, as `lseek(2)` holds it, but
+    /// not for every caller in the kernel (nfsd and ksmbd seek in files their threads share).
     unsafe extern "C" fn llseek(
         file: *mut bindings::file,
         offset: bindings::loff_t,
@@ -510,14 +517,16 @@ impl<U: Operations + ?Sized> Table<U> {
     ) -> bindings::loff_t {
         // SAFETY: See the function's safety section.
         let (f, inode) = unsafe { Self::file_args(file) };
-        // SAFETY: The position is the caller's to read and change.
-        let pos = unsafe { (*file).f_pos };
+        // Once, as `READ_ONCE()`: a caller that does not hold `f_pos_lock` may race with a
+        // change of the position, and then gets a stale one, as from `generic_file_llseek()`.
+        // SAFETY: The file is valid; its position is aligned and always initialised.
+        let pos = unsafe { core::ptr::read_volatile(&raw const (*file).f_pos) };
         match U::llseek(f, inode, pos, offset, whence as u32) {
             // SAFETY: As above; the file's inode is valid, and so is its superblock.
             Ok(new) => unsafe {
                 bindings::vfs_setpos(file, new, (*inode.super_block().as_raw()).s_maxbytes)
             },
-            Err(e) => e.to_errno().into(),
+            Err(e) => io_errno(e).into(),
         }
     }
 
@@ -534,7 +543,8 @@ impl<U: Operations + ?Sized> Table<U> {
         let (f, inode) = unsafe { Self::file_args(file) };
         match U::fsync(f, inode, start, end, datasync != 0) {
             Ok(()) => 0,
-            Err(e) => e.to_errno(),
+            // An `O_SYNC` write returns what `fsync` does (`generic_write_sync()`).
+            Err(e) => io_errno(e),
         }
     }
 
@@ -563,7 +573,7 @@ impl<U: Operations + ?Sized> Table<U> {
         unsafe { bindings::inode_unlock(raw) };
         match ret {
             Ok(()) => 0,
-            Err(e) => e.to_errno() as c_long,
+            Err(e) => io_errno(e) as c_long,
         }
     }
 
@@ -571,8 +581,9 @@ impl<U: Operations + ?Sized> Table<U> {
     ///
     /// # Safety
     ///
-    /// `file` must be a file of `Fs<U>` opened with this table that stays open for `'a`, on the
-    /// thread that may use its position.
+    /// `file` must be a file of `Fs<U>` opened with this table that stays open for `'a`, used
+    /// as [`LocalFile`] requires (the callers of `llseek`, `fsync` and `fallocate` hold a
+    /// reference to the file for the call; no position is given to safe code through it).
     unsafe fn file_args<'a>(file: *mut bindings::file) -> (&'a Opened<U::Data>, &'a INode<Fs<U>>) {
         // SAFETY: See the function's safety section; the file was opened with this table, whose
         // data is `U::Data`.

@@ -360,7 +360,8 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         }
         // Dirty folios are written back only on a superblock whose write-back runs: elsewhere
         // they would wait for it in the page cache, and go with the inode.
-        // An `fsync(2)` that does not write them back would tell the caller they are safe.
+        // An `fsync(2)` that does not write them back would tell the caller they are safe: it
+        // must be `simple_fsync_noflush()`, or the file system's, whose duty it is.
         if params.aops.is_some_and(|a| a.writes_back())
             && (!self.writes_back() || !params.fops.is_some_and(|f| f.syncs()))
         {

@@ -182,11 +182,12 @@ pub trait Operations {
     /// Returns the target of the symbolic link `inode`, whose dentry is `dentry`
     /// (`inode_operations.get_link`), for the VFS to follow or for `readlink(2)`.
     ///
-    /// The target is borrowed from the inode, for example from its data
-    /// ([`FileSystem::INodeData`]): the VFS uses it after this returns, while it holds a
+    /// The target is borrowed from the inode ([`LinkTarget::Borrowed`]), for example from its
+    /// data ([`FileSystem::INodeData`]): the VFS uses it after this returns, while it holds a
     /// reference to the link, so it must be something that stays as it is while the inode
     /// lives, which the lifetime `'a` makes sure of. It cannot be borrowed from `dentry`, whose
-    /// name a rename changes.
+    /// name a rename changes. Or it is made in the call ([`LinkTarget::Owned`]), for a target
+    /// read from a backing store, and freed once the VFS is done with it.
     ///
     /// The VFS first asks in an RCU path walk, where nothing may sleep or take a reference; the
     /// abstractions answer that one with `ECHILD` without calling this, and the VFS asks again
@@ -199,7 +200,7 @@ pub trait Operations {
     fn get_link<'a>(
         _dentry: &dentry::DEntry<Self::FileSystem>,
         _inode: &'a INode<Self::FileSystem>,
-    ) -> Result<&'a CStr> {
+    ) -> Result<LinkTarget<'a>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -213,5 +214,26 @@ pub trait Operations {
         _flags: u32,
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// The target of a symbolic link that [`Operations::get_link`] returns.
+pub enum LinkTarget<'a> {
+    /// A target that stays as it is while the link's inode lives.
+    Borrowed(&'a CStr),
+    /// A target made for the call, which the VFS frees once it is done with it (a delayed
+    /// call of `kfree_link()`).
+    Owned(CString),
+}
+
+impl<'a> From<&'a CStr> for LinkTarget<'a> {
+    fn from(target: &'a CStr) -> Self {
+        Self::Borrowed(target)
+    }
+}
+
+impl From<CString> for LinkTarget<'_> {
+    fn from(target: CString) -> Self {
+        Self::Owned(target)
     }
 }

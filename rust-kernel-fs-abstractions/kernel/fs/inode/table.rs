@@ -104,7 +104,7 @@ impl<U: Operations + ?Sized> Table<U> {
     unsafe extern "C" fn get_link(
         dentry: *mut bindings::dentry,
         inode: *mut bindings::inode,
-        _done: *mut bindings::delayed_call,
+        done: *mut bindings::delayed_call,
     ) -> *const c_char {
         if dentry.is_null() {
             return ECHILD.to_ptr();
@@ -116,7 +116,18 @@ impl<U: Operations + ?Sized> Table<U> {
         // borrowed from it.
         let inode = unsafe { INode::<Fs<U>>::from_raw(inode) };
         match U::get_link(dentry, inode) {
-            Ok(target) => target.as_char_ptr(),
+            Ok(LinkTarget::Borrowed(target)) => target.as_char_ptr(),
+            Ok(LinkTarget::Owned(target)) => {
+                let target = target.into_kmalloc_ptr();
+                // As `set_delayed_call()`: the VFS calls `kfree_link()` on the buffer, allocated
+                // with `kmalloc()`, once it is done with the target (`do_delayed_call()`), once.
+                // SAFETY: `done` is the VFS's delayed call for this target, empty until now.
+                unsafe {
+                    (*done).fn_ = Some(bindings::kfree_link);
+                    (*done).arg = target.cast();
+                }
+                target
+            }
             Err(e) => e.to_ptr(),
         }
     }
