@@ -2583,7 +2583,9 @@ mod mounted {
         let queued = pattern(Pattern::RustFileQueued);
         assert!(matches!(f.read(&mut buf, 0), Err(e) if e == EIO));
         assert!(matches!(f.write(b"1", 0), Err(e) if e == EIO));
-        assert!(matches!(f.fsync(), Err(e) if e == EIO));
+        // SAFETY: The file is open.
+        let synced = to_result(unsafe { bindings::vfs_fsync(f.0, 0) });
+        assert!(matches!(synced, Err(e) if e == EIO));
         drop(queued);
         // A position moved beyond the limits after the checks is checked again.
         let _far = pattern(Pattern::RustFileFar);
