@@ -78,6 +78,7 @@
 #include <linux/jump_label.h>
 #include <linux/mdio.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/miscdevice.h>
 #include <linux/namei.h>
 #include <linux/of_device.h>

@@ -101,3 +101,8 @@ __rust_helper bool rust_helper_folio_test_writeback(const struct folio *folio)
 {
 	return folio_test_writeback(folio);
 }
+
+__rust_helper struct folio *rust_helper_page_folio(struct page *page)
+{
+	return page_folio(page);
+}

@@ -98,3 +98,13 @@ __rust_helper void rust_helper_inode_fake_hash(struct inode *inode)
 {
 	inode_fake_hash(inode);
 }
+
+__rust_helper void rust_helper_sb_start_pagefault(struct super_block *sb)
+{
+	sb_start_pagefault(sb);
+}
+
+__rust_helper void rust_helper_sb_end_pagefault(struct super_block *sb)
+{
+	sb_end_pagefault(sb);
+}

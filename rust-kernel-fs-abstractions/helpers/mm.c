@@ -53,3 +53,13 @@ __rust_helper unsigned long rust_helper_totalram_pages(void)
 {
 	return totalram_pages();
 }
+
+__rust_helper bool rust_helper_vma_desc_is_shared_maywrite(struct vm_area_desc *desc)
+{
+	return is_shared_maywrite(&desc->vma_flags);
+}
+
+__rust_helper vm_fault_t rust_helper_vmf_fs_error(int err)
+{
+	return vmf_fs_error(err);
+}

@@ -125,11 +125,12 @@ impl<T: FileSystem + ?Sized> Ops<T> {
 ///
 /// The page cache calls them with the folios of the inode's mapping. An operation that is not
 /// implemented is absent from the C table, but for `dirty_folio`: a folio that is written to is
-/// marked dirty (by the abstractions, after `write_end`). Without `writepages`, `dirty_folio`
-/// is `noop_dirty_folio()`, and a dirty folio stays in memory until it is truncated, as a folio
-/// of ramfs: nothing writes it back. With it, `dirty_folio` is `filemap_dirty_folio()`, which
-/// tags the folio and the inode for write-back. `write_begin` and `write_end` are implemented
-/// both or neither (else the build fails).
+/// marked dirty (by the abstractions, after `write_end`). Without `writepages`, the folio is
+/// marked with `noop_dirty_folio()`, and a dirty folio stays in memory until it is truncated, as
+/// a folio of ramfs: nothing writes it back. With it, the folio is marked with
+/// `filemap_dirty_folio()`, which tags the folio and the inode for write-back. The Rust
+/// `dirty_folio` is told afterwards, if the folio was clean. `write_begin` and `write_end` are
+/// implemented both or neither (else the build fails).
 ///
 /// Symbolic links cannot have these operations (see [`Ops::new`]): the kernel reads a link's
 /// target from its folio without the folio's lock, trusting the NUL that ends it, so no Rust
@@ -267,6 +268,29 @@ pub trait Operations {
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    /// Tells that the folio of the page cache of `inode` holding the `len` bytes at `pos` has
+    /// become dirty (`dirty_folio`): the abstractions marked it, and it was clean. A file system
+    /// that counts its dirty folios, or reserves what their write-back will need, counts them
+    /// in here ([`Operations::invalidate_folio`] sees those that a truncation removes dirty;
+    /// [`Operations::writepages`], those that it writes).
+    ///
+    /// It is called wherever the kernel marks folios dirty, in any task: after a write, on a
+    /// write fault, when a mapping that wrote to the folio is unmapped or reclaimed (under a
+    /// page-table lock, a spinlock, in direct reclaim too), when a pin of the folio for
+    /// writing ends (`unpin_user_pages_dirty_lock()`, a bio's pages), and when the file system
+    /// itself marks a folio dirty ([`folio::Locked::mark_dirty`]), on its thread: a lock that
+    /// it holds around such a call must not be taken here. So it must not sleep, and it gets no
+    /// [`Folio`]: it may be locked or not, its bytes may be changing, and it may not be up to
+    /// date yet.
+    ///
+    /// A pin that ends holds no reference to the inode: it may be called while `inode` is being
+    /// evicted (then good for its superblock and little else), and such a folio then leaves
+    /// the page cache dirty (told to [`Operations::invalidate_folio`], if implemented). A folio
+    /// marked dirty in `invalidate_folio` loses the flag without another call.
+    fn dirty_folio(_inode: &INode<Self::FileSystem>, _pos: Offset, _len: usize) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// The C table of address-space operations of an implementation `U` of [`Operations`], and its
@@ -300,13 +324,23 @@ impl<U: Operations + ?Sized> Table<U> {
         } else {
             None
         },
-        dirty_folio: if U::HAS_WRITEPAGES {
+        dirty_folio: if U::HAS_DIRTY_FOLIO {
+            Some(Self::dirty_folio)
+        } else if U::HAS_WRITEPAGES {
             Some(bindings::filemap_dirty_folio)
         } else {
             Some(bindings::noop_dirty_folio)
         },
         writepages: if U::HAS_WRITEPAGES {
             Some(Self::writepages)
+        } else {
+            None
+        },
+        // Migration warns of a table with `writepages` but no `migrate_folio`
+        // (`fallback_migrate_folio()`); the folios have no private data to move.
+        #[cfg(CONFIG_MIGRATION)]
+        migrate_folio: if U::HAS_WRITEPAGES {
+            Some(bindings::filemap_migrate_folio)
         } else {
             None
         },
@@ -340,6 +374,38 @@ impl<U: Operations + ?Sized> Table<U> {
         let mut pass = unsafe { writeback::Writeback::new(mapping, wbc) };
         let ret = U::writepages(inode, &mut pass);
         pass.finish(ret)
+    }
+
+    /// # Safety
+    ///
+    /// Called by `folio_mark_dirty()` with the mapping of an inode of `Fs<U>` with this table,
+    /// which the caller keeps stable (it holds the folio's lock, or maps the folio), and a
+    /// folio of it whose reference count it keeps above zero, for the call.
+    unsafe extern "C" fn dirty_folio(
+        mapping: *mut bindings::address_space,
+        folio: *mut bindings::folio,
+    ) -> bool {
+        // SAFETY: See the function's safety section.
+        let dirtied = unsafe {
+            if U::HAS_WRITEPAGES {
+                bindings::filemap_dirty_folio(mapping, folio)
+            } else {
+                bindings::noop_dirty_folio(mapping, folio)
+            }
+        };
+        if dirtied {
+            // SAFETY: The mapping is that of an inode of `Fs<U>`, valid while it has the folio;
+            // the folio is valid.
+            let (inode, pos, len) = unsafe {
+                (
+                    INode::<Fs<U>>::from_raw((*mapping).host),
+                    bindings::folio_pos(folio),
+                    bindings::folio_size(folio),
+                )
+            };
+            U::dirty_folio(inode, pos, len);
+        }
+        dirtied
     }
 
     /// # Safety

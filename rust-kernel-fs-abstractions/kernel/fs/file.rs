@@ -20,9 +20,11 @@ use crate::{
 use core::{marker::PhantomData, ptr};
 
 mod dir;
+mod mapped;
 mod opened;
 mod operations;
 pub use self::dir::{DirEmitter, DirOperations};
+pub use self::mapped::NewMapping;
 pub use self::opened::{Data, Opened};
 pub use self::operations::{Generic, Operations};
 

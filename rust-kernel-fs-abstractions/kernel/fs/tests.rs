@@ -198,6 +198,10 @@ mod mounted {
                 Some(inode::Ops::new::<RegOps>()),
                 Some(file::Ops::new::<DataFops>()),
             ),
+            Type::Reg if pattern == Pattern::Mapped as i32 => (
+                Some(inode::Ops::new::<RegOps>()),
+                Some(file::Ops::new::<MappedFops>()),
+            ),
             Type::Reg if pattern == Pattern::WriteBackRustSync as i32 => (
                 Some(inode::Ops::new::<RegOps>()),
                 Some(file::Ops::new::<RustSyncFops>()),
@@ -313,6 +317,8 @@ mod mounted {
         OpenData = 18,
         /// As `WriteBack`, but files have the file operations of [`RustSyncFops`].
         WriteBackRustSync = 19,
+        /// As `OpenData`, but files have the file operations of [`MappedFops`].
+        Mapped = 20,
     }
 
     static PATTERN: Atomic<i32> = Atomic::new(Pattern::Off as i32);
@@ -370,11 +376,27 @@ mod mounted {
     /// Whether [`PatternAops`]'s `release_folio` keeps the folios it is asked about.
     static KEEP: Atomic<i32> = Atomic::new(0);
 
+    /// The folios that became dirty, as [`PatternAops`] and [`StoreAops`] were told, and the
+    /// position and length of the last.
+    static DIRTIED: Atomic<i64> = Atomic::new(0);
+    static DIRTIED_AT: Atomic<i64> = Atomic::new(-1);
+    static DIRTIED_LEN: Atomic<i64> = Atomic::new(0);
+
+    fn dirtied(pos: i64, len: usize) {
+        DIRTIED.add(1, Relaxed);
+        DIRTIED_AT.store(pos, Relaxed);
+        DIRTIED_LEN.store(len as i64, Relaxed);
+    }
+
     struct PatternAops;
 
     #[vtable]
     impl address_space::Operations for PatternAops {
         type FileSystem = TestFs;
+
+        fn dirty_folio(_inode: &INode<TestFs>, pos: i64, len: usize) {
+            dirtied(pos, len);
+        }
 
         fn read_folio(
             _file: Option<&file::LocalFile>,
@@ -515,6 +537,10 @@ mod mounted {
     impl address_space::Operations for StoreAops {
         type FileSystem = TestFs;
 
+        fn dirty_folio(_inode: &INode<TestFs>, pos: i64, len: usize) {
+            dirtied(pos, len);
+        }
+
         fn read_folio(
             _file: Option<&file::LocalFile>,
             _inode: &INode<TestFs>,
@@ -621,6 +647,52 @@ mod mounted {
         ) -> Result {
             FSYNCS.add(1, Relaxed);
             file.write_and_wait(start, end)
+        }
+    }
+
+    /// The page cache's file operations, and mappings checked in Rust: only from the start of
+    /// the file, and written only in its first two pages; each write fault counts in the data
+    /// of the open file it maps.
+    struct MappedFops;
+
+    #[vtable]
+    impl file::Operations for MappedFops {
+        type FileSystem = TestFs;
+        type Data = KBox<Opening>;
+        const GENERIC: file::Generic = file::Generic::PAGE_CACHE.without(file::Generic::MMAP);
+
+        fn open(_inode: &INode<TestFs>, _file: &file::LocalFile) -> Result<KBox<Opening>> {
+            let number = OPENINGS.fetch_add(1, Relaxed) + 1;
+            Ok(KBox::new(
+                Opening {
+                    number,
+                    calls: Atomic::new(0),
+                },
+                GFP_KERNEL,
+            )?)
+        }
+
+        fn mmap(
+            _file: &file::Opened<KBox<Opening>>,
+            _inode: &INode<TestFs>,
+            mapping: &file::NewMapping,
+        ) -> Result {
+            if mapping.pgoff() != 0 {
+                return Err(EACCES);
+            }
+            Ok(())
+        }
+
+        fn page_mkwrite(
+            file: &file::Opened<KBox<Opening>>,
+            _inode: &INode<TestFs>,
+            folio: &crate::fs::folio::Locked<&crate::fs::folio::Folio>,
+        ) -> Result {
+            file.data().calls.add(1, Relaxed);
+            if folio.pos() >= 2 * crate::page::PAGE_SIZE as i64 {
+                return Err(ENOSPC);
+            }
+            Ok(())
         }
     }
 
@@ -1788,6 +1860,70 @@ mod mounted {
         Ok(())
     }
 
+    // Without an MMU, files with `mmap` or `page_mkwrite` cannot be mapped.
+    #[cfg(CONFIG_MMU)]
+    #[test]
+    fn mappings_checked_in_rust() -> Result {
+        const PAGE: usize = crate::page::PAGE_SIZE;
+        let m = Mounted::new()?;
+        let _on = pattern(Pattern::Mapped);
+        let f = m.open(c"f", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        assert_eq!(f.write(b"z", 3 * PAGE as i64 - 1)?, 1);
+        // SAFETY: Called on the test's own thread, which `kunit_attach_mm()` gives a memory map.
+        to_result(unsafe { bindings::kunit_attach_mm() })?;
+        let map = |offset: usize| {
+            let (prot, shared) = (
+                bindings::PROT_READ | bindings::PROT_WRITE,
+                bindings::MAP_SHARED,
+            );
+            // SAFETY: The file is open, and the thread has a memory map.
+            let addr = unsafe {
+                bindings::vm_mmap(f.0, 0, 3 * PAGE, prot as usize, shared as usize, offset)
+            };
+            // An error is a negative errno.
+            crate::error::from_err_ptr(addr as *mut u8).map(|p| p as usize)
+        };
+        // `mmap` refuses a mapping that does not start at the beginning of the file.
+        assert!(matches!(map(PAGE), Err(e) if e == EACCES));
+        let addr = map(0)?;
+        let poke = |at: usize, data: &[u8]| {
+            // SAFETY: A copy to user memory checks the address, and fails where it cannot write.
+            unsafe {
+                bindings::copy_to_user(
+                    (addr + at) as *mut crate::ffi::c_void,
+                    data.as_ptr().cast(),
+                    data.len(),
+                )
+            }
+        };
+        // A write fault in the first page gets through `page_mkwrite`, which counts it in the
+        // data of the open file, and the folio is dirty; one in the third is refused (`SIGBUS`,
+        // for a copy from the kernel: nothing copied).
+        let dirtied = DIRTIED.load(Relaxed);
+        assert_eq!(poke(0, b"mapped"), 0);
+        assert_eq!(poke(10, b"again"), 0);
+        // The folio read by the first fault was clean: its write fault dirtied it.
+        assert_eq!(DIRTIED.load(Relaxed) - dirtied, 1);
+        assert_eq!(DIRTIED_AT.load(Relaxed), 0);
+        assert_eq!(poke(2 * PAGE, b"refused"), 7);
+        // SAFETY: The file is open, with `MappedFops`, whose data is a `KBox<Opening>`.
+        let opened = unsafe { file::Opened::<KBox<Opening>>::from_raw(f.0) };
+        assert_eq!(opened.data().calls.load(Relaxed), 2);
+        assert!(first_folio_dirty(&f)?);
+        let mut buf = [0u8; 6];
+        assert_eq!(f.read(&mut buf, 0)?, 6);
+        assert_eq!(&buf, b"mapped");
+        // The third page holds what `write_begin` filled it with: the pattern.
+        assert_eq!(f.read(&mut buf, 2 * PAGE as i64 + 1)?, 6);
+        assert_eq!(&buf, &[1, 2, 3, 4, 5, 6]);
+        // SAFETY: The range is the mapping made above, which nothing else uses.
+        to_result(unsafe { bindings::vm_munmap(addr, 3 * PAGE) })?;
+        // The mapping's reference to the file goes with a delayed `fput()`: before the unmount.
+        // SAFETY: No lock is held.
+        unsafe { bindings::flush_delayed_fput() };
+        Ok(())
+    }
+
     /// The abstractions refuse inodes of the wrong type, device or permissions from a file
     /// system's operations, and inode operations that do not fit the inode; a refusal after
     /// their first steps changes nothing; no inode is left behind.
@@ -2638,16 +2774,67 @@ mod mounted {
         Ok(inode.cached_folio(0).ok_or(ENOENT)?.is_dirty())
     }
 
+    /// Empties [`STORE`], and returns a guard that makes it stop failing when dropped, and the
+    /// data of a file that fills it, whose byte `i` is `i * mul + add` (on the heap: two pages
+    /// are half of a kernel stack).
+    fn store_setup(mul: usize, add: usize) -> Result<(impl Drop, KVec<u8>)> {
+        for word in &STORE {
+            word.store(0, Relaxed);
+        }
+        let fails = crate::types::ScopeGuard::new(|| STORE_FAILS.store(0, Relaxed));
+        let mut data = KVec::with_capacity(STORE_BYTES, GFP_KERNEL)?;
+        for i in 0..STORE_BYTES {
+            data.push((i * mul + add) as u8, GFP_KERNEL)?;
+        }
+        Ok((fails, data))
+    }
+
+    #[test]
+    fn folios_dirtied_in_rust() -> Result {
+        const PAGE: i64 = crate::page::PAGE_SIZE as i64;
+        let rdwr = bindings::O_CREAT | bindings::O_RDWR;
+        let count = |since: i64| DIRTIED.load(Relaxed) - since;
+        {
+            // Without write-back, a dirty folio stays so: only the first write to it tells.
+            let _on = pattern(Pattern::On);
+            let m = Mounted::new()?;
+            let f = m.open(c"f", rdwr, 0o644)?;
+            let start = DIRTIED.load(Relaxed);
+            f.write(b"a", 0)?;
+            assert_eq!(count(start), 1);
+            assert_eq!(DIRTIED_AT.load(Relaxed), 0);
+            assert_eq!(DIRTIED_LEN.load(Relaxed), PAGE);
+            f.write(b"b", 1)?;
+            assert_eq!(count(start), 1);
+            f.write(b"c", 2 * PAGE + 5)?;
+            assert_eq!(count(start), 2);
+            assert_eq!(DIRTIED_AT.load(Relaxed), 2 * PAGE);
+        }
+        // With write-back, a folio written back is clean, and tells again when written to.
+        for word in &STORE {
+            word.store(0, Relaxed);
+        }
+        let _p = pattern(Pattern::WriteBack);
+        let m = Mounted::new()?;
+        let f = m.open(c"f", rdwr, 0o644)?;
+        let start = DIRTIED.load(Relaxed);
+        f.write(b"a", PAGE)?;
+        f.write(b"b", PAGE + 1)?;
+        assert_eq!(count(start), 1);
+        assert_eq!(DIRTIED_AT.load(Relaxed), PAGE);
+        f.fsync()?;
+        f.write(b"c", PAGE + 2)?;
+        assert_eq!(count(start), 2);
+        Ok(())
+    }
+
     #[test]
     fn folios_written_back_in_rust() -> Result {
         // A folio's write-back may end on another thread, in an I/O completion.
         fn sendable<T: Send>() {}
         sendable::<address_space::writeback::UnderWriteback>();
         let rdwr = bindings::O_CREAT | bindings::O_RDWR;
-        for word in &STORE {
-            word.store(0, Relaxed);
-        }
-        let _fails = crate::types::ScopeGuard::new(|| STORE_FAILS.store(0, Relaxed));
+        let (_fails, mut data) = store_setup(7, 1)?;
         {
             // Write-back operations want a superblock whose write-back runs, and an `fsync`
             // that writes back.
@@ -2660,11 +2847,10 @@ mod mounted {
         let _p = pattern(Pattern::WriteBack);
         let m = Mounted::new()?;
         let f = m.open(c"f", rdwr, 0o644)?;
-        // On the heap: two pages are half of a kernel stack.
-        let mut data = KVec::with_capacity(STORE_BYTES, GFP_KERNEL)?;
-        for i in 0..STORE_BYTES {
-            data.push((i * 7 + 1) as u8, GFP_KERNEL)?;
-        }
+        // Migration moves the folios (`filemap_migrate_folio()`), where the kernel has it.
+        // SAFETY: The file is open, so its mapping and the mapping's operations are valid.
+        let migrates = unsafe { (*(*(*f.0).f_mapping).a_ops).migrate_folio.is_some() };
+        assert_eq!(migrates, cfg!(CONFIG_MIGRATION));
         let start = WRITTEN_BACK.load(Relaxed);
         assert_eq!(f.write(&data, 0)?, STORE_BYTES as isize);
         assert!(first_folio_dirty(&f)?);
@@ -2741,18 +2927,11 @@ mod mounted {
     /// open file is told once of a write-back that failed.
     #[test]
     fn rust_fsync_writes_back() -> Result {
-        for word in &STORE {
-            word.store(0, Relaxed);
-        }
-        let _fails = crate::types::ScopeGuard::new(|| STORE_FAILS.store(0, Relaxed));
+        let (_fails, mut data) = store_setup(5, 3)?;
         let _p = pattern(Pattern::WriteBackRustSync);
         let m = Mounted::new()?;
         let f = m.open(c"f", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
         let g = m.open(c"f", bindings::O_RDWR, 0)?;
-        let mut data = KVec::with_capacity(STORE_BYTES, GFP_KERNEL)?;
-        for i in 0..STORE_BYTES {
-            data.push((i * 5 + 3) as u8, GFP_KERNEL)?;
-        }
         let fsyncs = FSYNCS.load(Relaxed);
         assert_eq!(f.write(&data, 0)?, STORE_BYTES as isize);
         assert!(first_folio_dirty(&f)?);

@@ -2,13 +2,16 @@
 
 //! The file operations that a file system implements in Rust, and the C table made from them.
 
-use super::{Data, LocalFile, Offset, Opened, Ops};
+#[cfg(CONFIG_MMU)]
+use super::mapped::VmOps;
+use super::{Data, LocalFile, NewMapping, Offset, Opened, Ops};
 use crate::{
     bindings,
     error::{code::*, to_result, Result, VTABLE_DEFAULT_ERROR},
     ffi::{c_int, c_long},
     fs::{
         address_space::io_errno,
+        folio::{self, Folio},
         inode::{self, INode},
         FileSystem, Kiocb,
     },
@@ -221,6 +224,51 @@ pub trait Operations {
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    /// Checks a mapping of `file` of `inode` that `mmap(2)` is making, before it is made: an
+    /// error refuses it. With `mmap` or [`Operations::page_mkwrite`], the abstractions map the
+    /// file as `generic_file_mmap_prepare()` does (faults fill missing folios with `read_folio`),
+    /// with `page_mkwrite` for the write faults of shared mappings.
+    ///
+    /// It is asked once, for `mmap(2)`: the mapping may then grow (`mremap(2)`), or be cut so
+    /// that a part of it maps the file from another offset, without asking again. So it cannot
+    /// bound what a process maps; [`Operations::page_mkwrite`] sees the writes.
+    fn mmap(
+        _file: &Opened<Self::Data>,
+        _inode: &INode<Self::FileSystem>,
+        _mapping: &NewMapping,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Lets a write through a shared mapping of `file` into `folio` of `inode`'s page cache go
+    /// ahead (`page_mkwrite`), where the file system charges or reserves what the folio's data
+    /// will need, or refuses it.
+    ///
+    /// It is called for each write fault on a page that the mapping maps read-only: the first
+    /// write to it through each mapping (of each process), and again after write-back cleaned
+    /// the folio. So the folio may be dirty already, and one charge per folio must be kept by
+    /// the file system. A large folio is asked about once per page written.
+    ///
+    /// Its error goes to the fault as `vmf_fs_error()` turns it, as for C file systems: `EAGAIN`
+    /// and `EFAULT` retry the fault (for a condition that goes away: else the writer retries
+    /// for ever), `ENOMEM` is out of memory (also retried, unless the memory controller kills
+    /// the writer: a refusal must not be `ENOMEM`), any other error is `SIGBUS` (`ENOSPC` and
+    /// `EDQUOT` for a full file system); a `read(2)` into the mapping then fails with `EFAULT`.
+    ///
+    /// The folio is locked, up to date and still in the page cache (the abstractions retry the
+    /// fault if it was truncated meanwhile); the abstractions have updated the file's times
+    /// (`file_update_time()`), and mark the folio dirty afterwards. The fault holds a lock of
+    /// the memory map (`mmap_lock`, or the mapping's own): taking `inode`'s lock here may
+    /// deadlock with a write to the file from the same mapping, which takes them in the other
+    /// order.
+    fn page_mkwrite(
+        _file: &Opened<Self::Data>,
+        _inode: &INode<Self::FileSystem>,
+        _folio: &folio::Locked<&Folio>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 impl<T: FileSystem + ?Sized> Ops<T> {
@@ -232,7 +280,9 @@ impl<T: FileSystem + ?Sized> Ops<T> {
         Self {
             table: &Table::<U>::TABLE,
             reads_folios: generic.intersects(Generic::READ_ITER.with(Generic::MMAP))
-                || splice_reads,
+                || splice_reads
+                || U::HAS_MMAP
+                || U::HAS_PAGE_MKWRITE,
             writes_folios: generic.contains(Generic::WRITE_ITER),
             offsets: false,
             dir: false,
@@ -293,6 +343,8 @@ impl<U: Operations + ?Sized> Table<U> {
             ),
             (U::HAS_LLSEEK, Generic::SEEK_HOLES),
             (U::GENERIC.contains(Generic::LLSEEK), Generic::SEEK_HOLES),
+            (U::HAS_MMAP, Generic::MMAP),
+            (U::HAS_PAGE_MKWRITE, Generic::MMAP),
             (U::HAS_READ_ITER, Generic::READ_SPARSE),
             (
                 U::GENERIC.contains(Generic::READ_ITER),
@@ -312,7 +364,8 @@ impl<U: Operations + ?Sized> Table<U> {
 
     const OPS: bindings::file_operations = bindings::file_operations {
         open: if U::HAS_OPEN { Some(Self::open) } else { None },
-        release: if U::HAS_OPEN {
+        // Only where it calls `U::release` or frees something: not for `()` without `release`.
+        release: if U::HAS_RELEASE || <U::Data as Data>::HOLDS {
             Some(Self::release)
         } else {
             None
@@ -333,9 +386,21 @@ impl<U: Operations + ?Sized> Table<U> {
             WRITE_ITER,
             bindings::generic_file_write_iter
         ),
+        // Without an MMU, a table that implements either has no `mmap_prepare` (`ENODEV`).
+        #[cfg(CONFIG_MMU)]
+        mmap_prepare: if U::HAS_MMAP || U::HAS_PAGE_MKWRITE {
+            Some(VmOps::<U>::mmap_prepare)
+        } else {
+            generic!(MMAP, bindings::generic_file_mmap_prepare)
+        },
+        #[cfg(not(CONFIG_MMU))]
         mmap_prepare: generic!(MMAP, bindings::generic_file_mmap_prepare),
         #[cfg(CONFIG_MMU)]
-        get_unmapped_area: generic!(MMAP, bindings::mm_get_unmapped_area),
+        get_unmapped_area: if U::HAS_MMAP || U::HAS_PAGE_MKWRITE {
+            Some(bindings::mm_get_unmapped_area)
+        } else {
+            generic!(MMAP, bindings::mm_get_unmapped_area)
+        },
         splice_read: generic!(SPLICE, bindings::filemap_splice_read),
         splice_write: generic!(SPLICE, bindings::iter_file_splice_write),
         llseek: if U::GENERIC.contains(Generic::SEEK_HOLES) {
