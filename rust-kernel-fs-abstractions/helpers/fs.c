@@ -108,3 +108,13 @@ __rust_helper void rust_helper_sb_end_pagefault(struct super_block *sb)
 {
 	sb_end_pagefault(sb);
 }
+
+__rust_helper enum inode_state_flags_enum rust_helper_inode_state_read_once(struct inode *inode)
+{
+	return inode_state_read_once(inode);
+}
+
+__rust_helper int rust_helper_inode_generic_drop(struct inode *inode)
+{
+	return inode_generic_drop(inode);
+}

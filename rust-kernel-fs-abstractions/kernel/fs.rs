@@ -34,6 +34,7 @@ pub mod libfs;
 pub mod param;
 pub mod sb;
 mod tests;
+mod tests_hashed;
 pub mod xattr;
 
 mod kiocb;
@@ -138,9 +139,10 @@ pub trait FileSystem {
     ///
     /// It is stored in the memory of the inode, next to the abstractions' own state, initialised
     /// in place (it may be pinned) by
-    /// [`SuperBlock::new_inode_with`](sb::SuperBlock::new_inode_with) before the inode can be
-    /// seen, read with [`INode::data`](inode::INode::data) (shared: what changes in it needs its
-    /// own synchronisation, such as a lock or atomics), and dropped when the inode is destroyed,
+    /// [`SuperBlock::new_inode_with`](sb::SuperBlock::new_inode_with) or
+    /// [`SuperBlock::iget`](sb::SuperBlock::iget) before the inode can be seen, read with
+    /// [`INode::data`](inode::INode::data) (shared: what changes in it needs its own
+    /// synchronisation, such as a lock or atomics), and dropped when the inode is destroyed,
     /// after [`FileSystem::evict_inode`], in process context.
     type INodeData: Send + Sync;
 
@@ -221,11 +223,51 @@ pub trait FileSystem {
     /// exactly once: when it is unused and has no link left, when it is an [`inode::New`] dropped
     /// before it was bound, or when the superblock is shut down, before [`FileSystem::Data`] is
     /// dropped (no reference to an inode can outlive the superblock, but one leaked with
-    /// `core::mem::forget` is never put). A failed
-    /// [`new_inode_with`](sb::SuperBlock::new_inode_with) made no inode, even if the inode's
+    /// `core::mem::forget` is never put). An inode that
+    /// [`SuperBlock::iget`](sb::SuperBlock::iget) made is also evicted when its last reference
+    /// goes and [`FileSystem::drop_inode`] says so, and when the VFS gives back the memory of
+    /// the unused inodes it keeps. A failed [`new_inode_with`](sb::SuperBlock::new_inode_with) or
+    /// [`iget`](sb::SuperBlock::iget) made no inode, even if the inode's
     /// data failed to initialise after the VFS allocated it. The inode's data is still there
     /// ([`inode::Evicting::data`]).
+    ///
+    /// The data of the inode is dropped after this returns, possibly after a new inode of the same
+    /// number was made by [`SuperBlock::iget`](sb::SuperBlock::iget): what the file system keeps
+    /// of an inode by its number is to be given up here, not in the data's `Drop`.
+    ///
+    /// Its superblock gives no way to look inodes up ([`sb::InEviction`]): an eviction may run
+    /// in a batch of evictions by the same thread, and a lookup of an inode of the batch would
+    /// wait for itself. For the same reason, it must not take a lock that is held across
+    /// [`SuperBlock::iget`](sb::SuperBlock::iget) or
+    /// [`SuperBlock::ilookup`](sb::SuperBlock::ilookup), which may wait for this eviction.
+    ///
+    /// The unused inodes that the VFS keeps (see [`FileSystem::drop_inode`]) are evicted in
+    /// memory reclaim too, by the inode cache's shrinker, in whatever task is allocating: this,
+    /// and the drop of the inode's data, must not wait for something that such a task may hold,
+    /// such as a lock of the file system held while allocating with `GFP_KERNEL`. (C file
+    /// systems allocate with `GFP_NOFS` under such locks; the kernel crate has no such flag
+    /// yet.)
     fn evict_inode(_inode: &inode::Evicting<'_, Self>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Says whether to evict an unused inode now (`true`), or to keep it in the inode cache
+    /// (`false`), where a later [`SuperBlock::iget`](sb::SuperBlock::iget) or
+    /// [`SuperBlock::ilookup`](sb::SuperBlock::ilookup) of its number finds it
+    /// (`super_operations.drop_inode`).
+    ///
+    /// It is asked only of an inode that [`SuperBlock::iget`](sb::SuperBlock::iget) made and
+    /// that still has links, when its last reference goes. Without it, such an inode is kept,
+    /// as by C's default (`inode_generic_drop()`). The VFS keeps an inode only while the
+    /// superblock is active; it evicts the kept ones when memory is short, and at umount. The
+    /// other inodes are evicted without a call: those with no link left, those that `iget`
+    /// failed to make, and those of [`SuperBlock::new_inode`](sb::SuperBlock::new_inode), which
+    /// their dentries keep, and which no lookup could find again.
+    ///
+    /// It is called with the inode's `i_lock` held, a spinlock: it must not sleep (neither take
+    /// a mutex nor allocate with `GFP_KERNEL`). The abstractions cannot check this: a sleep
+    /// there is a bug that `CONFIG_DEBUG_ATOMIC_SLEEP` reports, as in C.
+    fn drop_inode(_inode: &inode::Dropping<'_, Self>) -> bool {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -445,7 +487,7 @@ impl<T: FileSystem + ?Sized> Tables<T> {
         } else {
             Some(bindings::simple_statfs)
         },
-        drop_inode: Some(bindings::inode_just_drop),
+        drop_inode: Some(Self::drop_inode),
         // Always: it writes back the inodes that still have links.
         evict_inode: Some(Self::evict_inode),
         show_options: if T::HAS_SHOW_OPTIONS {
@@ -622,12 +664,35 @@ impl<T: FileSystem + ?Sized> Tables<T> {
 
     /// # Safety
     ///
+    /// Called by the VFS (`iput_final()`) with an unused inode of a superblock of this type,
+    /// with its `i_lock` held.
+    unsafe extern "C" fn drop_inode(inode: *mut bindings::inode) -> c_int {
+        // Only an inode of `iget` can be found again, and only while it has links and is in
+        // the inode hash (`iget_failed()` takes it out).
+        // SAFETY: The inode is valid and allocated by the type's `Cache`; an inode being put
+        // for the last time is not `I_NEW`.
+        if !unsafe { inode::INodeBox::hashed(inode) }
+            // SAFETY: The inode is valid and its `i_lock` is held.
+            || unsafe { bindings::inode_generic_drop(inode) } != 0
+        {
+            return 1;
+        }
+        if !T::HAS_DROP_INODE {
+            return 0;
+        }
+        // SAFETY: The inode is of a ready superblock (it has data: `hashed`), and this thread
+        // holds its `i_lock` in `iput_final()` for the duration of the call.
+        c_int::from(T::drop_inode(&unsafe { inode::Dropping::from_raw(inode) }))
+    }
+
+    /// # Safety
+    ///
     /// Called by the VFS (`evict()`), once, with an inode of a superblock of this type that is
     /// being evicted.
     unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
-        // `drop_inode` is `inode_just_drop()` (with no `iget`, an inode kept unused could not be
-        // found again), so `iput_final()` evicts an unused inode that still has links without
-        // writing its dirty folios back: they are written here, or lost. An error is recorded
+        // `drop_inode` evicts unused inodes that still have links (those of `new_inode`, and
+        // those of `iget` that it does not keep), and `iput_final()` does so without writing
+        // their dirty folios back: they are written here, or lost. An error is recorded
         // in the mapping, which goes with the inode: nobody could hear of it but the kernel log.
         // Only the inodes of a superblock with a backing device can have folios to write back
         // (`new_inode_with` gives the others no operations that write back).
@@ -653,8 +718,9 @@ impl<T: FileSystem + ?Sized> Tables<T> {
         }
         // SAFETY: The inode is valid; its page cache is its own `i_data`.
         unsafe { bindings::truncate_inode_pages_final(&raw mut (*inode).i_data) };
-        // An inode without data is one whose data `new_inode_with` failed to initialise: it was
-        // never made, as far as the file system knows.
+        // An inode without data is one that `new_inode_with` or `iget` failed to make (`iget`:
+        // also when `fill` failed or what it found was refused): it was never made, as far as
+        // the file system knows.
         // SAFETY: The inode is valid and was allocated by the type's `Cache`.
         if T::HAS_EVICT_INODE && unsafe { inode::INodeBox::has_data(inode) } {
             // SAFETY: The inode is evicted by this thread for the duration of the call, its

@@ -24,6 +24,7 @@ use core::{cell::Cell, marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr, 
 
 mod attr;
 mod cache;
+mod hashed;
 mod locked;
 mod new;
 pub(crate) mod offsets;
@@ -38,9 +39,11 @@ use self::cache::get_offset_ctx;
 pub(crate) use self::cache::INodeBox;
 pub(crate) use self::cache::{destroy_inode, free_inode, Cache};
 pub(crate) use self::cache::{Charge, Charged};
+pub use self::hashed::{Dropping, Found, INodeRef};
 pub use self::locked::{Evicting, Locked};
 use self::new::bind_tmpfile;
 pub(crate) use self::new::Creation;
+use self::new::Tables;
 pub use self::new::{New, Params};
 pub use self::operations::{LinkTarget, Operations};
 pub use self::ops::{Libfs, Ops};
@@ -173,18 +176,20 @@ impl MntIdmap {
 ///
 /// Wraps the kernel's `struct inode`. The abstractions only hand out shared references to an
 /// inode, for as long as something they know of holds a reference to it (a callback of the
-/// VFS, a [`New`] inode): there is no counted reference (`ARef`) of an inode, since one kept by
-/// a file system (in a `static`, in its [`FileSystem::Data`]) would outlive the superblock,
-/// whose inodes `generic_shutdown_super()` evicts and frees.
+/// VFS, a [`New`] inode, an [`INodeRef`]): there is no `ARef` of an inode, since one kept by a
+/// file system (in a `static`, in its [`FileSystem::Data`]) would outlive the superblock, whose
+/// inodes `generic_shutdown_super()` evicts and frees; the counted references of
+/// [`INodeRef`] are bounded by a borrow of the superblock.
 ///
 /// # Invariants
 ///
 /// The pointee is a valid inode of a superblock of a file system of type `T`, whose private
 /// data is in place (the superblock is [`sb::Ready`]), allocated by the `Cache` of `T`'s
 /// registration, and whose own data ([`FileSystem::INodeData`]) is initialised: every inode
-/// of such a superblock is made by [`SuperBlock::new_inode_with`](sb::SuperBlock::new_inode_with),
-/// which initialises it before it gives the inode to anybody, and it is dropped only when the
-/// inode is destroyed, after its last reference.
+/// of such a superblock is made by [`SuperBlock::new_inode_with`](sb::SuperBlock::new_inode_with)
+/// or [`SuperBlock::iget`](sb::SuperBlock::iget), which initialise it before they give the
+/// inode to anybody, and it is dropped only when the inode is destroyed, after its last
+/// reference.
 #[repr(transparent)]
 pub struct INode<T: FileSystem + ?Sized>(Opaque<bindings::inode>, PhantomData<fn() -> T>);
 

@@ -30,15 +30,37 @@ pub struct New;
 /// Typestate of a [`SuperBlock`] that is fully set up: its private data is in place.
 pub struct Ready;
 
-/// A typestate of a [`SuperBlock`]: [`New`] or [`Ready`].
+/// Typestate of a [`SuperBlock`] that is [`Ready`], seen from the eviction of one of its inodes
+/// ([`Evicting::super_block`](crate::fs::inode::Evicting::super_block)): it has its data, but
+/// gives no way to look up or make inodes.
+///
+/// An eviction may run among others that the same thread carries out: at umount and in memory
+/// reclaim, the VFS marks a batch of unused inodes as being freed, then evicts them one after
+/// the other. A lookup by number of another inode of the batch
+/// ([`SuperBlock::iget`](SuperBlock::iget)) would wait for that inode's eviction, which this
+/// thread would carry out only after the lookup: forever.
+///
+/// This keeps [`FileSystem::evict_inode`] from such a lookup; the address-space operations that
+/// an eviction calls with an [`INode`](crate::fs::inode::INode) could still make one, and a lock
+/// that `evict_inode` takes must not be held across one: both are documented, not prevented.
+pub struct InEviction;
+
+/// A typestate of a [`SuperBlock`]: [`New`], [`Ready`] or [`InEviction`].
 pub trait State: private::Sealed {}
 impl State for New {}
 impl State for Ready {}
+impl State for InEviction {}
+
+/// A typestate of a [`SuperBlock`] whose data is in place: [`Ready`] or [`InEviction`].
+pub trait WithData: State {}
+impl WithData for Ready {}
+impl WithData for InEviction {}
 
 mod private {
     pub trait Sealed {}
     impl Sealed for super::New {}
     impl Sealed for super::Ready {}
+    impl Sealed for super::InEviction {}
 }
 
 /// A superblock of a file system of type `T`.
@@ -48,9 +70,10 @@ mod private {
 /// # Invariants
 ///
 /// The pointee is a valid superblock of a file system of type `T`, whose `s_fs_info` is either
-/// null or, once `S` is [`Ready`], the value of [`FileSystem::fill_super`] made foreign with
-/// [`ForeignOwnable::into_foreign`]. While `S` is [`New`], the thread that fills the superblock
-/// holds `s_umount` for writing and the superblock is not yet born, so nobody else uses it.
+/// null or, once `S` is [`Ready`] (or [`InEviction`]), the value of [`FileSystem::fill_super`]
+/// made foreign with [`ForeignOwnable::into_foreign`]. While `S` is [`New`], the thread that
+/// fills the superblock holds `s_umount` for writing and the superblock is not yet born, so
+/// nobody else uses it.
 #[repr(transparent)]
 pub struct SuperBlock<T: FileSystem + ?Sized, S: State = Ready>(
     Opaque<bindings::super_block>,
@@ -268,12 +291,12 @@ pub(crate) unsafe fn writes_back(sb: *mut bindings::super_block) -> bool {
     !core::ptr::eq(bdi, &raw const bindings::noop_backing_dev_info)
 }
 
-impl<T: FileSystem + ?Sized> SuperBlock<T> {
+impl<T: FileSystem + ?Sized, S: WithData> SuperBlock<T, S> {
     /// The data of the file system instance, as returned by [`FileSystem::fill_super`].
     pub fn data(&self) -> <T::Data as ForeignOwnable>::Borrowed<'_> {
         // SAFETY: By the type invariants `s_fs_info` came from `T::Data::into_foreign` once the
-        // superblock is `Ready`, and it is only turned back in `kill_sb`, after every user of the
-        // superblock is gone.
+        // superblock is `Ready` (`InEviction` is a ready one), and it is only turned back in
+        // `kill_sb`, after every user of the superblock is gone.
         unsafe { T::Data::borrow((*self.as_raw()).s_fs_info) }
     }
 }

@@ -29,8 +29,11 @@ use core::mem::MaybeUninit;
 /// `i_rwsem`.
 /// The file system's data of the inode ([`INodeObj::data`]) is initialised if and only if
 /// `has_data`, which is set once, before the inode is given to anybody but
-/// [`SuperBlock::new_inode_with`](sb::SuperBlock::new_inode_with), and cleared when the data is
-/// dropped, in [`destroy_inode`].
+/// [`SuperBlock::new_inode_with`](sb::SuperBlock::new_inode_with) (or, for an inode of
+/// [`SuperBlock::iget`](sb::SuperBlock::iget), before its `I_NEW` is cleared), and cleared when
+/// the data is dropped, in [`destroy_inode`].
+/// `hashed` is set once, before `I_NEW` is cleared, if [`SuperBlock::iget`](sb::SuperBlock::iget)
+/// made the inode, in the inode hash, with its data initialised.
 #[repr(C)]
 pub(crate) struct INodeBox {
     pub(super) cache: *const Common,
@@ -40,6 +43,7 @@ pub(crate) struct INodeBox {
     pub(super) has_offsets: bool,
     pub(super) pages: u64,
     pub(super) has_data: bool,
+    pub(super) hashed: bool,
     pub(super) inode: Opaque<bindings::inode>,
 }
 
@@ -98,6 +102,31 @@ impl INodeBox {
         // INVARIANT: By the safety requirements the data is initialised.
         // SAFETY: By the safety requirements the box is valid and nobody else uses it.
         unsafe { (*Self::of(inode)).has_data = true };
+    }
+
+    /// Whether [`SuperBlock::iget`](sb::SuperBlock::iget) made `inode`, with its data.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a valid inode allocated by [`Cache::alloc`], not `I_NEW`.
+    #[inline]
+    pub(crate) unsafe fn hashed(inode: *mut bindings::inode) -> bool {
+        // SAFETY: By the safety requirements the box is valid, and `hashed` does not change
+        // once `I_NEW` is cleared.
+        unsafe { (*Self::of(inode)).hashed }
+    }
+
+    /// Records that [`SuperBlock::iget`](sb::SuperBlock::iget) made `inode`.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a valid inode allocated by [`Cache::alloc`], made by `iget_locked()` and
+    /// still `I_NEW`, whose data is initialised.
+    #[inline]
+    pub(crate) unsafe fn set_hashed(inode: *mut bindings::inode) {
+        // INVARIANT: By the safety requirements.
+        // SAFETY: By the safety requirements the box is valid and nobody else uses it.
+        unsafe { (*Self::of(inode)).hashed = true };
     }
 
     /// The list of the in-memory extended attributes of `inode`, and the cache they are in.
@@ -296,9 +325,11 @@ impl<D> Cache<D> {
     /// mount that raced with the registration holds the module.
     ///
     /// The slab cache is accounted to the memory cgroup of the task that allocates
-    /// (`SLAB_ACCOUNT`), but not as reclaimable: the inodes of a file system made with these
-    /// abstractions are pinned by their dentries until they are removed, as tmpfs's are
-    /// (`shmem_inode_cache` has `SLAB_ACCOUNT` only).
+    /// (`SLAB_ACCOUNT`), but not as reclaimable: the inodes of
+    /// [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) are pinned by their dentries until
+    /// they are removed, as tmpfs's are (`shmem_inode_cache` has `SLAB_ACCOUNT` only). (The
+    /// unused inodes of [`SuperBlock::iget`](sb::SuperBlock::iget) that the VFS keeps can be
+    /// reclaimed, but are counted as unreclaimable slab memory.)
     pub(crate) fn new(
         fs_name: &CStr,
         pages: Option<Charge>,
@@ -345,6 +376,7 @@ impl<D> Cache<D> {
             (*obj).has_offsets = false;
             (*obj).pages = 0;
             (*obj).has_data = false;
+            (*obj).hashed = false;
             (*obj).inode.get()
         }
     }

@@ -4,8 +4,10 @@
 
 use super::*;
 
-/// An inode being evicted (`super_operations.evict_inode`): its last reference is gone, and
-/// it has no link left or its superblock is being shut down. Its page cache is already empty.
+/// An inode being evicted (`super_operations.evict_inode`): its last reference is gone, and it
+/// has no link left, or its superblock is being shut down, or it is an inode of
+/// [`SuperBlock::iget`](sb::SuperBlock::iget) that the VFS does not keep. Its page cache is
+/// already empty.
 ///
 /// It cannot be referenced again, so it does not give out an [`INode`]. (The address-space
 /// operations that see its folios go got one, as the eviction emptied its page cache; see
@@ -34,10 +36,11 @@ impl<'a, T: FileSystem + ?Sized> Evicting<'a, T> {
         Self(inode, PhantomData)
     }
 
-    /// The superblock the inode belongs to.
-    pub fn super_block(&self) -> &'a sb::SuperBlock<T> {
+    /// The superblock the inode belongs to, through which no inode can be looked up or made
+    /// (see [`sb::InEviction`]).
+    pub fn super_block(&self) -> &'a sb::SuperBlock<T, sb::InEviction> {
         // SAFETY: By the type invariants the inode is valid and belongs to a ready superblock
-        // of type `T`, which outlives its inodes.
+        // of type `T`, which outlives its inodes; `InEviction` is a ready superblock.
         unsafe { sb::SuperBlock::from_raw((*self.0.get()).i_sb) }
     }
 
@@ -50,7 +53,8 @@ impl<'a, T: FileSystem + ?Sized> Evicting<'a, T> {
     }
 
     /// The number of links to the inode: 0 for an inode that was removed, more for one that
-    /// the superblock's shutdown evicts or a new inode dropped before it was bound.
+    /// the superblock's shutdown evicts, a new inode dropped before it was bound, or an inode of
+    /// [`SuperBlock::iget`](sb::SuperBlock::iget) evicted while it still has links.
     pub fn nlink(&self) -> u32 {
         // SAFETY: The inode is valid by the type invariants and nobody changes it any more.
         unsafe { (*self.0.get()).__bindgen_anon_1.i_nlink }

@@ -244,6 +244,175 @@ pub(super) unsafe fn bind_tmpfile<T: FileSystem + ?Sized>(
     to_result(unsafe { bindings::finish_open(file, dentry, None) })
 }
 
+/// The operation tables of a new inode, checked against each other, its type and its
+/// superblock.
+pub(super) struct Tables<T: FileSystem + ?Sized> {
+    iops: Option<Ops<T>>,
+    fops: Option<file::Ops<T>>,
+    aops: Option<address_space::Ops<T>>,
+    /// Whether the inode is a directory that keeps an offset map.
+    offsets: bool,
+}
+
+impl<T: FileSystem + ?Sized> Tables<T> {
+    /// Fails with `EINVAL` unless the tables fit an inode of type `typ` of `sb` and each other,
+    /// as [`Params`] says.
+    #[inline]
+    pub(super) fn check(
+        sb: &sb::SuperBlock<T>,
+        typ: Type,
+        iops: Option<Ops<T>>,
+        fops: Option<file::Ops<T>>,
+        aops: Option<address_space::Ops<T>>,
+    ) -> Result<Self> {
+        // A directory's file operations for a directory, a regular file's for a regular file;
+        // none for the other types (a fifo, socket or device gets the kernel's).
+        if let Some(fops) = fops {
+            let fits = match typ {
+                Type::Dir => fops.is_dir(),
+                Type::Reg => !fops.is_dir(),
+                _ => false,
+            };
+            if !fits {
+                return Err(EINVAL);
+            }
+        }
+        // Operations that read or write the page cache need address-space operations. A
+        // target in the page cache is a symbolic link's: the dcache takes an inode with
+        // `get_link` for one, and `page_get_link()` needs its page cache in low memory.
+        let page_link = iops.as_ref().is_some_and(|i| i.page_link);
+        let rust_link = iops.as_ref().is_some_and(|i| i.rust_link);
+        if (page_link || rust_link) && typ != Type::Lnk {
+            return Err(EINVAL);
+        }
+        // Rust code must not get at a link's folio: `page_get_link()` reads the target without
+        // the folio's lock, up to the NUL it trusts to be there.
+        let rust_aops = aops.is_some_and(|a| a.is_rust());
+        if typ == Type::Lnk && rust_aops {
+            return Err(EINVAL);
+        }
+        // The kernel's reads, writes and faults call `read_folio`, `write_begin` and `write_end`
+        // without checking that they are there.
+        let (reads, writes) = aops.map_or((false, false), |a| (a.reads(), a.writes()));
+        let reads_folios = fops.is_some_and(|f| f.reads_folios()) || page_link;
+        let writes_folios = fops.is_some_and(|f| f.writes_folios());
+        if (reads_folios && !reads) || (writes_folios && !writes) {
+            return Err(EINVAL);
+        }
+        // An offset map is kept by a directory's Rust operations (see `file::Ops::offset_dir`).
+        let offsets = fops.is_some_and(|f| f.uses_offsets());
+        let keeps_offsets = iops.as_ref().is_some_and(|i| i.keeps_offsets);
+        if offsets && (typ != Type::Dir || !keeps_offsets) {
+            return Err(EINVAL);
+        }
+        // On a superblock with a backing device, the VFS counts the dirty folios of every
+        // mapping for write-back, and truncation subtracts them: a table whose `dirty_folio` does
+        // not count them (`noop_dirty_folio()`) would make the counters go negative.
+        if sb.writes_back() && aops.is_some_and(|a| !a.writes_back()) {
+            return Err(EINVAL);
+        }
+        // Dirty folios are written back only on a superblock whose write-back runs: elsewhere
+        // they would wait for it in the page cache, and go with the inode.
+        // An `fsync(2)` that does not write them back would tell the caller they are safe: it
+        // must be `simple_fsync_noflush()`, or the file system's, whose duty it is.
+        if aops.is_some_and(|a| a.writes_back())
+            && (!sb.writes_back() || !fops.is_some_and(|f| f.syncs()))
+        {
+            return Err(EINVAL);
+        }
+        // A charged file's size changes through `libfs::setattr`, which charges it.
+        let charged =
+            T::HAS_CHARGE_PAGES && typ == Type::Reg && fops.is_some_and(|f| f.is_in_memory());
+        if charged && !iops.as_ref().is_some_and(|i| i.rust_setattr) {
+            return Err(EINVAL);
+        }
+        Ok(Self {
+            iops,
+            fops,
+            aops,
+            offsets,
+        })
+    }
+
+    /// Whether an inode of type `typ` with the tables would be kept in memory only, so that its
+    /// eviction would lose it: the data of a file of [`file::Ops::in_memory`], or in the page
+    /// cache of address-space operations that do not write back, the offset map of a directory
+    /// of [`file::Ops::offset_dir`], the names of a directory whose inode operations are Rust's
+    /// (the abstractions keep them in the dcache), or the target of a symbolic link in its page
+    /// cache.
+    pub(super) fn in_memory(&self, typ: Type) -> bool {
+        self.offsets
+            || self.iops.as_ref().is_some_and(|i| i.page_link)
+            || (typ == Type::Dir && self.iops.as_ref().is_some_and(|i| i.keeps_offsets))
+            || self.fops.is_some_and(|f| f.is_in_memory())
+            || self.aops.is_some_and(|a| !a.writes_back())
+    }
+
+    /// Gives the inode `raw`, of type `typ` and mode `mode`, the tables, its page cache the
+    /// treatment `mapping`, and what its type needs: a symbolic link's page cache in low memory,
+    /// the kernel's file operations for a fifo, socket or device. `hashed` says that the inode is
+    /// in the inode hash.
+    ///
+    /// # Safety
+    ///
+    /// `raw` must be a new inode of the superblock the tables were checked for, allocated by the
+    /// `Cache` of `T`, that nobody else can see yet.
+    #[inline]
+    pub(super) unsafe fn install(
+        self,
+        raw: *mut bindings::inode,
+        typ: Type,
+        mode: u16,
+        mapping: address_space::Mapping,
+        hashed: bool,
+    ) {
+        // SAFETY: By the safety requirements; the mapping of a new inode is its own `i_data`.
+        let space = unsafe { (*raw).i_mapping };
+        if let Some(aops) = self.aops {
+            // SAFETY: As above.
+            unsafe { (*space).a_ops = aops.as_raw() };
+            if aops.release_always() {
+                // SAFETY: As above.
+                unsafe { bindings::mapping_set_release_always(space) };
+            }
+            if aops.writes_back() && !hashed {
+                // `__mark_inode_dirty()` puts only hashed inodes on the lists that the flusher
+                // threads, `sync(2)` and the unmount write back; these are found by no lookup
+                // (as xfs's, whose hash is its own).
+                // SAFETY: The inode is not visible yet, nor in the inode hash.
+                unsafe { bindings::inode_fake_hash(raw) };
+            }
+        }
+        if mapping == address_space::Mapping::Unevictable {
+            // SAFETY: As above.
+            unsafe {
+                (*space).gfp_mask = bindings::GFP_HIGHUSER;
+                bindings::mapping_set_unevictable(space);
+            }
+        }
+        if let Some(iops) = self.iops {
+            // SAFETY: As above.
+            unsafe { (*raw).i_op = iops.table };
+        }
+        if let Some(fops) = self.fops {
+            // SAFETY: As above.
+            unsafe { (*raw).__bindgen_anon_3.i_fop = fops.as_raw() };
+        }
+        if self.offsets {
+            // SAFETY: As above; the inode is a new directory from `Cache::alloc`, as all of
+            // `T`'s are.
+            unsafe { offsets::init(raw) };
+        }
+        match typ {
+            // SAFETY: As above.
+            Type::Lnk => unsafe { bindings::inode_nohighmem(raw) },
+            // SAFETY: As above; the mode and device number are those of a special file.
+            t if t.is_special() => unsafe { bindings::init_special_inode(raw, mode, t.dev()) },
+            _ => {}
+        }
+    }
+}
+
 /// The parameters of a new inode.
 pub struct Params<'a, T: FileSystem + ?Sized> {
     /// The type of the inode.
@@ -310,70 +479,7 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
     where
         Error: From<E>,
     {
-        // A directory's file operations for a directory, a regular file's for a regular file;
-        // none for the other types (a fifo, socket or device gets the kernel's).
-        if let Some(fops) = params.fops {
-            let fits = match params.typ {
-                Type::Dir => fops.is_dir(),
-                Type::Reg => !fops.is_dir(),
-                _ => false,
-            };
-            if !fits {
-                return Err(EINVAL);
-            }
-        }
-        // Operations that read or write the page cache need address-space operations. A
-        // target in the page cache is a symbolic link's: the dcache takes an inode with
-        // `get_link` for one, and `page_get_link()` needs its page cache in low memory.
-        let page_link = params.iops.as_ref().is_some_and(|i| i.page_link);
-        let rust_link = params.iops.as_ref().is_some_and(|i| i.rust_link);
-        if (page_link || rust_link) && params.typ != Type::Lnk {
-            return Err(EINVAL);
-        }
-        // Rust code must not get at a link's folio: `page_get_link()` reads the target without
-        // the folio's lock, up to the NUL it trusts to be there.
-        let rust_aops = params.aops.is_some_and(|a| a.is_rust());
-        if params.typ == Type::Lnk && rust_aops {
-            return Err(EINVAL);
-        }
-        // The kernel's reads, writes and faults call `read_folio`, `write_begin` and `write_end`
-        // without checking that they are there.
-        let (reads, writes) = params
-            .aops
-            .map_or((false, false), |a| (a.reads(), a.writes()));
-        let reads_folios = params.fops.is_some_and(|f| f.reads_folios()) || page_link;
-        let writes_folios = params.fops.is_some_and(|f| f.writes_folios());
-        if (reads_folios && !reads) || (writes_folios && !writes) {
-            return Err(EINVAL);
-        }
-        // An offset map is kept by a directory's Rust operations (see `file::Ops::offset_dir`).
-        let offsets = params.fops.is_some_and(|f| f.uses_offsets());
-        let keeps_offsets = params.iops.as_ref().is_some_and(|i| i.keeps_offsets);
-        if offsets && (params.typ != Type::Dir || !keeps_offsets) {
-            return Err(EINVAL);
-        }
-        // On a superblock with a backing device, the VFS counts the dirty folios of every
-        // mapping for write-back, and truncation subtracts them: a table whose `dirty_folio` does
-        // not count them (`noop_dirty_folio()`) would make the counters go negative.
-        if self.writes_back() && params.aops.is_some_and(|a| !a.writes_back()) {
-            return Err(EINVAL);
-        }
-        // Dirty folios are written back only on a superblock whose write-back runs: elsewhere
-        // they would wait for it in the page cache, and go with the inode.
-        // An `fsync(2)` that does not write them back would tell the caller they are safe: it
-        // must be `simple_fsync_noflush()`, or the file system's, whose duty it is.
-        if params.aops.is_some_and(|a| a.writes_back())
-            && (!self.writes_back() || !params.fops.is_some_and(|f| f.syncs()))
-        {
-            return Err(EINVAL);
-        }
-        // A charged file's size changes through `libfs::setattr`, which charges it.
-        let charged = T::HAS_CHARGE_PAGES
-            && params.typ == Type::Reg
-            && params.fops.is_some_and(|f| f.is_in_memory());
-        if charged && !params.iops.as_ref().is_some_and(|i| i.rust_setattr) {
-            return Err(EINVAL);
-        }
+        let tables = Tables::check(self, params.typ, params.iops, params.fops, params.aops)?;
         // SAFETY: The superblock is valid by the type invariants.
         let ptr = NonNull::new(unsafe { bindings::new_inode(self.as_raw()) }).ok_or(ENOMEM)?;
         // SAFETY: The inode was allocated by the `Cache` of `T` (`alloc_inode`), where its data
@@ -412,51 +518,12 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
             bindings::inode_init_owner(params.idmap.as_raw(), raw, dir, mode);
             bindings::simple_inode_init_ts(raw);
         }
-        // SAFETY: As above; the mapping of a new inode is its own `i_data`.
-        let mapping = unsafe { (*raw).i_mapping };
-        if let Some(aops) = params.aops {
+        // SAFETY: As above; the tables were checked for this superblock, and the inode comes
+        // from the `Cache` of `T` (`alloc_inode`) and is not in the inode hash.
+        unsafe { tables.install(raw, params.typ, mode, params.mapping, false) };
+        if params.typ == Type::Dir {
             // SAFETY: As above.
-            unsafe { (*mapping).a_ops = aops.as_raw() };
-            if aops.release_always() {
-                // SAFETY: As above.
-                unsafe { bindings::mapping_set_release_always(mapping) };
-            }
-            if aops.writes_back() {
-                // `__mark_inode_dirty()` puts only hashed inodes on the lists that the flusher
-                // threads, `sync(2)` and the unmount write back; these are found by no lookup
-                // (as xfs's, whose hash is its own).
-                // SAFETY: The inode is not visible yet, nor in the inode hash.
-                unsafe { bindings::inode_fake_hash(raw) };
-            }
-        }
-        if params.mapping == address_space::Mapping::Unevictable {
-            // SAFETY: As above.
-            unsafe {
-                (*mapping).gfp_mask = bindings::GFP_HIGHUSER;
-                bindings::mapping_set_unevictable(mapping);
-            }
-        }
-        if let Some(iops) = params.iops {
-            // SAFETY: As above.
-            unsafe { (*raw).i_op = iops.table };
-        }
-        if let Some(fops) = params.fops {
-            // SAFETY: As above.
-            unsafe { (*raw).__bindgen_anon_3.i_fop = fops.as_raw() };
-        }
-        if offsets {
-            // SAFETY: As above; the inode is a new directory from `Cache::alloc`, as all of
-            // `T`'s are.
-            unsafe { offsets::init(raw) };
-        }
-        match params.typ {
-            // SAFETY: As above.
-            Type::Dir => unsafe { bindings::inc_nlink(raw) },
-            // SAFETY: As above.
-            Type::Lnk => unsafe { bindings::inode_nohighmem(raw) },
-            // SAFETY: As above; the mode and device number are those of a special file.
-            t if t.is_special() => unsafe { bindings::init_special_inode(raw, mode, t.dev()) },
-            _ => {}
+            unsafe { bindings::inc_nlink(raw) };
         }
         Ok(inode)
     }
