@@ -6,23 +6,7 @@
 
 include!("common.rs");
 
-use kernel::task::{Kgid, Kuid};
-
-fn found() -> inode::Found<MisuseFs, ()> {
-    inode::Found {
-        typ: Type::Reg,
-        perm: 0o644,
-        uid: Kuid::current_fsuid(),
-        gid: Kgid::current_fsgid(),
-        nlink: 1,
-        size: 0,
-        iops: None,
-        fops: None,
-        aops: None,
-        mapping: address_space::Mapping::Evictable,
-        data: (),
-    }
-}
+include!("hashed_common.rs");
 
 fn misuse(_idmap: &MntIdmap, dir: &Locked<'_, MisuseFs>, _dentry: &Negative<'_, MisuseFs>) -> Result {
     let sb = dir.super_block();

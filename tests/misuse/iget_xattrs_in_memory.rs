@@ -6,10 +6,9 @@
 
 include!("common.rs");
 
-use kernel::{
-    fs::xattr,
-    task::{Kgid, Kuid},
-};
+include!("hashed_common.rs");
+
+use kernel::fs::xattr;
 
 struct XattrFs;
 
@@ -40,20 +39,7 @@ impl FileSystem for XattrFs {
 
 fn lookup(sb: Option<&SuperBlock<XattrFs>>) -> Result {
     let Some(sb) = sb else { return Ok(()) };
-    let found = inode::Found {
-        typ: Type::Reg,
-        perm: 0o644,
-        uid: Kuid::current_fsuid(),
-        gid: Kgid::current_fsgid(),
-        nlink: 1,
-        size: 0,
-        iops: None,
-        fops: None,
-        aops: None,
-        mapping: address_space::Mapping::Evictable,
-        data: (),
-    };
-    sb.iget(5, || Ok(found)).map(drop)
+    sb.iget(5, || Ok(found())).map(drop)
 }
 
 fn misuse(_idmap: &MntIdmap, _dir: &Locked<'_, MisuseFs>, _dentry: &Negative<'_, MisuseFs>) -> Result {

@@ -5,27 +5,13 @@
 
 include!("common.rs");
 
-use kernel::{
-    sync::SetOnce,
-    task::{Kgid, Kuid},
-};
+include!("hashed_common.rs");
+
+use kernel::sync::SetOnce;
 
 static KEPT: SetOnce<inode::INodeRef<'static, MisuseFs>> = SetOnce::new();
 
 fn misuse(_idmap: &MntIdmap, dir: &Locked<'_, MisuseFs>, _dentry: &Negative<'_, MisuseFs>) -> Result {
-    let found = inode::Found {
-        typ: Type::Reg,
-        perm: 0o644,
-        uid: Kuid::current_fsuid(),
-        gid: Kgid::current_fsgid(),
-        nlink: 1,
-        size: 0,
-        iops: None,
-        fops: None,
-        aops: None,
-        mapping: address_space::Mapping::Evictable,
-        data: (),
-    };
-    KEPT.populate(dir.super_block().iget(5, || Ok(found))?);
+    KEPT.populate(dir.super_block().iget(5, || Ok(found()))?);
     Ok(())
 }
