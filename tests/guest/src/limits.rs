@@ -107,18 +107,21 @@ fn nr_inodes_checks(fs: &str) -> TestResult {
     // A remount without nr_inodes= keeps the limit.
     ok!(remount(ROOT, 0, Some("mode=755")));
     eq!(ok!(files()), (5, 0));
-    if fs == "bs2ramfs" {
-        // No limit at all (tmpfs counts nothing then, so it could not set one again).
-        ok!(remount(ROOT, 0, Some("nr_inodes=0")));
-        eq!(ok!(files()), (0, 0));
-        check!(
-            !mounts_line()?.contains("nr_inodes"),
-            "an unlimited instance shows nr_inodes: {}",
-            mounts_line()?
-        );
-        ok!(mkdir(&p("e"), 0o755));
-        // bs2ramfs keeps counting without a limit, so one can be set again (tmpfs refuses:
-        // "Cannot retroactively limit inodes").
+    // nr_inodes=0: no limit at all; statfs reports none, and show_options shows it (it is not
+    // the default).
+    ok!(remount(ROOT, 0, Some("nr_inodes=0")));
+    eq!(ok!(files()), (0, 0));
+    check!(
+        mounts_line()?.contains(",nr_inodes=0"),
+        "an unlimited instance does not show nr_inodes=0: {}",
+        mounts_line()?
+    );
+    ok!(mkdir(&p("e"), 0o755));
+    if fs == "tmpfs" {
+        // tmpfs counts nothing without a limit, so it cannot set one again.
+        refused_remount(fs, "nr_inodes=6", "tmpfs: Cannot retroactively limit inodes", "")?;
+    } else {
+        // bs2ramfs keeps counting without a limit, so one can be set again (unlike tmpfs).
         fails!(remount(ROOT, 0, Some("nr_inodes=5")), libc::EINVAL);
         ok!(remount(ROOT, 0, Some("nr_inodes=6")));
         eq!(ok!(files()), (6, 0));
@@ -189,11 +192,30 @@ pub fn t_nr_inodes() -> TestResult {
     for fs in ["tmpfs", "bs2ramfs"] {
         on(fs, "nr_inodes=4", nr_inodes_checks)?;
     }
-    // Without nr_inodes=, bs2ramfs has no limit and reports none (tmpfs has a default one).
-    mount("bs2ramfs", ROOT, None).map_err(|e| format!("mount: {}", ename(e)))?;
-    let r = files();
-    crate::umount(ROOT)?;
-    check!(r == Ok((0, 0)), "bs2ramfs without nr_inodes=: {r:?}");
+    // Without nr_inodes=, bs2ramfs has tmpfs's default limit (as many inodes as half the
+    // RAM's pages) and reports it; nr_inodes=0 means no limit, reported as none.
+    let mut counts = Vec::new();
+    for (fs, data) in [
+        ("tmpfs", None),
+        ("bs2ramfs", None),
+        ("tmpfs", Some("nr_inodes=0")),
+        ("bs2ramfs", Some("nr_inodes=0")),
+    ] {
+        mount(fs, ROOT, data).map_err(|e| format!("mount {fs}: {}", ename(e)))?;
+        let r = files();
+        crate::umount(ROOT)?;
+        counts.push(r.map_err(|e| format!("{fs}: statfs: {}", ename(e)))?);
+    }
+    let (files, ffree) = counts[0];
+    check!(files > 0 && ffree == files - 1, "tmpfs without nr_inodes=: {:?}", counts[0]);
+    check!(
+        counts[1] == counts[0],
+        "without nr_inodes=: bs2ramfs {:?}, tmpfs {:?}",
+        counts[1],
+        counts[0]
+    );
+    check!(counts[2] == (0, 0), "tmpfs -o nr_inodes=0: {:?}", counts[2]);
+    check!(counts[3] == (0, 0), "bs2ramfs -o nr_inodes=0: {:?}", counts[3]);
     Ok(())
 }
 
@@ -292,11 +314,20 @@ fn size_checks(fs: &str) -> TestResult {
         eq!(ok!(blocks()), (512, 383, 383));
     }
     ok!(ftruncate(&fd, (MIB / 2) as i64));
-    if fs == "bs2ramfs" {
-        // No limit: statfs reports none, and the usage is still counted, so that a limit may
-        // be set again (tmpfs refuses to limit an instance that has none).
-        ok!(remount(ROOT, 0, Some("size=0")));
-        eq!(ok!(blocks()), (0, 0, 0));
+    // size=0: no limit; statfs reports none, and show_options shows it (it is not the
+    // default).
+    ok!(remount(ROOT, 0, Some("size=0")));
+    eq!(ok!(blocks()), (0, 0, 0));
+    check!(
+        mounts_line()?.contains(",size=0k"),
+        "an unlimited instance does not show size=0k: {}",
+        mounts_line()?
+    );
+    if fs == "tmpfs" {
+        // tmpfs counts nothing without a limit, so it cannot set one again.
+        refused_remount(fs, "size=1m", "tmpfs: Cannot retroactively limit size", "")?;
+    } else {
+        // The usage is still counted, so that a limit may be set again (unlike tmpfs).
         fails!(remount(ROOT, 0, Some("size=256k")), libc::EINVAL);
         ok!(remount(ROOT, 0, Some("size=1m")));
         eq!(ok!(blocks()), (256, 128, 128));
@@ -507,7 +538,7 @@ pub fn t_size() -> TestResult {
         crate::umount(ROOT)?;
         let line = line?;
         let size = line
-            .split(|c| c == ',' || c == ' ')
+            .split([',', ' '])
             .find(|o| o.starts_with("size="))
             .map(str::to_owned);
         shown.push(size.ok_or_else(|| format!("{fs}: no size= in {line}"))?);

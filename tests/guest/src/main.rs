@@ -6,8 +6,9 @@
 //! - no option: the bs2ramfs tests (mount, options, `statfs`, ..., and the malformed mount
 //!   options of `badinput`, `size=`, `nr_inodes=`, `uid=` and `gid=` of `limits`, idmapped mounts of
 //!   `idmap`, stable readdir offsets of `readdir`, extended attributes of `xattr`, an
-//!   overlayfs upper layer of `overlay`, and fallocate and SEEK_DATA/SEEK_HOLE of `falloc`,
-//!   with tmpfs as the reference) and the
+//!   overlayfs upper layer of `overlay`, fallocate and SEEK_DATA/SEEK_HOLE of `falloc`, and
+//!   the leases, O_DIRECT, inode numbers (`inode64`, `inode32`), birth time and default size
+//!   and inode limits of `parity`, with tmpfs as the reference) and the
 //!   functional suite on bs2ramfs: `ops`, the bad input of
 //!   `badinput` (names, symlink targets, renames, removed but open objects) and the
 //!   permission checks of `perms` (unprivileged users, sticky and set-group-ID bits, user
@@ -45,6 +46,7 @@ mod falloc;
 mod idmap;
 mod limits;
 mod overlay;
+mod parity;
 mod perms;
 mod readdir;
 mod sys;
@@ -423,6 +425,7 @@ fn main() {
             .into_iter()
             .chain(badinput::option_tests())
             .chain(more)
+            .chain(parity::tests())
         {
             tests.push((name.into(), Box::new(t)));
         }

@@ -785,3 +785,35 @@ pub fn read_to_end(fd: &OwnedFd) -> Sys<Vec<u8>> {
         }
     }
 }
+
+/// fcntl(2) with an integer (or pointer, cast) argument; returns what the call returns.
+pub fn fcntl(fd: &OwnedFd, cmd: i32, arg: libc::c_long) -> Sys<i32> {
+    // SAFETY: valid fd; a command that takes a pointer is given a valid one by the caller.
+    chk(unsafe { libc::fcntl(fd.as_raw_fd(), cmd, arg) })
+}
+
+/// statx(2) of `path` (relative to the working directory) with `flags` and `mask`.
+pub fn statx(path: &str, flags: i32, mask: u32) -> Sys<libc::statx> {
+    let p = cstr(path);
+    // SAFETY: an all-zero statx is a valid value of the plain C struct.
+    let mut stx: libc::statx = unsafe { std::mem::zeroed() };
+    // SAFETY: valid string and out pointer.
+    chk(unsafe { libc::statx(libc::AT_FDCWD, p.as_ptr(), flags, mask, &mut stx) })?;
+    Ok(stx)
+}
+
+/// sysinfo(2).
+pub fn sysinfo() -> Sys<libc::sysinfo> {
+    // SAFETY: an all-zero sysinfo is a valid value of the plain C struct.
+    let mut si: libc::sysinfo = unsafe { std::mem::zeroed() };
+    // SAFETY: valid out pointer.
+    chk(unsafe { libc::sysinfo(&mut si) })?;
+    Ok(si)
+}
+
+/// pread(2) into `buf` (which may start at any address); returns the bytes read.
+pub fn pread_into(fd: &OwnedFd, buf: &mut [u8], off: i64) -> Sys<usize> {
+    // SAFETY: valid fd and buffer of the given length.
+    chk(unsafe { libc::pread(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), off) })
+        .map(|n| n as usize)
+}

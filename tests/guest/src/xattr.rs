@@ -156,7 +156,7 @@ fn checks(fs: &str) -> TestResult {
     })?;
 
     // bs2ramfs caps user. at 128 attributes per inode (tmpfs counts them against its inode
-    // space instead, unlimited here).
+    // space instead, which is ample here).
     let g = p("g");
     std::fs::write(&g, b"").map_err(|e| format!("create g: {e}"))?;
     for i in 0..128 {
