@@ -12,7 +12,7 @@ use kernel::fs::{
 };
 
 #[allow(dead_code)]
-fn getattr(target: &GetAttr<'_>, stat: &Kstat, request_mask: u32, flags: u32) -> Result {
+fn getattr(target: &GetAttr<'_, MisuseFs>, stat: &Kstat, request_mask: u32, flags: u32) -> Result {
     libfs::getattr(MntIdmap::nop(), target, stat, request_mask, flags)
 }
 
