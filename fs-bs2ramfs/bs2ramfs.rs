@@ -7,23 +7,27 @@
 //! abstractions of `kernel::fs` and has no `unsafe` code of its own.
 
 use kernel::{
+    bindings,
     fs::{
         self, address_space,
         dentry::{Negative, Root},
         file,
         inode::{
-            self, Attr, DevT, Evicting, IAttr, INode, Libfs, Locked, MntIdmap, New, Rename,
-            SetAttr, Type,
+            self, Attr, DevT, Evicting, GetAttr, IAttr, INode, Kstat, Libfs, Locked, MntIdmap, New,
+            Rename, SetAttr, Timestamp, Type,
         },
         libfs,
         param::{Spec, Value},
         sb::{self, SuperBlock},
         xattr, FileSystem,
     },
-    page::{PAGE_SHIFT, PAGE_SIZE},
+    page::{totalhigh_pages, totalram_pages, PAGE_SHIFT, PAGE_SIZE},
     prelude::*,
     seq_file::{seq_print, SeqFile},
-    sync::{new_spinlock, SpinLock},
+    sync::{
+        atomic::{Atomic, Relaxed},
+        new_spinlock, SpinLock,
+    },
     task::{Kgid, Kuid},
 };
 
@@ -51,6 +55,12 @@ const OPT_UID: usize = 1;
 const OPT_GID: usize = 2;
 const OPT_NR_INODES: usize = 3;
 const OPT_SIZE: usize = 4;
+const OPT_INODE32: usize = 5;
+const OPT_INODE64: usize = 6;
+
+/// Whether inode numbers may take 64 bits unless `inode32` or `inode64` says otherwise: as
+/// tmpfs's `inode64` where `ino_t` has 64 bits (tmpfs's `CONFIG_TMPFS_INODE64`), else 32.
+const INODE64: bool = core::mem::size_of::<core::ffi::c_ulong>() >= 8;
 
 /// The mount options, each `None` if not given: a remount changes only those given.
 #[derive(Default)]
@@ -65,6 +75,8 @@ struct Options {
     max_inodes: Option<u64>,
     /// The most pages of file data the instance may have; 0 for no limit.
     max_pages: Option<u64>,
+    /// Whether inode numbers may take 64 bits (`inode64`) or 32 (`inode32`).
+    inode64: Option<bool>,
 }
 
 /// How many pages of file data the files of an instance are charged for, and may be.
@@ -90,6 +102,11 @@ struct Inodes {
     /// The bytes of the extended attributes of these inodes, as `simple_xattr_space()` counts
     /// them (see [`FileSystem::charge_xattrs`]), counted the same way.
     xattr_bytes: u64,
+    /// The number of the next inode, as tmpfs numbers the inodes of an instance.
+    next_ino: u64,
+    /// Whether inode numbers may take 64 bits; else they wrap past 2^32 - 1, as
+    /// `get_next_ino()` does.
+    inode64: bool,
 }
 
 impl Inodes {
@@ -110,6 +127,21 @@ impl Inodes {
     }
 }
 
+/// The most pages of file data an instance may have unless `size=` says otherwise: half of
+/// the memory, as tmpfs's `shmem_default_max_blocks()`.
+fn default_max_pages() -> u64 {
+    totalram_pages() as u64 / 2
+}
+
+/// The most inodes an instance may have unless `nr_inodes=` says otherwise: as many as half of
+/// the pages of memory, or the pages of low memory if fewer, as tmpfs's
+/// `shmem_default_max_inodes()` (whose third bound, inode space that fits in a `long`, is in
+/// 128 bits here).
+fn default_max_inodes() -> u64 {
+    let pages = totalram_pages();
+    (pages - totalhigh_pages()).min(pages / 2) as u64
+}
+
 /// The data of a mounted bs2ramfs instance.
 #[pin_data]
 struct Info {
@@ -128,16 +160,26 @@ struct Info {
 }
 
 impl Info {
-    /// Takes the space of one inode of the instance's limit, or fails with `ENOSPC`. Dropping
-    /// the charge gives it back; [`InodeCharge::commit`] leaves it to the new inode, whose
-    /// eviction gives it back.
-    fn charge_inode(&self) -> Result<InodeCharge<'_>> {
+    /// Takes the space of one inode of the instance's limit, or fails with `ENOSPC`, and
+    /// returns the charge with the new inode's number. Dropping the charge gives it back;
+    /// [`InodeCharge::commit`] leaves it to the new inode, whose eviction gives it back.
+    fn charge_inode(&self) -> Result<(InodeCharge<'_>, u64)> {
         let mut inodes = self.inodes.lock();
         if inodes.free_space().is_some_and(|free| free < INODE_SPACE) {
             return Err(ENOSPC);
         }
         inodes.used += 1;
-        Ok(InodeCharge(self))
+        // As `shmem_reserve_inode()`: never 0, and with `inode32` back to 1 after 2^32 - 1.
+        let mut ino = inodes.next_ino;
+        if ino == 0 {
+            ino = 1;
+        }
+        if !inodes.inode64 && ino > u64::from(u32::MAX) {
+            pr_warn!("inode numbers wrap past 2^32 - 1 (inode32); inode64 keeps them apart\n");
+            ino = 1;
+        }
+        inodes.next_ino = ino.wrapping_add(1);
+        Ok((InodeCharge(self), ino))
     }
 
     /// Gives back the charge of an inode that is gone.
@@ -194,12 +236,49 @@ impl Drop for InodeCharge<'_> {
     }
 }
 
+/// The data of each inode: the time it was made, as tmpfs's `i_crtime`, which `statx(2)`
+/// reports as its birth time.
+struct Born {
+    sec: Atomic<i64>,
+    nsec: Atomic<u32>,
+}
+
+impl Default for Born {
+    fn default() -> Self {
+        Self {
+            sec: Atomic::new(0),
+            nsec: Atomic::new(0),
+        }
+    }
+}
+
+impl Born {
+    /// Records the modification time of `inode`, a new inode, as the time it was made.
+    fn record(inode: &INode<Bs2RamFs>) {
+        let time = inode.mtime();
+        let born = inode.data();
+        born.sec.store(time.sec(), Relaxed);
+        born.nsec.store(time.nsec(), Relaxed);
+    }
+
+    /// Reports the time `target` was made in `stat`, if asked for (as `shmem_getattr()`).
+    fn report(target: &GetAttr<'_, Bs2RamFs>, stat: &Kstat, request_mask: u32) {
+        if request_mask & bindings::STATX_BTIME != 0 {
+            let born = target.inode().data();
+            // The time was recorded before the inode could be seen, so these reads see it.
+            if let Ok(time) = Timestamp::new(born.sec.load(Relaxed), born.nsec.load(Relaxed)) {
+                stat.set_btime(time);
+            }
+        }
+    }
+}
+
 struct Bs2RamFs;
 
 #[vtable]
 impl FileSystem for Bs2RamFs {
     type Data = Pin<KBox<Info>>;
-    type INodeData = ();
+    type INodeData = Born;
     type Options = Options;
 
     const NAME: &'static CStr = c"bs2ramfs";
@@ -213,6 +292,8 @@ impl FileSystem for Bs2RamFs {
         Spec::gid(c"gid"),
         Spec::size(c"nr_inodes"),
         Spec::size_or_percent(c"size"),
+        Spec::flag(c"inode32"),
+        Spec::flag(c"inode64"),
     );
 
     fn init_options() -> Result<Options> {
@@ -238,6 +319,17 @@ impl FileSystem for Bs2RamFs {
                 options.max_pages = Some(bytes.div_ceil(PAGE_SIZE as u64));
                 Ok(())
             }
+            (OPT_INODE32, Value::Flag) => {
+                options.inode64 = Some(false);
+                Ok(())
+            }
+            (OPT_INODE64, Value::Flag) if INODE64 => {
+                options.inode64 = Some(true);
+                Ok(())
+            }
+            (OPT_INODE64, Value::Flag) => Err(param.reject(fmt!(
+                "inode numbers of this kernel have 32 bits (ino_t), not 64"
+            ))),
             (OPT_MODE, Value::U32(mode)) if mode & !MODE_MASK == 0 => {
                 options.mode = Some(mode as u16);
                 Ok(())
@@ -274,39 +366,45 @@ impl FileSystem for Bs2RamFs {
             )));
         }
         // The limits change under the locks that charges take, so nothing slips past them,
-        // and both or neither. Unlike tmpfs, a limit may be set on an instance mounted without
-        // one.
+        // and all or none, with the width of inode numbers. Unlike tmpfs, a limit may be set on
+        // an instance mounted without one.
         let refused = {
             let mut pages = info.pages.lock();
             let mut inodes = info.inodes.lock();
             let max_pages = options.max_pages.unwrap_or(pages.max);
             let max_inodes = options.max_inodes.unwrap_or(inodes.max);
+            let inode64 = options.inode64.unwrap_or(inodes.inode64);
             if max_pages != 0 && u128::from(max_pages) < pages.used {
-                Some((
-                    true,
+                Some(Refused::Size(
                     max_pages,
                     u64::try_from(pages.used).unwrap_or(u64::MAX),
-                    0,
                 ))
             } else if !inodes.fits(max_inodes) {
-                Some((false, max_inodes, inodes.used, inodes.xattr_bytes))
+                Some(Refused::Inodes(max_inodes, inodes.used, inodes.xattr_bytes))
+            } else if !inode64 && inodes.next_ino > u64::from(u32::MAX) {
+                // As tmpfs: numbers past 32 bits may be in use.
+                Some(Refused::Inode32(inodes.next_ino - 1))
             } else {
                 pages.max = max_pages;
                 inodes.max = max_inodes;
+                inodes.inode64 = inode64;
                 None
             }
         };
         match refused {
-            Some((true, max, used, _)) => Err(fc.invalid(fmt!(
+            Some(Refused::Size(max, used)) => Err(fc.invalid(fmt!(
                 "size={}k is too small for the {}k in use",
                 kib(max),
                 kib(used)
             ))),
-            Some((false, max, used, 0)) => Err(fc.invalid(fmt!(
+            Some(Refused::Inodes(max, used, 0)) => Err(fc.invalid(fmt!(
                 "nr_inodes={max} is too few for the {used} inodes in use"
             ))),
-            Some((false, max, used, b)) => Err(fc.invalid(fmt!(
+            Some(Refused::Inodes(max, used, b)) => Err(fc.invalid(fmt!(
                 "nr_inodes={max} is too few for the {used} inodes in use and their {b}B of xattrs"
+            ))),
+            Some(Refused::Inode32(last)) => Err(fc.invalid(fmt!(
+                "inode32 cannot be set: inode numbers up to {last} have been given"
             ))),
             None => Ok(()),
         }
@@ -319,6 +417,7 @@ impl FileSystem for Bs2RamFs {
             .set_time_gran(1)?
             .set_dont_cache_dentries();
         // By default, the root belongs to the mounter, as `new_inode` would make it.
+        // As tmpfs: without `size=` and `nr_inodes=`, the default limits; `0` for none.
         let info = try_pin_init!(Info {
             mode: options.mode.unwrap_or(DEFAULT_MODE),
             uid: options.uid.unwrap_or_else(Kuid::current_fsuid),
@@ -326,12 +425,14 @@ impl FileSystem for Bs2RamFs {
             uid_given: options.uid.is_some(),
             gid_given: options.gid.is_some(),
             inodes <- new_spinlock!(Inodes {
-                max: options.max_inodes.unwrap_or(0),
+                max: options.max_inodes.unwrap_or_else(default_max_inodes),
                 used: 0,
                 xattr_bytes: 0,
+                next_ino: 1,
+                inode64: options.inode64.unwrap_or(INODE64),
             }),
             pages <- new_spinlock!(Pages {
-                max: options.max_pages.unwrap_or(0),
+                max: options.max_pages.unwrap_or_else(default_max_pages),
                 used: 0,
             }),
         }? Error);
@@ -357,20 +458,27 @@ impl FileSystem for Bs2RamFs {
         if info.gid_given {
             seq_print!(m, ",gid={}", info.gid.into_gid_in_current_ns());
         }
-        let max_inodes = info.inodes.lock().max;
-        if max_inodes != 0 {
+        let (max_inodes, inode64) = {
+            let inodes = info.inodes.lock();
+            (inodes.max, inodes.inode64)
+        };
+        // As tmpfs shows them: when not the default (so `0`, no limit, is shown).
+        if max_inodes != default_max_inodes() {
             seq_print!(m, ",nr_inodes={max_inodes}");
         }
-        // As tmpfs shows it.
+        if inode64 != INODE64 {
+            seq_print!(m, ",inode{}", if inode64 { 64 } else { 32 });
+        }
         let max_pages = info.pages.lock().max;
-        if max_pages != 0 {
+        if max_pages != default_max_pages() {
             seq_print!(m, ",size={}k", kib(max_pages));
         }
         Ok(())
     }
 
-    // As tmpfs: with `size=`, the block counts, and with `nr_inodes=`, the inode counts (the
-    // free ones from the free inode space, which extended attributes take too); without, none.
+    // As tmpfs: with a size limit, the block counts, and with an inode limit, the inode counts
+    // (the free ones from the free inode space, which extended attributes take too); with `0`
+    // (no limit), none.
     fn statfs(sb: &SuperBlock<Self>, buf: &sb::StatFs) -> Result {
         let info = sb.data();
         let (max, used) = {
@@ -420,14 +528,25 @@ impl FileSystem for Bs2RamFs {
     }
 }
 
+/// Why a remount was refused.
+enum Refused {
+    /// `size=` (in pages) below the pages in use.
+    Size(u64, u64),
+    /// `nr_inodes=` too few for the inodes in use and the bytes of their extended attributes.
+    Inodes(u64, u64, u64),
+    /// `inode32` after this inode number, beyond 32 bits, was given.
+    Inode32(u64),
+}
+
 /// The KiB of `pages` pages.
 fn kib(pages: u64) -> u64 {
     pages.saturating_mul(PAGE_SIZE as u64 / 1024)
 }
 
 /// Makes a new inode of the type and permissions `mode` gives, with the operations of its
-/// type, in the page cache that is never evicted (like ramfs's `ramfs_get_inode()`). Fails
-/// with `ENOSPC` if the instance has all the inodes `nr_inodes=` allows.
+/// type, in the page cache that is never evicted (like ramfs's `ramfs_get_inode()`), numbered
+/// by the instance (as tmpfs numbers its inodes). Fails with `ENOSPC` if the instance has all
+/// the inodes `nr_inodes=` allows.
 #[inline]
 fn new_inode<'a>(
     sb: &'a SuperBlock<Bs2RamFs>,
@@ -437,14 +556,14 @@ fn new_inode<'a>(
     dev: DevT,
 ) -> Result<New<'a, Bs2RamFs>> {
     let typ = Type::from_mode(mode, dev)?;
-    let charge = sb.data().get_ref().charge_inode()?;
+    let (charge, ino) = sb.data().get_ref().charge_inode()?;
     let (iops, fops) = match typ {
         Type::Reg => (Some(REG_IOPS), Some(regular::FOPS)),
         Type::Dir => (Some(DIR_IOPS), Some(file::Ops::offset_dir())),
         Type::Lnk => (Some(LNK_IOPS), None),
         _ => (Some(SPECIAL_IOPS), None),
     };
-    let inode = sb.new_inode(inode::Params {
+    let mut inode = sb.new_inode(inode::Params {
         typ,
         perm: mode,
         idmap,
@@ -458,6 +577,8 @@ fn new_inode<'a>(
         }),
         mapping: address_space::Mapping::Unevictable,
     })?;
+    inode.set_ino(ino);
+    Born::record(&inode);
     charge.commit();
     Ok(inode)
 }
@@ -487,6 +608,18 @@ impl inode::Operations for DirOps {
         .with(Libfs::UNLINK)
         .with(Libfs::RMDIR)
         .with(Libfs::LISTXATTR);
+
+    fn getattr(
+        _idmap: &MntIdmap,
+        target: &GetAttr<'_, Bs2RamFs>,
+        stat: &Kstat,
+        request_mask: u32,
+        _flags: u32,
+    ) -> Result {
+        libfs::fillattr(target, stat, request_mask);
+        Born::report(target, stat, request_mask);
+        Ok(())
+    }
 
     fn create<'a>(
         idmap: &MntIdmap,
@@ -556,8 +689,20 @@ struct RegOps;
 impl inode::Operations for RegOps {
     type FileSystem = Bs2RamFs;
 
+    const LIBFS: Libfs = Libfs::LISTXATTR;
+
     // simple_getattr() counts the pages in st_blocks, and sees the owner through the idmap.
-    const LIBFS: Libfs = Libfs::GETATTR.with(Libfs::LISTXATTR);
+    fn getattr(
+        _idmap: &MntIdmap,
+        target: &GetAttr<'_, Bs2RamFs>,
+        stat: &Kstat,
+        request_mask: u32,
+        flags: u32,
+    ) -> Result {
+        libfs::getattr(target, stat, request_mask, flags)?;
+        Born::report(target, stat, request_mask);
+        Ok(())
+    }
 
     fn setattr(_idmap: &MntIdmap, target: &SetAttr<'_, Bs2RamFs>, attr: &IAttr) -> Result {
         let inode = target.inode();
@@ -582,6 +727,18 @@ impl inode::Operations for LnkOps {
     type FileSystem = Bs2RamFs;
 
     const LIBFS: Libfs = Libfs::GET_LINK.with(Libfs::LISTXATTR);
+
+    fn getattr(
+        _idmap: &MntIdmap,
+        target: &GetAttr<'_, Bs2RamFs>,
+        stat: &Kstat,
+        request_mask: u32,
+        _flags: u32,
+    ) -> Result {
+        libfs::fillattr(target, stat, request_mask);
+        Born::report(target, stat, request_mask);
+        Ok(())
+    }
 }
 
 // Fifos, sockets and devices have the kernel's file operations, and extended attributes.
@@ -592,6 +749,18 @@ impl inode::Operations for SpecialOps {
     type FileSystem = Bs2RamFs;
 
     const LIBFS: Libfs = Libfs::LISTXATTR;
+
+    fn getattr(
+        _idmap: &MntIdmap,
+        target: &GetAttr<'_, Bs2RamFs>,
+        stat: &Kstat,
+        request_mask: u32,
+        _flags: u32,
+    ) -> Result {
+        libfs::fillattr(target, stat, request_mask);
+        Born::report(target, stat, request_mask);
+        Ok(())
+    }
 }
 
 mod regular {
@@ -735,13 +904,16 @@ mod regular {
         // `fallocate(2)` allocated are holes until written, as on tmpfs.
         //
         // As tmpfs, a hole reads as zeroes without a folio, so reading takes no memory
-        // (`READ_SPARSE`).
+        // (`READ_SPARSE`), files take leases (`SETLEASE`), and `O_DIRECT` is allowed, with
+        // reads and writes through the page cache (`DIRECT`).
         const GENERIC: file::Generic = file::Generic::MMAP
             .with(file::Generic::READ_SPARSE)
             .with(file::Generic::WRITE_ITER)
             .with(file::Generic::SPLICE)
             .with(file::Generic::FSYNC)
-            .with(file::Generic::SEEK_HOLES);
+            .with(file::Generic::SEEK_HOLES)
+            .with(file::Generic::SETLEASE)
+            .with(file::Generic::DIRECT);
 
         // As tmpfs: allocating checks the new size first, then charges the pages of the range
         // that have no folio, and gives them folios that read as zeroes and are holes until

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 
@@ -52,6 +53,11 @@ __rust_helper void rust_helper_vma_end_read(struct vm_area_struct *vma)
 __rust_helper unsigned long rust_helper_totalram_pages(void)
 {
 	return totalram_pages();
+}
+
+__rust_helper unsigned long rust_helper_totalhigh_pages(void)
+{
+	return totalhigh_pages();
 }
 
 __rust_helper bool rust_helper_vma_desc_is_shared_maywrite(struct vm_area_desc *desc)

@@ -34,7 +34,7 @@ pub(crate) mod pages;
 mod rename;
 mod table;
 
-pub use self::attr::{Attr, AttrFlags, GetAttr, IAttr, Kstat, Path, SetAttr};
+pub use self::attr::{Attr, AttrFlags, GetAttr, IAttr, Kstat, Path, SetAttr, Timestamp};
 use self::cache::get_offset_ctx;
 pub(crate) use self::cache::INodeBox;
 pub(crate) use self::cache::{destroy_inode, free_inode, Cache};
@@ -238,6 +238,29 @@ impl<T: FileSystem + ?Sized> INode<T> {
     pub fn size(&self) -> file::Offset {
         // SAFETY: The inode is valid by the type invariants.
         unsafe { bindings::i_size_read(self.as_raw()) }
+    }
+
+    /// The time the contents last changed (`inode_get_mtime()`), with nanoseconds that a
+    /// `setattr` stored unchecked beyond a second cut to 999,999,999.
+    pub fn mtime(&self) -> Timestamp {
+        let raw = self.as_raw();
+        // Each field once, as `inode_get_mtime()` reads them (`READ_ONCE()` for the seconds): a
+        // change made meanwhile may give the seconds of one time and the nanoseconds of the
+        // other, as in C.
+        // SAFETY: The inode is valid by the type invariants; the fields are aligned and always
+        // initialised.
+        let (sec, nsec) = unsafe {
+            (
+                ptr::read_volatile(&raw const (*raw).i_mtime_sec),
+                ptr::read_volatile(&raw const (*raw).i_mtime_nsec),
+            )
+        };
+        // INVARIANT: Below a second. The VFS does not check the times a `setattr` stores (ksmbd
+        // and nfsd pass times from the network as they come), so larger nanoseconds are cut.
+        Timestamp {
+            sec,
+            nsec: nsec.min(999_999_999),
+        }
     }
 }
 

@@ -266,9 +266,29 @@ pub fn setattr<T: FileSystem + ?Sized>(target: &SetAttr<'_, T>, attr: &IAttr) ->
     ret
 }
 
+/// Fills `stat` from the inode of `target`, with the owner seen through the ID mapping of its
+/// mount (`generic_fillattr()`, what the VFS does for an inode without `getattr`).
+pub fn fillattr<T: FileSystem + ?Sized>(target: &GetAttr<'_, T>, stat: &Kstat, request_mask: u32) {
+    // SAFETY: All arguments are valid, as in `vfs_getattr_nosec()`: the inode is that of the
+    // path being stat'ed, and the ID mapping is its mount's.
+    unsafe {
+        bindings::generic_fillattr(
+            target.idmap().as_raw(),
+            request_mask,
+            target.inode().as_raw(),
+            stat.as_raw(),
+        )
+    }
+}
+
 /// Fills `stat` from the inode of the path of `target`, with the owner seen through the ID
 /// mapping of its mount and the blocks its page cache holds (`simple_getattr()`).
-pub fn getattr(target: &GetAttr<'_>, stat: &Kstat, request_mask: u32, flags: u32) -> Result {
+pub fn getattr<T: FileSystem + ?Sized>(
+    target: &GetAttr<'_, T>,
+    stat: &Kstat,
+    request_mask: u32,
+    flags: u32,
+) -> Result {
     // SAFETY: All arguments are valid, as in `vfs_getattr_nosec()`: the path is being stat'ed,
     // so its dentry is positive, and the ID mapping is its mount's.
     to_result(unsafe {

@@ -464,8 +464,7 @@ pub fn parse_size_or_percent(s: &[u8]) -> core::result::Result<u64, SizeError> {
         return parse_size(s);
     };
     let n = parse_size(percent)?;
-    // SAFETY: Reading the number of pages of memory has no requirement.
-    let pages = unsafe { bindings::totalram_pages() } as u64;
+    let pages = crate::page::totalram_pages() as u64;
     (n.checked_mul(pages))
         .and_then(|n| n.checked_mul(crate::page::PAGE_SIZE as u64))
         .map(|n| n / 100)

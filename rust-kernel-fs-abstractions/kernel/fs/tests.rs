@@ -1279,7 +1279,7 @@ mod mounted {
 
         fn getattr(
             _idmap: &MntIdmap,
-            target: &GetAttr<'_>,
+            target: &GetAttr<'_, TestFs>,
             stat: &Kstat,
             request_mask: u32,
             flags: u32,

@@ -55,10 +55,9 @@ impl Generic {
     /// `splice_read` is `filemap_splice_read()`, which reads through the page cache and fills
     /// missing folios with `read_folio`, even if `read_iter` is implemented in Rust.
     ///
-    /// Splice reads never reach a Rust `read_iter`: the VFS calls `copy_splice_read()` instead
-    /// of `splice_read` only for `O_DIRECT` files and DAX inodes, and these abstractions make
-    /// neither (their address-space operations have no `direct_IO`, without which `open(2)` and
-    /// `fcntl(2)` refuse `O_DIRECT`, and no inode gets `S_DAX`).
+    /// Splice reads reach a Rust `read_iter` only for `O_DIRECT` files ([`Generic::DIRECT`]):
+    /// the VFS calls `copy_splice_read()`, which goes through `read_iter`, instead of
+    /// `splice_read` for them and for DAX inodes, and these abstractions make no DAX inode.
     pub const SPLICE: Self = Self(1 << 3);
     /// `llseek` is `generic_file_llseek()`.
     pub const LLSEEK: Self = Self(1 << 4);
@@ -82,6 +81,25 @@ impl Generic {
     /// cache is flushed. Address-space operations that write back need it, or a Rust `fsync`
     /// ([`Opened::write_and_wait`]). Not with [`Generic::FSYNC`].
     pub const WRITE_BACK_FSYNC: Self = Self(1 << 8);
+    /// `setlease` is `generic_setlease()`: `fcntl(F_SETLEASE)` and nfsd's delegations take
+    /// leases on the files, as on tmpfs and on the directories of `libfs`. Without it, the VFS
+    /// refuses leases with `EINVAL`.
+    pub const SETLEASE: Self = Self(1 << 9);
+    /// `open(2)` and `fcntl(2)` allow `O_DIRECT` (`FMODE_CAN_ODIRECT`), and direct reads and
+    /// writes go through the page cache as the others do, as on tmpfs: no alignment is asked
+    /// for, and what is written is in the page cache, not on a device, when the write returns.
+    ///
+    /// The kernel's `read_iter` and `write_iter` ([`Generic::READ_ITER`],
+    /// [`Generic::WRITE_ITER`]) would send a direct read or write to the address-space
+    /// operations' `direct_IO`, which these abstractions do not offer: with this flag, the
+    /// abstractions clear `IOCB_DIRECT` before they call them, as ext4 does for the files it
+    /// cannot read or write directly, and before they call the Rust `read_iter` and `write_iter`
+    /// too, which see a buffered read or write.
+    ///
+    /// With [`Generic::SPLICE`], the table must have a `read_iter` (implemented,
+    /// [`Generic::READ_ITER`] or [`Generic::READ_SPARSE`]), through which the VFS splices
+    /// `O_DIRECT` files: else it is a build error.
+    pub const DIRECT: Self = Self(1 << 10);
 
     /// The functions of `self` and of `other`.
     #[inline]
@@ -331,6 +349,14 @@ impl<U: Operations + ?Sized> Table<U> {
             U::HAS_OPEN || !U::HAS_RELEASE,
             "file operations that implement release must implement open"
         );
+        // The VFS splices `O_DIRECT` files through `read_iter` (`copy_splice_read()`), which it
+        // calls without a check.
+        build_assert!(
+            !U::GENERIC.contains(Generic::DIRECT.with(Generic::SPLICE))
+                || U::HAS_READ_ITER
+                || U::GENERIC.intersects(Generic::READ_ITER.with(Generic::READ_SPARSE)),
+            "file operations with DIRECT and SPLICE must have a read_iter"
+        );
         let implemented = [
             (U::HAS_READ_ITER, Generic::READ_ITER),
             (U::HAS_WRITE_ITER, Generic::WRITE_ITER),
@@ -363,7 +389,11 @@ impl<U: Operations + ?Sized> Table<U> {
     };
 
     const OPS: bindings::file_operations = bindings::file_operations {
-        open: if U::HAS_OPEN { Some(Self::open) } else { None },
+        open: if U::HAS_OPEN {
+            Some(Self::open)
+        } else {
+            generic!(DIRECT, Self::open_direct)
+        },
         // Only where it calls `U::release` or frees something: not for `()` without `release`.
         release: if U::HAS_RELEASE || <U::Data as Data>::HOLDS {
             Some(Self::release)
@@ -372,6 +402,8 @@ impl<U: Operations + ?Sized> Table<U> {
         },
         read_iter: if U::GENERIC.contains(Generic::READ_SPARSE) {
             Some(Self::read_sparse)
+        } else if U::GENERIC.contains(Generic::READ_ITER.with(Generic::DIRECT)) {
+            Some(Self::read_buffered)
         } else {
             choose!(
                 HAS_READ_ITER,
@@ -380,12 +412,16 @@ impl<U: Operations + ?Sized> Table<U> {
                 bindings::generic_file_read_iter
             )
         },
-        write_iter: choose!(
-            HAS_WRITE_ITER,
-            Self::write_iter,
-            WRITE_ITER,
-            bindings::generic_file_write_iter
-        ),
+        write_iter: if U::GENERIC.contains(Generic::WRITE_ITER.with(Generic::DIRECT)) {
+            Some(Self::write_buffered)
+        } else {
+            choose!(
+                HAS_WRITE_ITER,
+                Self::write_iter,
+                WRITE_ITER,
+                bindings::generic_file_write_iter
+            )
+        },
         // Without an MMU, a table that implements either has no `mmap_prepare` (`ENODEV`).
         #[cfg(CONFIG_MMU)]
         mmap_prepare: if U::HAS_MMAP || U::HAS_PAGE_MKWRITE {
@@ -418,6 +454,7 @@ impl<U: Operations + ?Sized> Table<U> {
         } else {
             choose!(HAS_FSYNC, Self::fsync, FSYNC, bindings::noop_fsync)
         },
+        setlease: generic!(SETLEASE, bindings::generic_setlease),
         fallocate: if U::HAS_FALLOCATE {
             Some(Self::fallocate)
         } else {
@@ -434,6 +471,10 @@ impl<U: Operations + ?Sized> Table<U> {
         // SAFETY: See the function's safety section: the file holds a reference for the call, and
         // no other thread sees it yet; the inode is one of `Fs<U>`.
         let (f, inode) = unsafe { (LocalFile::from_raw_file(file), INode::from_raw(inode)) };
+        if U::GENERIC.contains(Generic::DIRECT) {
+            // SAFETY: The file is valid, and no other thread sees it yet.
+            unsafe { Self::allow_direct(file) };
+        }
         match U::open(inode, f) {
             Ok(data) => {
                 // INVARIANT: The data goes where the `Opened` of the file's operations reads it,
@@ -444,6 +485,72 @@ impl<U: Operations + ?Sized> Table<U> {
             }
             Err(e) => e.to_errno(),
         }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS (`do_dentry_open()`) with a regular file of `Fs<U>` being opened with
+    /// this table.
+    unsafe extern "C" fn open_direct(
+        _inode: *mut bindings::inode,
+        file: *mut bindings::file,
+    ) -> c_int {
+        // SAFETY: See the function's safety section: no other thread sees the file yet.
+        unsafe { Self::allow_direct(file) };
+        0
+    }
+
+    /// Lets `file` be opened with `O_DIRECT` ([`Generic::DIRECT`]), as `shmem_file_open()` does:
+    /// the VFS checks the flag after `open`.
+    ///
+    /// # Safety
+    ///
+    /// `file` is a valid file being opened, which no other thread sees yet.
+    #[inline]
+    unsafe fn allow_direct(file: *mut bindings::file) {
+        // SAFETY: See the function's safety section.
+        unsafe { (*file).f_mode |= bindings::FMODE_CAN_ODIRECT };
+    }
+
+    /// Turns a direct read or write into a buffered one ([`Generic::DIRECT`]).
+    ///
+    /// # Safety
+    ///
+    /// `iocb` is a valid `kiocb` that only this thread uses for the call.
+    #[inline]
+    unsafe fn buffered(iocb: *mut bindings::kiocb) {
+        if U::GENERIC.contains(Generic::DIRECT) {
+            // SAFETY: See the function's safety section.
+            unsafe { (*iocb).ki_flags &= !(bindings::IOCB_DIRECT as c_int) };
+        }
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::read_iter`].
+    unsafe extern "C" fn read_buffered(
+        iocb: *mut bindings::kiocb,
+        to: *mut bindings::iov_iter,
+    ) -> isize {
+        // SAFETY: See the function's safety section.
+        unsafe { Self::buffered(iocb) };
+        // SAFETY: As above; the read is not direct, so the kernel does not call the missing
+        // `direct_IO`.
+        unsafe { bindings::generic_file_read_iter(iocb, to) }
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::write_iter`].
+    unsafe extern "C" fn write_buffered(
+        iocb: *mut bindings::kiocb,
+        from: *mut bindings::iov_iter,
+    ) -> isize {
+        // SAFETY: See the function's safety section.
+        unsafe { Self::buffered(iocb) };
+        // SAFETY: As above; the write is not direct, so the kernel does not call the missing
+        // `direct_IO`.
+        unsafe { bindings::generic_file_write_iter(iocb, from) }
     }
 
     /// # Safety
@@ -554,12 +661,15 @@ impl<U: Operations + ?Sized> Table<U> {
         ret
     }
 
-    /// The `kiocb` of a read or write and the inode of its file.
+    /// The `kiocb` of a read or write, not direct ([`Self::buffered`]), and the inode of its
+    /// file.
     ///
     /// # Safety
     ///
     /// As for [`Self::read_iter`], for `'a`.
     unsafe fn kiocb_args<'a>(iocb: *mut bindings::kiocb) -> (Kiocb<'a, U::Data>, &'a INode<Fs<U>>) {
+        // SAFETY: The `kiocb` is valid and used only through this call.
+        unsafe { Self::buffered(iocb) };
         // SAFETY: The `kiocb` is valid, and so is its open file, whose inode is one of `Fs<U>`.
         let inode = unsafe { INode::from_raw((*(*iocb).ki_filp).f_inode) };
         // SAFETY: The `kiocb` is valid for `'a`; its file was opened with this table, so its

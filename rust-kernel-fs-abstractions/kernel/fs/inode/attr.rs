@@ -30,14 +30,20 @@ impl<'a, T: FileSystem + ?Sized> SetAttr<'a, T> {
     }
 }
 
-/// The target of [`Operations::getattr`]: the path being stat'ed, and the ID mapping of its
-/// mount.
-pub struct GetAttr<'a> {
+/// The target of [`Operations::getattr`]: the path being stat'ed, its inode, and the ID mapping
+/// of its mount.
+pub struct GetAttr<'a, T: FileSystem + ?Sized> {
     pub(super) idmap: &'a MntIdmap,
     pub(super) path: &'a Path,
+    pub(super) inode: &'a INode<T>,
 }
 
-impl<'a> GetAttr<'a> {
+impl<'a, T: FileSystem + ?Sized> GetAttr<'a, T> {
+    /// The inode being stat'ed: that of the path's dentry.
+    pub fn inode(&self) -> &'a INode<T> {
+        self.inode
+    }
+
     /// The ID mapping of the mount the path is on, through which
     /// [`libfs::getattr`](crate::fs::libfs::getattr) reports the owner.
     pub fn idmap(&self) -> &'a MntIdmap {
@@ -139,6 +145,54 @@ impl Kstat {
     #[inline]
     pub fn as_raw(&self) -> *mut bindings::kstat {
         self.0.get()
+    }
+
+    /// Reports `time` as the birth time of the inode (`statx(2)`'s `STATX_BTIME`), as tmpfs
+    /// reports the time it was made. For a file system that keeps it; the kernel's inode has
+    /// no field for it.
+    pub fn set_btime(&self, time: Timestamp) {
+        let raw = self.as_raw();
+        // SAFETY: The `kstat` is valid, and only the holder of the reference writes to it (type
+        // invariants).
+        unsafe {
+            (*raw).btime.tv_sec = time.sec;
+            // Below a second (type invariants), the nanoseconds fit in any `long`.
+            (*raw).btime.tv_nsec = time.nsec as crate::ffi::c_long;
+            (*raw).result_mask |= bindings::STATX_BTIME;
+        }
+    }
+}
+
+/// A time of an inode: seconds and nanoseconds since the epoch (a `struct timespec64`).
+///
+/// # Invariants
+///
+/// `nsec` is less than 1,000,000,000.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timestamp {
+    pub(super) sec: i64,
+    pub(super) nsec: u32,
+}
+
+impl Timestamp {
+    /// The time `sec` seconds and `nsec` nanoseconds after the epoch; `EINVAL` unless `nsec` is
+    /// less than a second.
+    pub fn new(sec: i64, nsec: u32) -> Result<Self> {
+        if nsec >= 1_000_000_000 {
+            return Err(EINVAL);
+        }
+        // INVARIANT: Checked above.
+        Ok(Self { sec, nsec })
+    }
+
+    /// The seconds since the epoch.
+    pub fn sec(&self) -> i64 {
+        self.sec
+    }
+
+    /// The nanoseconds within the second.
+    pub fn nsec(&self) -> u32 {
+        self.nsec
     }
 }
 

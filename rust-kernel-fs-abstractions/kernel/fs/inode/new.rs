@@ -117,6 +117,21 @@ impl<'a, T: FileSystem + ?Sized> New<'a, T> {
         }
     }
 
+    /// Gives the new inode the number `ino` instead of the one
+    /// [`SuperBlock::new_inode`](sb::SuperBlock::new_inode) gave it (from `get_next_ino()`,
+    /// which all of the kernel's in-memory inodes share, 32 bits wide and wrapping): for a file
+    /// system that numbers its inodes itself, as tmpfs does per instance. The file system keeps
+    /// the numbers of its live inodes apart, and `0` unused (`readdir(3)` skips entries numbered
+    /// `0`); the VFS does not check.
+    ///
+    /// It takes `&mut self`, so that no reference to the inode that [`New`] gives out is held
+    /// while its number changes.
+    pub fn set_ino(&mut self, ino: u64) {
+        // SAFETY: The inode is valid and, not bound to a dentry yet, seen by nobody else; it is
+        // not in the inode hash, which is keyed by the number (`new_inode` does not add it).
+        unsafe { (*self.as_raw()).i_ino = ino };
+    }
+
     /// Gives up the new inode's reference, for a C function that takes it over.
     pub(crate) fn into_raw(self) -> *mut bindings::inode {
         ManuallyDrop::new(self).inode.as_ptr().cast()

@@ -208,7 +208,7 @@ pub trait Operations {
     #[inline]
     fn getattr(
         _idmap: &MntIdmap,
-        _target: &GetAttr<'_>,
+        _target: &GetAttr<'_, Self::FileSystem>,
         _stat: &Kstat,
         _request_mask: u32,
         _flags: u32,

@@ -456,7 +456,11 @@ impl<U: Operations + ?Sized> Table<U> {
         let path = unsafe { &*path.cast::<Path>() };
         // SAFETY: `stat` is valid for the call; `Kstat` is a transparent wrapper.
         let stat = unsafe { &*stat.cast::<Kstat>() };
-        let target = GetAttr { idmap, path };
+        // SAFETY: `vfs_getattr_nosec()` calls the `getattr` of the inode of the path's dentry
+        // (`d_backing_inode()`), whose table this is: an inode of `Fs<U>`, valid while the path
+        // is.
+        let inode = unsafe { INode::from_raw((*(*path.as_raw()).dentry).d_inode) };
+        let target = GetAttr { idmap, path, inode };
         from_result(|| U::getattr(idmap, &target, stat, request_mask, flags).map(|()| 0))
     }
 
