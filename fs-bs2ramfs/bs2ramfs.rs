@@ -261,6 +261,13 @@ impl Born {
         born.nsec.store(time.nsec(), Relaxed);
     }
 
+    /// Fills `stat` for `target`, an inode whose `getattr` the VFS would otherwise make
+    /// (`generic_fillattr()`), with the time it was made.
+    fn getattr(target: &GetAttr<'_, Bs2RamFs>, stat: &Kstat, request_mask: u32) {
+        libfs::fillattr(target, stat, request_mask);
+        Born::report(target, stat, request_mask);
+    }
+
     /// Reports the time `target` was made in `stat`, if asked for (as `shmem_getattr()`).
     fn report(target: &GetAttr<'_, Bs2RamFs>, stat: &Kstat, request_mask: u32) {
         if request_mask & bindings::STATX_BTIME != 0 {
@@ -616,8 +623,7 @@ impl inode::Operations for DirOps {
         request_mask: u32,
         _flags: u32,
     ) -> Result {
-        libfs::fillattr(target, stat, request_mask);
-        Born::report(target, stat, request_mask);
+        Born::getattr(target, stat, request_mask);
         Ok(())
     }
 
@@ -735,8 +741,7 @@ impl inode::Operations for LnkOps {
         request_mask: u32,
         _flags: u32,
     ) -> Result {
-        libfs::fillattr(target, stat, request_mask);
-        Born::report(target, stat, request_mask);
+        Born::getattr(target, stat, request_mask);
         Ok(())
     }
 }
@@ -757,8 +762,7 @@ impl inode::Operations for SpecialOps {
         request_mask: u32,
         _flags: u32,
     ) -> Result {
-        libfs::fillattr(target, stat, request_mask);
-        Born::report(target, stat, request_mask);
+        Born::getattr(target, stat, request_mask);
         Ok(())
     }
 }
