@@ -8,7 +8,8 @@
 //!   `idmap`, stable readdir offsets of `readdir`, extended attributes of `xattr`, an
 //!   overlayfs upper layer of `overlay`, fallocate and SEEK_DATA/SEEK_HOLE of `falloc`, and
 //!   the leases, O_DIRECT, inode numbers (`inode64`, `inode32`), birth time and default size
-//!   and inode limits of `parity`, with tmpfs as the reference) and the
+//!   and inode limits of `parity` and the `chattr` inode flags of `inode_flags`, with tmpfs as
+//!   the reference) and the
 //!   functional suite on bs2ramfs: `ops`, the bad input of
 //!   `badinput` (names, symlink targets, renames, removed but open objects) and the
 //!   permission checks of `perms` (unprivileged users, sticky and set-group-ID bits, user
@@ -44,6 +45,7 @@ mod ops;
 mod badinput;
 mod falloc;
 mod idmap;
+mod inode_flags;
 mod limits;
 mod overlay;
 mod parity;
@@ -426,6 +428,7 @@ fn main() {
             .chain(badinput::option_tests())
             .chain(more)
             .chain(parity::tests())
+            .chain(inode_flags::tests())
         {
             tests.push((name.into(), Box::new(t)));
         }

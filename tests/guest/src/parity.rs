@@ -11,12 +11,12 @@ use crate::TestResult;
 use std::fmt::Debug;
 use std::os::fd::OwnedFd;
 
-const ROOT: &str = "/mnt/parity";
+pub(crate) const ROOT: &str = "/mnt/parity";
 /// A second instance, for the inode numbers of two instances.
 const ROOT2: &str = "/mnt/parity2";
 const PAGE: usize = 4096;
 
-fn p(name: &str) -> String {
+pub(crate) fn p(name: &str) -> String {
     format!("{ROOT}/{name}")
 }
 
@@ -32,13 +32,13 @@ pub fn tests() -> Vec<(&'static str, crate::BasicTest)> {
 }
 
 /// What the steps saw on one file system, a line per step.
-type Log = Vec<String>;
+pub(crate) type Log = Vec<String>;
 
 /// Steps on the file system (named by the first argument) mounted on `ROOT`.
-type Steps<'a> = &'a dyn Fn(&str, &mut Log) -> TestResult;
+pub(crate) type Steps<'a> = &'a dyn Fn(&str, &mut Log) -> TestResult;
 
 /// Records what `step` gave: its value, or the name of its errno; returns the value.
-fn rec<T: Debug>(log: &mut Log, step: &str, r: Sys<T>) -> Option<T> {
+pub(crate) fn rec<T: Debug>(log: &mut Log, step: &str, r: Sys<T>) -> Option<T> {
     match r {
         Ok(v) => {
             log.push(format!("{step}: {v:?}"));
@@ -52,12 +52,12 @@ fn rec<T: Debug>(log: &mut Log, step: &str, r: Sys<T>) -> Option<T> {
 }
 
 /// Records whether `step` succeeded, without its value (an fd, a mapping), which it drops.
-fn rec_ok<T>(log: &mut Log, step: &str, r: Sys<T>) {
+pub(crate) fn rec_ok<T>(log: &mut Log, step: &str, r: Sys<T>) {
     rec_keep(log, step, r);
 }
 
 /// `rec_ok` that returns the value, for the following steps.
-fn rec_keep<T>(log: &mut Log, step: &str, r: Sys<T>) -> Option<T> {
+pub(crate) fn rec_keep<T>(log: &mut Log, step: &str, r: Sys<T>) -> Option<T> {
     match r {
         Ok(v) => {
             log.push(format!("{step}: ok"));
@@ -74,7 +74,7 @@ const EXPECT: &str = "expect: ";
 
 /// Records a statement about what tmpfs does; it must hold on tmpfs (`same_as_tmpfs` checks
 /// that) and so, by the comparison, on bs2ramfs.
-fn expect(log: &mut Log, what: &str, holds: bool) {
+pub(crate) fn expect(log: &mut Log, what: &str, holds: bool) {
     log.push(format!("{EXPECT}{what}: {holds}"));
 }
 
@@ -82,10 +82,12 @@ fn shown_data(data: Option<&str>) -> &str {
     data.unwrap_or("(none)")
 }
 
-/// Mounts `fs` on `ROOT` with `data`, runs `steps`, unmounts; prints and returns the log.
-fn run(fs: &str, data: Option<&str>, steps: Steps) -> Result<Log, String> {
+/// Mounts `fs` on `ROOT` with `flags` and `data`, runs `steps`, unmounts; prints and returns
+/// the log.
+fn run(fs: &str, flags: libc::c_ulong, data: Option<&str>, steps: Steps) -> Result<Log, String> {
     let o = shown_data(data);
-    mount(fs, ROOT, data).map_err(|e| format!("mount {fs} -o {o}: {}", ename(e)))?;
+    mount_with_flags(fs, ROOT, flags, data)
+        .map_err(|e| format!("mount {fs} -o {o}: {}", ename(e)))?;
     let mut log = Vec::new();
     let r = steps(fs, &mut log);
     let u = crate::umount(ROOT);
@@ -117,8 +119,22 @@ fn differences(reference: &[String], ours: &[String]) -> (usize, String) {
 
 /// Runs `steps` on tmpfs mounted with `tmpfs_data` and on bs2ramfs mounted with `ours_data`;
 /// fails if a statement about tmpfs does not hold there, or if bs2ramfs saw anything else.
-fn same_as_tmpfs(tmpfs_data: Option<&str>, ours_data: Option<&str>, steps: Steps) -> TestResult {
-    let t = run("tmpfs", tmpfs_data, steps)?;
+pub(crate) fn same_as_tmpfs(
+    tmpfs_data: Option<&str>,
+    ours_data: Option<&str>,
+    steps: Steps,
+) -> TestResult {
+    same_as_tmpfs_mounted(0, tmpfs_data, ours_data, steps)
+}
+
+/// `same_as_tmpfs` with the mount flags `flags` (`MS_STRICTATIME`, ...) for both.
+pub(crate) fn same_as_tmpfs_mounted(
+    flags: libc::c_ulong,
+    tmpfs_data: Option<&str>,
+    ours_data: Option<&str>,
+    steps: Steps,
+) -> TestResult {
+    let t = run("tmpfs", flags, tmpfs_data, steps)?;
     let unmet: Vec<&String> = t
         .iter()
         .filter(|l| l.starts_with(EXPECT) && l.ends_with(": false"))
@@ -127,7 +143,7 @@ fn same_as_tmpfs(tmpfs_data: Option<&str>, ours_data: Option<&str>, steps: Steps
         unmet.is_empty(),
         "tmpfs (the reference) does not: {unmet:?}"
     );
-    let o = run("bs2ramfs", ours_data, steps)?;
+    let o = run("bs2ramfs", flags, ours_data, steps)?;
     let (n, diffs) = differences(&t, &o);
     check!(
         n == 0,
@@ -140,13 +156,13 @@ fn same_as_tmpfs(tmpfs_data: Option<&str>, ours_data: Option<&str>, steps: Steps
 }
 
 /// Fails with every failure of `parts` (each of them ran).
-fn all(parts: Vec<TestResult>) -> TestResult {
+pub(crate) fn all(parts: Vec<TestResult>) -> TestResult {
     let failed: Vec<String> = parts.into_iter().filter_map(Result::err).collect();
     check!(failed.is_empty(), "{}", failed.join("\n  AND "));
     Ok(())
 }
 
-fn create(name: &str, data: &[u8]) -> TestResult {
+pub(crate) fn create(name: &str, data: &[u8]) -> TestResult {
     let fd = open(
         &p(name),
         libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY,

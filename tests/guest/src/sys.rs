@@ -34,6 +34,8 @@ pub fn ename(e: i32) -> String {
         libc::EXDEV => "EXDEV",
         libc::ENODEV => "ENODEV",
         libc::ENOTDIR => "ENOTDIR",
+        libc::ENOTTY => "ENOTTY",
+        libc::E2BIG => "E2BIG",
         libc::EISDIR => "EISDIR",
         libc::EINVAL => "EINVAL",
         libc::EFBIG => "EFBIG",
@@ -496,6 +498,17 @@ impl Drop for Map {
 }
 
 pub fn mount(fstype: &str, target: &str, data: Option<&str>) -> Sys<()> {
+    mount_with_flags(fstype, target, 0, data)
+}
+
+/// mount(2) of a new instance of `fstype` on `target` with `flags` (`MS_STRICTATIME`, ...)
+/// and `data`.
+pub fn mount_with_flags(
+    fstype: &str,
+    target: &str,
+    flags: libc::c_ulong,
+    data: Option<&str>,
+) -> Sys<()> {
     std::fs::create_dir_all(target).map_err(|e| e.raw_os_error().unwrap_or(-1))?;
     let (src, tgt, ty) = (cstr("none"), cstr(target), cstr(fstype));
     let data = data.map(cstr);
@@ -503,7 +516,7 @@ pub fn mount(fstype: &str, target: &str, data: Option<&str>) -> Sys<()> {
         .as_ref()
         .map_or(std::ptr::null(), |d| d.as_ptr().cast());
     // SAFETY: All pointers are valid NUL-terminated strings or null.
-    chk(unsafe { libc::mount(src.as_ptr(), tgt.as_ptr(), ty.as_ptr(), 0, dptr) }).map(drop)
+    chk(unsafe { libc::mount(src.as_ptr(), tgt.as_ptr(), ty.as_ptr(), flags, dptr) }).map(drop)
 }
 
 /// mount(2) of `target` again with `MS_REMOUNT | flags` and `data`.
