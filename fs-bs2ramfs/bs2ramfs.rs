@@ -13,8 +13,8 @@ use kernel::{
         dentry::{Negative, Root},
         file,
         inode::{
-            self, Attr, DevT, Evicting, GetAttr, IAttr, INode, Kstat, Libfs, Locked, MntIdmap, New,
-            Rename, SetAttr, Timestamp, Type,
+            self, Attr, DevT, Evicting, FileAttr, GetAttr, IAttr, INode, InodeFlag, InodeFlags,
+            Kstat, Libfs, Locked, MntIdmap, New, Rename, SetAttr, Timestamp, Type,
         },
         libfs,
         param::{Spec, Value},
@@ -236,48 +236,103 @@ impl Drop for InodeCharge<'_> {
     }
 }
 
+/// The `FS_*_FL` flags that `chattr(1)` may set, as on tmpfs (`SHMEM_FL_USER_MODIFIABLE`, but
+/// casefolding, which bs2ramfs does not have).
+const FS_FLAGS: u32 = bindings::FS_IMMUTABLE_FL
+    | bindings::FS_APPEND_FL
+    | bindings::FS_NODUMP_FL
+    | bindings::FS_NOATIME_FL;
+
+/// Of [`FS_FLAGS`], those a new inode takes from its directory (`SHMEM_FL_INHERITED`).
+const FS_FLAGS_INHERITED: u32 = bindings::FS_NODUMP_FL | bindings::FS_NOATIME_FL;
+
 /// The data of each inode: the time it was made, as tmpfs's `i_crtime`, which `statx(2)`
-/// reports as its birth time.
-struct Born {
+/// reports as its birth time, and its `chattr(1)` flags, as tmpfs's `fsflags`.
+struct Meta {
     sec: Atomic<i64>,
     nsec: Atomic<u32>,
+    /// Of [`FS_FLAGS`], those set; written under the inode's lock (`fileattr_set`).
+    flags: Atomic<u32>,
 }
 
-impl Default for Born {
+impl Default for Meta {
     fn default() -> Self {
         Self {
             sec: Atomic::new(0),
             nsec: Atomic::new(0),
+            flags: Atomic::new(0),
         }
     }
 }
 
-impl Born {
-    /// Records the modification time of `inode`, a new inode, as the time it was made.
-    fn record(inode: &INode<Bs2RamFs>) {
+impl Meta {
+    /// Records the modification time of `inode`, a new inode, as the time it was made, and
+    /// gives it the flags it inherits from `dir`.
+    fn record(inode: &New<'_, Bs2RamFs>, dir: Option<&INode<Bs2RamFs>>) {
         let time = inode.mtime();
-        let born = inode.data();
-        born.sec.store(time.sec(), Relaxed);
-        born.nsec.store(time.nsec(), Relaxed);
+        let meta = inode.data();
+        meta.sec.store(time.sec(), Relaxed);
+        meta.nsec.store(time.nsec(), Relaxed);
+        let flags = dir.map_or(0, |dir| dir.data().flags.load(Relaxed) & FS_FLAGS_INHERITED);
+        meta.flags.store(flags, Relaxed);
+        if flags & bindings::FS_NOATIME_FL != 0 {
+            inode.set_noatime();
+        }
     }
 
     /// Fills `stat` for `target`, an inode whose `getattr` the VFS would otherwise make
-    /// (`generic_fillattr()`), with the time it was made.
+    /// (`generic_fillattr()`), with the time it was made and its flags.
+    #[inline]
     fn getattr(target: &GetAttr<'_, Bs2RamFs>, stat: &Kstat, request_mask: u32) {
         libfs::fillattr(target, stat, request_mask);
-        Born::report(target, stat, request_mask);
+        Meta::report(target, stat, request_mask);
     }
 
-    /// Reports the time `target` was made in `stat`, if asked for (as `shmem_getattr()`).
+    /// Reports the time `target` was made, if asked for, and its flags in `stat`, as
+    /// `shmem_getattr()`.
+    #[inline]
     fn report(target: &GetAttr<'_, Bs2RamFs>, stat: &Kstat, request_mask: u32) {
+        let meta = target.inode().data();
+        let nodump = meta.flags.load(Relaxed) & bindings::FS_NODUMP_FL != 0;
+        stat.fill_inode_flags(target.inode(), nodump);
         if request_mask & bindings::STATX_BTIME != 0 {
-            let born = target.inode().data();
             // The time was recorded before the inode could be seen, so these reads see it.
-            if let Ok(time) = Timestamp::new(born.sec.load(Relaxed), born.nsec.load(Relaxed)) {
+            if let Ok(time) = Timestamp::new(meta.sec.load(Relaxed), meta.nsec.load(Relaxed)) {
                 stat.set_btime(time);
             }
         }
     }
+
+    /// The flags of `inode` (`fileattr_get`).
+    fn fileattr_get(inode: &INode<Bs2RamFs>) -> u32 {
+        inode.data().flags.load(Relaxed)
+    }
+
+    /// Sets the flags of `inode` that `attr` asks for, as `shmem_fileattr_set()`: those beyond
+    /// [`FS_FLAGS`], and the extended attributes of `FS_IOC_FSSETXATTR`, are refused.
+    fn fileattr_set(inode: &Locked<'_, Bs2RamFs>, attr: &FileAttr) -> Result<InodeFlags> {
+        let flags = attr.flags();
+        if attr.has_fsx() || flags & !FS_FLAGS != 0 {
+            return Err(EOPNOTSUPP);
+        }
+        inode.data().flags.store(flags, Relaxed);
+        Ok(inode_flags(flags))
+    }
+}
+
+/// The flags of the inode that the VFS enforces for the `chattr(1)` flags `flags`.
+fn inode_flags(flags: u32) -> InodeFlags {
+    let mut inode_flags = InodeFlags::default();
+    for (flag, inode_flag) in [
+        (bindings::FS_NOATIME_FL, InodeFlag::NoAtime),
+        (bindings::FS_APPEND_FL, InodeFlag::Append),
+        (bindings::FS_IMMUTABLE_FL, InodeFlag::Immutable),
+    ] {
+        if flags & flag != 0 {
+            inode_flags |= inode_flag;
+        }
+    }
+    inode_flags
 }
 
 struct Bs2RamFs;
@@ -285,7 +340,7 @@ struct Bs2RamFs;
 #[vtable]
 impl FileSystem for Bs2RamFs {
     type Data = Pin<KBox<Info>>;
-    type INodeData = Born;
+    type INodeData = Meta;
     type Options = Options;
 
     const NAME: &'static CStr = c"bs2ramfs";
@@ -585,7 +640,7 @@ fn new_inode<'a>(
         mapping: address_space::Mapping::Unevictable,
     })?;
     inode.set_ino(ino);
-    Born::record(&inode);
+    Meta::record(&inode, dir);
     charge.commit();
     Ok(inode)
 }
@@ -616,6 +671,7 @@ impl inode::Operations for DirOps {
         .with(Libfs::RMDIR)
         .with(Libfs::LISTXATTR);
 
+    #[inline]
     fn getattr(
         _idmap: &MntIdmap,
         target: &GetAttr<'_, Bs2RamFs>,
@@ -623,8 +679,21 @@ impl inode::Operations for DirOps {
         request_mask: u32,
         _flags: u32,
     ) -> Result {
-        Born::getattr(target, stat, request_mask);
+        Meta::getattr(target, stat, request_mask);
         Ok(())
+    }
+
+    // As tmpfs, directories and regular files keep `chattr(1)` flags.
+    fn fileattr_get(inode: &INode<Bs2RamFs>) -> Result<u32> {
+        Ok(Meta::fileattr_get(inode))
+    }
+
+    fn fileattr_set(
+        _idmap: &MntIdmap,
+        inode: &Locked<'_, Bs2RamFs>,
+        attr: &FileAttr,
+    ) -> Result<InodeFlags> {
+        Meta::fileattr_set(inode, attr)
     }
 
     fn create<'a>(
@@ -698,6 +767,7 @@ impl inode::Operations for RegOps {
     const LIBFS: Libfs = Libfs::LISTXATTR;
 
     // simple_getattr() counts the pages in st_blocks, and sees the owner through the idmap.
+    #[inline]
     fn getattr(
         _idmap: &MntIdmap,
         target: &GetAttr<'_, Bs2RamFs>,
@@ -706,8 +776,20 @@ impl inode::Operations for RegOps {
         flags: u32,
     ) -> Result {
         libfs::getattr(target, stat, request_mask, flags)?;
-        Born::report(target, stat, request_mask);
+        Meta::report(target, stat, request_mask);
         Ok(())
+    }
+
+    fn fileattr_get(inode: &INode<Bs2RamFs>) -> Result<u32> {
+        Ok(Meta::fileattr_get(inode))
+    }
+
+    fn fileattr_set(
+        _idmap: &MntIdmap,
+        inode: &Locked<'_, Bs2RamFs>,
+        attr: &FileAttr,
+    ) -> Result<InodeFlags> {
+        Meta::fileattr_set(inode, attr)
     }
 
     fn setattr(_idmap: &MntIdmap, target: &SetAttr<'_, Bs2RamFs>, attr: &IAttr) -> Result {
@@ -734,6 +816,7 @@ impl inode::Operations for LnkOps {
 
     const LIBFS: Libfs = Libfs::GET_LINK.with(Libfs::LISTXATTR);
 
+    #[inline]
     fn getattr(
         _idmap: &MntIdmap,
         target: &GetAttr<'_, Bs2RamFs>,
@@ -741,7 +824,7 @@ impl inode::Operations for LnkOps {
         request_mask: u32,
         _flags: u32,
     ) -> Result {
-        Born::getattr(target, stat, request_mask);
+        Meta::getattr(target, stat, request_mask);
         Ok(())
     }
 }
@@ -755,6 +838,7 @@ impl inode::Operations for SpecialOps {
 
     const LIBFS: Libfs = Libfs::LISTXATTR;
 
+    #[inline]
     fn getattr(
         _idmap: &MntIdmap,
         target: &GetAttr<'_, Bs2RamFs>,
@@ -762,7 +846,7 @@ impl inode::Operations for SpecialOps {
         request_mask: u32,
         _flags: u32,
     ) -> Result {
-        Born::getattr(target, stat, request_mask);
+        Meta::getattr(target, stat, request_mask);
         Ok(())
     }
 }

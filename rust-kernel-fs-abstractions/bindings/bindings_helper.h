@@ -62,6 +62,7 @@
 #include <linux/falloc.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
+#include <linux/fileattr.h>
 #include <linux/filelock.h>
 #include <linux/firmware.h>
 #include <linux/fwctl.h>

@@ -4,6 +4,7 @@
  * Copyright (C) 2024 Google LLC.
  */
 
+#include <linux/fileattr.h>
 #include <linux/fs.h>
 #include <linux/pagemap.h>
 
@@ -117,4 +118,9 @@ __rust_helper enum inode_state_flags_enum rust_helper_inode_state_read_once(stru
 __rust_helper int rust_helper_inode_generic_drop(struct inode *inode)
 {
 	return inode_generic_drop(inode);
+}
+
+__rust_helper bool rust_helper_fileattr_has_fsx(const struct file_kattr *fa)
+{
+	return fileattr_has_fsx(fa);
 }

@@ -24,6 +24,7 @@ use core::{cell::Cell, marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr, 
 
 mod attr;
 mod cache;
+mod fileattr;
 mod hashed;
 mod locked;
 mod new;
@@ -39,6 +40,7 @@ use self::cache::get_offset_ctx;
 pub(crate) use self::cache::INodeBox;
 pub(crate) use self::cache::{destroy_inode, free_inode, Cache};
 pub(crate) use self::cache::{Charge, Charged};
+pub use self::fileattr::{FileAttr, InodeFlag, InodeFlags};
 pub use self::hashed::{Dropping, Found, INodeRef};
 pub use self::locked::{Evicting, Locked};
 use self::new::bind_tmpfile;

@@ -268,6 +268,7 @@ pub fn setattr<T: FileSystem + ?Sized>(target: &SetAttr<'_, T>, attr: &IAttr) ->
 
 /// Fills `stat` from the inode of `target`, with the owner seen through the ID mapping of its
 /// mount (`generic_fillattr()`, what the VFS does for an inode without `getattr`).
+#[inline]
 pub fn fillattr<T: FileSystem + ?Sized>(target: &GetAttr<'_, T>, stat: &Kstat, request_mask: u32) {
     // SAFETY: All arguments are valid, as in `vfs_getattr_nosec()`: the inode is that of the
     // path being stat'ed, and the ID mapping is its mount's.
@@ -283,6 +284,7 @@ pub fn fillattr<T: FileSystem + ?Sized>(target: &GetAttr<'_, T>, stat: &Kstat, r
 
 /// Fills `stat` from the inode of the path of `target`, with the owner seen through the ID
 /// mapping of its mount and the blocks its page cache holds (`simple_getattr()`).
+#[inline]
 pub fn getattr<T: FileSystem + ?Sized>(
     target: &GetAttr<'_, T>,
     stat: &Kstat,

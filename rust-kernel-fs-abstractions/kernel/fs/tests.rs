@@ -15,8 +15,8 @@ mod mounted {
             dentry::{DEntry, Negative, Root},
             file,
             inode::{
-                self, GetAttr, IAttr, INode, Kstat, Locked, MntIdmap, New, Rename, RenameFlag,
-                SetAttr, Type,
+                self, FileAttr, GetAttr, IAttr, INode, InodeFlag, InodeFlags, Kstat, Locked,
+                MntIdmap, New, Rename, RenameFlag, SetAttr, Type,
             },
             libfs, param,
             sb::{self, SuperBlock},
@@ -1270,6 +1270,26 @@ mod mounted {
         type FileSystem = TestFs;
         const LIBFS: inode::Libfs = inode::Libfs::LISTXATTR;
 
+        // Says no flag is set, whatever `fileattr_set` returned to the VFS.
+        fn fileattr_get(_inode: &INode<TestFs>) -> Result<u32> {
+            Ok(0)
+        }
+
+        fn fileattr_set(
+            _idmap: &MntIdmap,
+            _inode: &Locked<'_, TestFs>,
+            attr: &FileAttr,
+        ) -> Result<InodeFlags> {
+            let mut flags = InodeFlags::default();
+            if attr.flags() & bindings::FS_IMMUTABLE_FL != 0 {
+                flags |= InodeFlag::Immutable;
+            }
+            if attr.flags() & bindings::FS_APPEND_FL != 0 {
+                flags |= InodeFlag::Append;
+            }
+            Ok(flags)
+        }
+
         fn setattr(_idmap: &MntIdmap, target: &SetAttr<'_, TestFs>, attr: &IAttr) -> Result {
             if MISBEHAVE.load(Relaxed) == Misbehave::IgnoreSetattr as i32 {
                 return Ok(());
@@ -2153,6 +2173,52 @@ mod mounted {
         // The unmount evicts the rest.
         drop(m);
         assert_eq!(LIVE_INODES.load(Relaxed), 0);
+        Ok(())
+    }
+
+    /// `chattr` through the VFS (`vfs_fileattr_set()`, `vfs_fileattr_get()`): the flags that
+    /// `fileattr_set` returns are those the VFS enforces, and `lsattr` sees the immutable and
+    /// append-only flags as enforced even from a `fileattr_get` that says otherwise (the VFS
+    /// checks `CAP_LINUX_IMMUTABLE` against what it reports).
+    #[test]
+    fn inode_flags_as_enforced() -> Result {
+        let m = Mounted::new()?;
+        let f = m.open(c"f", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        let idmap = MntIdmap::nop().as_raw();
+        // SAFETY: The file is open, so its dentry and inode are valid.
+        let (dentry, inode) = unsafe { ((*f.0).__bindgen_anon_1.f_path.dentry, (*f.0).f_inode) };
+        // SAFETY: A `file_kattr` is plain data, valid zeroed.
+        let mut attr: bindings::file_kattr = unsafe { core::mem::zeroed() };
+        let set = |attr: &mut bindings::file_kattr, flags| {
+            // SAFETY: `attr` is valid; the dentry is positive and of this file system.
+            unsafe {
+                bindings::fileattr_fill_flags(attr, flags);
+                to_result(bindings::vfs_fileattr_set(idmap, dentry, attr))
+            }
+        };
+        let get = |attr: &mut bindings::file_kattr| {
+            // SAFETY: As above.
+            to_result(unsafe { bindings::vfs_fileattr_get(dentry, attr) }).map(|()| attr.flags)
+        };
+        // SAFETY: The inode is valid.
+        let i_flags = || unsafe { (*inode).i_flags };
+        set(
+            &mut attr,
+            bindings::FS_IMMUTABLE_FL | bindings::FS_APPEND_FL,
+        )?;
+        assert_eq!(i_flags() & bindings::S_IMMUTABLE, bindings::S_IMMUTABLE);
+        assert_eq!(i_flags() & bindings::S_APPEND, bindings::S_APPEND);
+        let both = bindings::FS_IMMUTABLE_FL | bindings::FS_APPEND_FL;
+        assert_eq!(get(&mut attr)?, both);
+        // A write open is refused now.
+        assert!(matches!(m.open(c"f", bindings::O_WRONLY, 0), Err(e) if e == EPERM));
+        set(&mut attr, bindings::FS_APPEND_FL)?;
+        assert_eq!(i_flags() & bindings::S_IMMUTABLE, 0);
+        assert_eq!(get(&mut attr)?, bindings::FS_APPEND_FL);
+        set(&mut attr, 0)?;
+        assert_eq!(i_flags() & (bindings::S_IMMUTABLE | bindings::S_APPEND), 0);
+        assert_eq!(get(&mut attr)?, 0);
+        drop(m.open(c"f", bindings::O_WRONLY, 0)?);
         Ok(())
     }
 

@@ -163,6 +163,25 @@ impl Kstat {
     }
 }
 
+impl Kstat {
+    /// Reports the inode flags of `inode` that `chattr(1)` sets, as tmpfs reports them: the
+    /// immutable and append-only flags as the VFS enforces them (`generic_fill_statx_attr()`),
+    /// and the no-dump flag, which the file system keeps, if `nodump`.
+    #[inline]
+    pub fn fill_inode_flags<T: FileSystem + ?Sized>(&self, inode: &INode<T>, nodump: bool) {
+        let raw = self.as_raw();
+        // SAFETY: The `kstat` and the inode are valid, and only the holder of the reference
+        // writes to the `kstat` (type invariants).
+        unsafe {
+            bindings::generic_fill_statx_attr(inode.as_raw(), raw);
+            if nodump {
+                (*raw).attributes |= u64::from(bindings::STATX_ATTR_NODUMP);
+            }
+            (*raw).attributes_mask |= u64::from(bindings::STATX_ATTR_NODUMP);
+        }
+    }
+}
+
 /// A time of an inode: seconds and nanoseconds since the epoch (a `struct timespec64`).
 ///
 /// # Invariants

@@ -166,6 +166,34 @@ pub trait Operations {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// Returns the `FS_*_FL` flags of `inode`, for `lsattr(1)` (`FS_IOC_GETFLAGS`,
+    /// `FS_IOC_FSGETXATTR`). The abstractions report the immutable and append-only flags as
+    /// the VFS enforces them (the inode's `S_IMMUTABLE` and `S_APPEND`, which only
+    /// [`Operations::fileattr_set`] changes), whatever this says of them: the VFS checks a
+    /// change of those two against what is reported.
+    #[inline]
+    fn fileattr_get(_inode: &INode<Self::FileSystem>) -> Result<u32> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Decides on the flags of `inode` that `attr` asks for, for `chattr(1)` (`FS_IOC_SETFLAGS`,
+    /// `FS_IOC_FSSETXATTR`): keeps those the file system supports and returns the flags the VFS
+    /// is to enforce ([`InodeFlags`]), or refuses with `EOPNOTSUPP`.
+    ///
+    /// The VFS has checked that the caller owns the inode (or has `CAP_FOWNER`), and that only
+    /// a caller with `CAP_LINUX_IMMUTABLE` changes the immutable and append-only flags from
+    /// what [`Operations::fileattr_get`] reported (`vfs_fileattr_set()`); it holds the inode's
+    /// `i_rwsem` for writing. On success the abstractions set the flags returned (all three,
+    /// `inode_set_flags()`), and update the change time and `i_version`, as tmpfs does.
+    #[inline]
+    fn fileattr_set(
+        _idmap: &MntIdmap,
+        _inode: &Locked<'_, Self::FileSystem>,
+        _attr: &FileAttr,
+    ) -> Result<InodeFlags> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// Changes the attributes of the inode of `target`, including its size.
     ///
     /// A file capability (`security.capability`) that a write or a truncation strips is gone

@@ -92,6 +92,16 @@ impl<U: Operations + ?Sized> Table<U> {
         } else {
             None
         },
+        fileattr_get: if U::HAS_FILEATTR_GET {
+            Some(Self::fileattr_get)
+        } else {
+            None
+        },
+        fileattr_set: if U::HAS_FILEATTR_SET {
+            Some(Self::fileattr_set)
+        } else {
+            None
+        },
         get_offset_ctx: Some(get_offset_ctx),
         ..pin_init::zeroed()
     };
@@ -396,6 +406,62 @@ impl<U: Operations + ?Sized> Table<U> {
             unsafe { bind_tmpfile(file, dir, inode, mode, idmap) }?;
             Ok(0)
         })
+    }
+
+    /// # Safety
+    ///
+    /// Called by `vfs_fileattr_get()` with a positive dentry of `Fs<U>` that it holds, and a
+    /// valid `fa` only used by this call.
+    unsafe extern "C" fn fileattr_get(
+        dentry: *mut bindings::dentry,
+        fa: *mut bindings::file_kattr,
+    ) -> c_int {
+        // SAFETY: See the function's safety section: the inode of the dentry is one of `Fs<U>`,
+        // with this table.
+        let inode = unsafe { INode::<Fs<U>>::from_raw((*dentry).d_inode) };
+        match U::fileattr_get(inode) {
+            Ok(flags) => {
+                let mask = bindings::FS_IMMUTABLE_FL | bindings::FS_APPEND_FL;
+                // SAFETY: The inode is valid.
+                let enforced = unsafe { fileattr::enforced_flags(inode.as_raw()) };
+                let flags = (flags & !mask) | enforced;
+                // SAFETY: See the function's safety section.
+                unsafe { bindings::fileattr_fill_flags(fa, flags) };
+                0
+            }
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by `vfs_fileattr_set()` with a valid `idmap`, a positive dentry of `Fs<U>` whose
+    /// inode's `i_rwsem` it holds for writing, and a valid, initialised `fa` only used by this
+    /// call.
+    unsafe extern "C" fn fileattr_set(
+        idmap: *mut bindings::mnt_idmap,
+        dentry: *mut bindings::dentry,
+        fa: *mut bindings::file_kattr,
+    ) -> c_int {
+        // SAFETY: See the function's safety section.
+        let idmap = unsafe { MntIdmap::from_raw(idmap) };
+        // SAFETY: The dentry is positive and its inode, one of `Fs<U>`, is locked (see above).
+        let inode = unsafe { Locked::<Fs<U>>::from_raw((*dentry).d_inode) };
+        // SAFETY: See the function's safety section.
+        let attr = unsafe { FileAttr::from_raw(fa) };
+        match U::fileattr_set(idmap, &inode, attr) {
+            Ok(flags) => {
+                // As `shmem_fileattr_set()`.
+                // SAFETY: The inode is valid and locked.
+                unsafe {
+                    bindings::inode_set_flags(inode.as_raw(), flags.into(), fileattr::INODE_FLAGS);
+                    bindings::inode_set_ctime_current(inode.as_raw());
+                }
+                inode.inc_iversion();
+                0
+            }
+            Err(e) => e.to_errno(),
+        }
     }
 
     /// # Safety
