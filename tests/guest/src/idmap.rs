@@ -12,7 +12,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 const BASE: &str = "/mnt/idmap-base";
 const VIEW: &str = "/mnt/idmap-view";
 /// The user namespace maps ids `0..RANGE` to `SHIFT..SHIFT + RANGE`.
-const SHIFT: u32 = 10000;
+pub(crate) const SHIFT: u32 = 10000;
 const RANGE: u32 = 65536;
 
 const OPEN_TREE_CLONE: u32 = 1;
@@ -33,7 +33,7 @@ fn sys_err(what: &str) -> String {
 
 /// A user namespace with the test's mapping, as a descriptor: a child unshares it and waits
 /// while this process writes its maps and opens it.
-fn userns_fd() -> Result<OwnedFd, String> {
+pub(crate) fn userns_fd() -> Result<OwnedFd, String> {
     let (up_r, up_w) = pipe().map_err(|e| format!("pipe: {}", ename(e)))?;
     let (down_r, down_w) = pipe().map_err(|e| format!("pipe: {}", ename(e)))?;
     // SAFETY: this program is single-threaded, so the child may run arbitrary code.
@@ -72,7 +72,12 @@ fn userns_fd() -> Result<OwnedFd, String> {
 
 /// Makes `VIEW` an idmapped view of `BASE`.
 fn idmapped_view(userns: &OwnedFd) -> Result<(), String> {
-    let base = cstr(BASE);
+    view_of(BASE, VIEW, userns)
+}
+
+/// Makes `view` an idmapped view of the mount at `base`, with the mapping of `userns`.
+pub(crate) fn view_of(base: &str, view: &str, userns: &OwnedFd) -> Result<(), String> {
+    let base = cstr(base);
     // SAFETY: `base` is a valid string.
     let tree = unsafe {
         libc::syscall(
@@ -108,8 +113,8 @@ fn idmapped_view(userns: &OwnedFd) -> Result<(), String> {
     if r != 0 {
         return Err(sys_err("mount_setattr(MOUNT_ATTR_IDMAP)"));
     }
-    std::fs::create_dir_all(VIEW).map_err(|e| format!("mkdir {VIEW}: {e}"))?;
-    let view = cstr(VIEW);
+    std::fs::create_dir_all(view).map_err(|e| format!("mkdir {view}: {e}"))?;
+    let view = cstr(view);
     // SAFETY: the strings are valid; the descriptor is the detached tree.
     let r = unsafe {
         libc::syscall(

@@ -8,8 +8,9 @@
 //!   `idmap`, stable readdir offsets of `readdir`, extended attributes of `xattr`, an
 //!   overlayfs upper layer of `overlay`, fallocate and SEEK_DATA/SEEK_HOLE of `falloc`, and
 //!   the leases, O_DIRECT, inode numbers (`inode64`, `inode32`), birth time and default size
-//!   and inode limits of `parity` and the `chattr` inode flags of `inode_flags`, with tmpfs as
-//!   the reference) and the
+//!   and inode limits of `parity`, the `chattr` inode flags of `inode_flags` and the POSIX ACLs
+//!   of `acl` (`acl_*`: the umask, access and default ACLs, permissions, symbolic links,
+//!   idmapped mounts, the ACL cache, setfacl and getfacl), with tmpfs as the reference) and the
 //!   functional suite on bs2ramfs: `ops`, the bad input of
 //!   `badinput` (names, symlink targets, renames, removed but open objects) and the
 //!   permission checks of `perms` (unprivileged users, sticky and set-group-ID bits, user
@@ -42,6 +43,7 @@ macro_rules! check {
 // The assertion macros of `ops` (ok!, fails!, eq!, ...) serve the modules declared after it.
 #[macro_use]
 mod ops;
+mod acl;
 mod badinput;
 mod falloc;
 mod idmap;
@@ -429,6 +431,7 @@ fn main() {
             .chain(more)
             .chain(parity::tests())
             .chain(inode_flags::tests())
+            .chain(acl::tests())
         {
             tests.push((name.into(), Box::new(t)));
         }

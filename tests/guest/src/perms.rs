@@ -438,7 +438,7 @@ fn t_utimes(e: &Env) -> TestResult {
 
 /// Enters a new user and mount namespace as uid and gid 0 mapped to `id` (the caller's
 /// ids already).
-fn enter_userns(id: u32) -> TestResult {
+pub(crate) fn enter_userns(id: u32) -> TestResult {
     // setresuid() made the process non-dumpable, which makes its /proc files root's: it
     // could not write its own uid_map.
     // SAFETY: plain prctl.

@@ -52,6 +52,7 @@ pub fn ename(e: i32) -> String {
         libc::ETXTBSY => "ETXTBSY",
         libc::EOVERFLOW => "EOVERFLOW",
         libc::EMSGSIZE => "EMSGSIZE",
+        libc::ERANGE => "ERANGE",
         _ => return format!("errno {e}"),
     };
     name.to_owned()
