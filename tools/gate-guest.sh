@@ -73,7 +73,6 @@ fi
 
 # ---- (a) stress-ng, filesystem class -------------------------------------------------------
 # Excluded, with the reason:
-#   acl                    no POSIX ACLs in bs2ramfs (as ramfs)
 #   fiemap                 no ->fiemap (as ramfs)
 #   fpunch                 its --verify fails on tmpfs too ("data ... was 0xff and not zero":
 #                          its own writers race its check of the punched range)
@@ -83,7 +82,7 @@ fi
 #   bind-mount procfs statmount eventfd dup fd-fork ioprio umask
 #                          do not use the --temp-path file system (/, procfs, anon inodes,
 #                          the mount table, process state): time spent elsewhere under TCG
-STRESS_EXCLUDE=acl,fiemap,fpunch,verity,handle,fanotify,dnotify,binderfs,bind-mount,procfs,statmount,eventfd,dup,fd-fork,ioprio,umask
+STRESS_EXCLUDE=fiemap,fpunch,verity,handle,fanotify,dnotify,binderfs,bind-mount,procfs,statmount,eventfd,dup,fd-fork,ioprio,umask
 res "stress_exclude=$STRESS_EXCLUDE"
 fss=()
 for fs in $GATE_FS; do
