@@ -348,6 +348,11 @@ impl FileSystem for Bs2RamFs {
         .with(fs::Flag::UsernsMount)
         .with(fs::Flag::AllowIdmap);
     const XATTRS: xattr::Handlers = xattr::Handlers::InMemory;
+    const ACLS: fs::acl::Acls = if cfg!(CONFIG_BS2RAMFS_POSIX_ACL) {
+        fs::acl::Acls::InMemory
+    } else {
+        fs::acl::Acls::None
+    };
     const PARAMS: fs::param::Table = kernel::param_table!(
         Spec::u32_oct(c"mode"),
         Spec::uid(c"uid"),

@@ -108,6 +108,7 @@
 #include <linux/workqueue.h>
 #include <linux/writeback.h>
 #include <linux/xarray.h>
+#include <linux/posix_acl.h>
 #include <linux/xattr.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -185,6 +186,8 @@ const unsigned long RUST_CONST_HELPER_GPU_BUDDY_TRIM_DISABLE = GPU_BUDDY_TRIM_DI
 #endif
 
 const unsigned long RUST_CONST_HELPER_SB_NOSEC = SB_NOSEC;
+const unsigned long RUST_CONST_HELPER_SB_POSIXACL = SB_POSIXACL;
+const unsigned long RUST_CONST_HELPER_SB_KERNMOUNT = SB_KERNMOUNT;
 
 #if IS_ENABLED(CONFIG_ANDROID_BINDER_IPC_RUST)
 #include "../../drivers/android/binder/rust_binder.h"

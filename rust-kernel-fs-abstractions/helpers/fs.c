@@ -7,6 +7,7 @@
 #include <linux/fileattr.h>
 #include <linux/fs.h>
 #include <linux/pagemap.h>
+#include <linux/posix_acl.h>
 
 __rust_helper struct file *rust_helper_get_file(struct file *f)
 {
@@ -123,4 +124,14 @@ __rust_helper int rust_helper_inode_generic_drop(struct inode *inode)
 __rust_helper bool rust_helper_fileattr_has_fsx(const struct file_kattr *fa)
 {
 	return fileattr_has_fsx(fa);
+}
+
+__rust_helper void rust_helper_cache_no_acl(struct inode *inode)
+{
+	cache_no_acl(inode);
+}
+
+__rust_helper void rust_helper_posix_acl_release(struct posix_acl *acl)
+{
+	posix_acl_release(acl);
 }

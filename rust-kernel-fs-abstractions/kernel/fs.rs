@@ -24,6 +24,7 @@ use crate::{
 };
 use core::marker::PhantomData;
 
+pub mod acl;
 pub mod address_space;
 pub mod dentry;
 pub mod file;
@@ -34,6 +35,8 @@ pub mod libfs;
 pub mod param;
 pub mod sb;
 mod tests;
+#[cfg(CONFIG_FS_POSIX_ACL)]
+mod tests_acl;
 mod tests_hashed;
 pub mod xattr;
 
@@ -161,6 +164,10 @@ pub trait FileSystem {
     /// The extended attributes of the file system's inodes. With [`xattr::Handlers::InMemory`],
     /// its inode operation tables list them with [`inode::Libfs::LISTXATTR`].
     const XATTRS: xattr::Handlers = xattr::Handlers::None;
+
+    /// The POSIX ACLs of the file system's inodes. With [`acl::Acls::InMemory`], its extended
+    /// attributes must be [`xattr::Handlers::InMemory`] too.
+    const ACLS: acl::Acls = acl::Acls::None;
 
     /// The mount parameters the file system accepts. Any other parameter is rejected with
     /// `EINVAL` and a message that names it.
@@ -466,6 +473,19 @@ impl<T: FileSystem + ?Sized> Tables<T> {
         }
     }
 
+    /// A build error for ACLs in memory without extended attributes in memory: those list the
+    /// ACLs, and keep the inodes out of [`sb::SuperBlock::iget`], whose eviction would free them.
+    const ACLS_NEED_XATTRS: () = assert!(
+        !T::ACLS.in_memory() || matches!(T::XATTRS, xattr::Handlers::InMemory),
+        "ACLs kept in memory (ACLS) without extended attributes kept in memory (XATTRS)"
+    );
+
+    /// A build error for ACLs in memory on a kernel without them.
+    const ACLS_NEED_CONFIG: () = assert!(
+        !T::ACLS.in_memory() || cfg!(CONFIG_FS_POSIX_ACL),
+        "ACLs kept in memory (ACLS) without CONFIG_FS_POSIX_ACL"
+    );
+
     const CONTEXT_OPS: bindings::fs_context_operations = bindings::fs_context_operations {
         free: Some(Self::free_fc),
         parse_param: Some(Self::parse_param),
@@ -599,6 +619,8 @@ impl<T: FileSystem + ?Sized> Tables<T> {
         fc: *mut bindings::fs_context,
     ) -> c_int {
         from_result(|| {
+            let () = Self::ACLS_NEED_XATTRS;
+            let () = Self::ACLS_NEED_CONFIG;
             // SAFETY: The superblock is new and ours to set up. Its inodes get `IOP_XATTR` if
             // it has handlers when they are made, so they are set before any inode is.
             // `SB_NOSEC`, as tmpfs and every block file system (`get_tree_bdev()`) have: the
@@ -606,10 +628,20 @@ impl<T: FileSystem + ?Sized> Tables<T> {
             // `security.capability`) `S_NOSEC`, so that later writes skip the check, and clears
             // the mark when the file's mode or its `security.` attributes change, which these
             // file systems only change through the VFS.
+            // Not `SB_POSIXACL`, which `mount(2)` passes on from `MS_POSIXACL` to a new
+            // superblock: with it, the VFS leaves the umask to the file system, which applies
+            // it when it gives a new inode its ACLs (`posix_acl_create()`); without ACLs, files
+            // would be created as if the umask were 0. It is set for a file system with ACLs,
+            // as tmpfs sets it, whose inodes get them when they are bound to a name
+            // (`New::prepare_binding`).
             unsafe {
                 (*sb).s_op = &Self::SUPER_OPS;
                 (*sb).s_xattr = T::XATTRS.as_raw();
                 (*sb).s_flags |= bindings::SB_NOSEC;
+                (*sb).s_flags &= !bindings::SB_POSIXACL;
+                if T::ACLS.in_memory() {
+                    (*sb).s_flags |= bindings::SB_POSIXACL;
+                }
             }
             // SAFETY: The superblock is new and only visible to this thread (see above).
             let new_sb = unsafe { sb::SuperBlock::<T, sb::New>::from_raw(sb) };

@@ -164,7 +164,7 @@ impl<'a, T: FileSystem + ?Sized> Negative<'a, T> {
         self.check_parent(dir)?;
         kind.check(&inode, dir, idmap)?;
         let raw = self.0.as_raw();
-        // SAFETY: The dentry is valid.
+        // SAFETY: The dentry is valid, a child of `dir` (checked above).
         unsafe { inode.prepare_binding(dir, raw) }?;
         // SAFETY: `dir` is an inode of `T`, so from its inode cache, locked for writing, and
         // the dentry is a child of it (type invariants).

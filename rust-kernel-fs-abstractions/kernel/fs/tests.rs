@@ -1352,17 +1352,31 @@ mod mounted {
 
         /// `openat(2)` of `name` relative to the root of the mount.
         fn open(&self, name: &CStr, flags: u32, mode: u16) -> Result<OpenFile> {
-            let root = bindings::path {
-                mnt: self.mnt,
-                // SAFETY: The mount is valid while `self` lives.
-                dentry: unsafe { (*self.mnt).mnt_root },
-            };
-            // SAFETY: `root` and `name` are valid for the duration of the call.
-            let file = unsafe {
-                bindings::file_open_root(&root, name.as_char_ptr(), flags as c_int, mode)
-            };
-            Ok(OpenFile(from_err_ptr(file)?))
+            // SAFETY: The mount is valid while `self` lives.
+            unsafe { open_at(self.mnt, name, flags, mode) }
         }
+    }
+
+    /// `openat(2)` of `name` relative to the root of `mnt`.
+    ///
+    /// # Safety
+    ///
+    /// `mnt` must be a valid mount.
+    unsafe fn open_at(
+        mnt: *mut bindings::vfsmount,
+        name: &CStr,
+        flags: u32,
+        mode: u16,
+    ) -> Result<OpenFile> {
+        let root = bindings::path {
+            mnt,
+            // SAFETY: The mount is valid (see the function's safety section).
+            dentry: unsafe { (*mnt).mnt_root },
+        };
+        // SAFETY: `root` and `name` are valid for the duration of the call.
+        let file =
+            unsafe { bindings::file_open_root(&root, name.as_char_ptr(), flags as c_int, mode) };
+        Ok(OpenFile(from_err_ptr(file)?))
     }
 
     impl Mounted {
@@ -1597,6 +1611,46 @@ mod mounted {
             // SAFETY: The file is open and this is its only reference.
             unsafe { bindings::__fput_sync(self.0) };
         }
+    }
+
+    /// `mount(2)` passes `MS_POSIXACL` on to a new superblock as `SB_POSIXACL`: a file system
+    /// without ACLs does not keep it, so the VFS applies the umask to what it creates.
+    #[test]
+    fn posixacl_flag_not_kept() -> Result {
+        let m = Mounted::new()?;
+        // SAFETY: The mount is valid while `m` lives.
+        let sb = unsafe { (*m.mnt).mnt_sb };
+        // SAFETY: The superblock is valid while `m` lives.
+        assert_eq!(unsafe { (*sb).s_flags } & bindings::SB_POSIXACL, 0);
+        let flags = (bindings::SB_KERNMOUNT | bindings::SB_POSIXACL) as u32;
+        // SAFETY: The file system type is registered while `m` lives.
+        let fc = from_err_ptr(unsafe {
+            bindings::fs_context_for_mount((*TEST_REGISTRATION.0.get()).fs.get(), flags)
+        })?;
+        // SAFETY: `fc` is a new context for a mount; the internal mount (`SB_KERNMOUNT`) is put
+        // below, which tears it down at once, before `m` unregisters the type.
+        let mnt = unsafe { from_err_ptr(bindings::fc_mount(fc)) };
+        // SAFETY: The mount, if any, keeps its own reference to the superblock.
+        unsafe { bindings::put_fs_context(fc) };
+        let mnt = mnt?;
+        // SAFETY: The mount is valid until it is put below.
+        let new_sb = unsafe { (*mnt).mnt_sb };
+        // SAFETY: As above.
+        let kept = unsafe { (*new_sb).s_flags } & bindings::SB_POSIXACL;
+        // SAFETY: The mount is valid, and so is the current task's `fs`.
+        let umask = unsafe { (*(*bindings::get_current()).fs).umask };
+        // SAFETY: As above.
+        let made = unsafe { open_at(mnt, c"file", bindings::O_CREAT | bindings::O_WRONLY, 0o666) };
+        // SAFETY: The file is open, so is its inode valid; it is closed when dropped here.
+        let mode = made.map(|f| unsafe { (*(*f.0).f_inode).i_mode });
+        // SAFETY: The mount is internal and not in use any more: this tears it down.
+        unsafe { bindings::mntput(mnt) };
+        assert_ne!(new_sb, sb);
+        assert_eq!(kept, 0);
+        // Kernel threads have the initial umask, 022.
+        assert_eq!(umask, 0o022);
+        assert_eq!(mode? & 0o777, 0o644);
+        Ok(())
     }
 
     #[test]

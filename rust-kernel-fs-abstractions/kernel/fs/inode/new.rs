@@ -54,18 +54,21 @@ impl<'a, T: FileSystem + ?Sized> New<'a, T> {
     }
 
     /// Checks that the inode may be bound to `dentry`, a name in `dir` (they belong to the same
-    /// superblock, else `EINVAL`), and lets the security modules initialise it for that name
+    /// superblock, else `EINVAL`), gives it the ACLs it inherits from `dir` with
+    /// [`acl::Acls::InMemory`] (masking its mode by them, or by the umask if `dir` has no
+    /// default ACL), and lets the security modules initialise it for that name
     /// (`security_inode_init_security()`). With [`xattr::Handlers::InMemory`], the extended
     /// attributes they give it (its security label) are stored with it, as tmpfs stores them
     /// (see [`xattr::initxattrs`]): charged, so that this fails with `ENOSPC` if the file
     /// system cannot take them.
     ///
+    /// [`acl::Acls::InMemory`]: crate::fs::acl::Acls::InMemory
     /// [`xattr::Handlers::InMemory`]: crate::fs::xattr::Handlers::InMemory
     /// [`xattr::initxattrs`]: crate::fs::xattr::initxattrs
     ///
     /// # Safety
     ///
-    /// `dentry` must point to a valid dentry.
+    /// `dentry` must point to a valid dentry, and `dir` be its directory's inode.
     #[inline]
     pub(crate) unsafe fn prepare_binding(
         &self,
@@ -78,6 +81,11 @@ impl<'a, T: FileSystem + ?Sized> New<'a, T> {
         }
         // SAFETY: The dentry is valid, so is its name.
         let name = unsafe { &raw const (*dentry).__bindgen_anon_1.d_name };
+        if T::ACLS.in_memory() {
+            // SAFETY: `dir` is a directory of this superblock (the VFS's, where the dentry
+            // is), and the inode is new, of this superblock, whose ACLs are in memory.
+            unsafe { crate::fs::acl::create(dir.as_raw(), self.as_raw()) }?;
+        }
         let initxattrs: bindings::initxattrs = match T::XATTRS {
             crate::fs::xattr::Handlers::InMemory => Some(crate::fs::xattr::initxattrs),
             crate::fs::xattr::Handlers::None => None,
@@ -161,7 +169,8 @@ unsafe impl<T: FileSystem + ?Sized> Send for New<'_, T> {}
 // while one thread at a time can use it.
 
 /// What a new inode may be, by the operation that binds it to a name, with the mode (file
-/// type and permissions, after the umask) that the VFS asked for.
+/// type and permissions) that the VFS asked for: after the umask, or before it on a file system
+/// with ACLs, which applies it when it binds the inode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Creation {
     /// `create` and `tmpfile`: a regular file.
@@ -238,8 +247,8 @@ impl Creation {
 ///
 /// # Safety
 ///
-/// `file` must be a `struct file` in the middle of `vfs_tmpfile()`, with a negative dentry, and
-/// not yet opened.
+/// `file` must be a `struct file` in the middle of `vfs_tmpfile()`, with a negative dentry in
+/// `dir`, and not yet opened.
 pub(super) unsafe fn bind_tmpfile<T: FileSystem + ?Sized>(
     file: *mut bindings::file,
     dir: &INode<T>,
@@ -250,7 +259,7 @@ pub(super) unsafe fn bind_tmpfile<T: FileSystem + ?Sized>(
     Creation::Reg(mode).check(&inode, dir, idmap)?;
     // SAFETY: By the safety requirements the file and its dentry are valid.
     let dentry = unsafe { (*file).__bindgen_anon_1.f_path.dentry };
-    // SAFETY: The dentry is valid.
+    // SAFETY: The dentry is valid, and `vfs_tmpfile()` made it in `dir` (safety requirements).
     unsafe { inode.prepare_binding(dir, dentry) }?;
     // SAFETY: The file is in `vfs_tmpfile()` with a negative dentry (safety requirements);
     // `d_tmpfile` takes over the inode's reference.
@@ -334,6 +343,18 @@ impl<T: FileSystem + ?Sized> Tables<T> {
             && (!sb.writes_back() || !fops.is_some_and(|f| f.syncs()))
         {
             return Err(EINVAL);
+        }
+        // With ACLs, an inode that can have them needs `set_acl`, and a `setattr` that keeps the
+        // access ACL's mask to the mode: those the abstractions give their tables but a link's.
+        // A symbolic link has none, so its table must be a link's.
+        if T::ACLS.in_memory() {
+            let fits = match typ {
+                Type::Lnk => page_link || rust_link,
+                _ => iops.as_ref().is_some_and(|i| i.keeps_offsets),
+            };
+            if !fits {
+                return Err(EINVAL);
+            }
         }
         // A charged file's size changes through `libfs::setattr`, which charges it.
         let charged =
@@ -532,6 +553,9 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
             (*raw).i_ino = bindings::get_next_ino().into();
             bindings::inode_init_owner(params.idmap.as_raw(), raw, dir, mode);
             bindings::simple_inode_init_ts(raw);
+            // Known to have no ACLs (rather than not looked up yet), as tmpfs's new inodes: the
+            // ACL cache is all a file system with ACLs in memory has of them.
+            bindings::cache_no_acl(raw);
         }
         // SAFETY: As above; the tables were checked for this superblock, and the inode comes
         // from the `Cache` of `T` (`alloc_inode`) and is not in the inode hash.

@@ -4,7 +4,7 @@
 //! trampolines, which carry out the namespace changes the implementation decides.
 
 use super::*;
-use crate::fs::{libfs, xattr};
+use crate::fs::{acl, libfs, xattr};
 
 /// The C table of inode operations of an implementation `U` of [`Operations`], and its
 /// callbacks.
@@ -34,6 +34,12 @@ impl<U: Operations + ?Sized> Table<U> {
         );
         Self::OPS
     };
+
+    /// Whether the table is a symbolic link's: it has `get_link`.
+    const LINK: bool = U::HAS_GET_LINK || U::LIBFS.contains(Libfs::GET_LINK);
+
+    /// Whether the inodes of the table keep POSIX ACLs.
+    const ACLS: bool = <Fs<U> as FileSystem>::ACLS.in_memory() && !Self::LINK;
 
     const OPS: bindings::inode_operations = bindings::inode_operations {
         lookup: choose!(HAS_LOOKUP, LOOKUP, lookup, lookup_libfs),
@@ -68,6 +74,8 @@ impl<U: Operations + ?Sized> Table<U> {
         },
         setattr: if U::HAS_SETATTR {
             Some(Self::setattr)
+        } else if Self::ACLS {
+            Some(Self::setattr_acl)
         } else if U::LIBFS.contains(Libfs::SETATTR) {
             Some(bindings::simple_setattr)
         } else {
@@ -102,6 +110,7 @@ impl<U: Operations + ?Sized> Table<U> {
         } else {
             None
         },
+        set_acl: acl::set_acl(<Fs<U> as FileSystem>::ACLS, Self::LINK),
         get_offset_ctx: Some(get_offset_ctx),
         ..pin_init::zeroed()
     };
@@ -495,14 +504,55 @@ impl<U: Operations + ?Sized> Table<U> {
             // SAFETY: As above.
             unsafe { (*attr).ia_valid &= !bindings::ATTR_KILL_PRIV };
         }
+        // SAFETY: As above.
+        let mode = unsafe { (*attr).ia_valid } & bindings::ATTR_MODE != 0;
         // SAFETY: See the function's safety section; `setattr` does not change `attr`.
         let attr = unsafe { IAttr::from_raw(attr) };
+        let before = target_mode(&inode);
         let target = SetAttr {
             idmap,
             dentry,
             inode,
         };
-        from_result(|| U::setattr(idmap, &target, attr).map(|()| 0))
+        let ret = U::setattr(idmap, &target, attr);
+        // The access ACL's mask follows the mode, as `shmem_setattr()` has it follow: after a
+        // change of mode that succeeded, whatever `U::setattr` did with it, and after one that
+        // failed once the mode had changed.
+        if Self::ACLS && mode && (ret.is_ok() || target_mode(&target.inode) != before) {
+            // SAFETY: The dentry is positive and its inode locked for writing (see above).
+            let chmod = unsafe { acl::chmod(idmap.as_raw(), target.dentry.as_raw()) };
+            return from_result(|| ret.and(chmod).map(|()| 0));
+        }
+        from_result(|| ret.map(|()| 0))
+    }
+
+    /// The `setattr` of a table without a Rust one, on a file system with ACLs:
+    /// `simple_setattr()`, and the access ACL's mask updated to the new mode.
+    ///
+    /// # Safety
+    ///
+    /// Called by `notify_change()` with a valid `idmap` and `attr`, and a dentry of `Fs<U>`
+    /// whose inode's `i_rwsem` it holds for writing.
+    unsafe extern "C" fn setattr_acl(
+        idmap: *mut bindings::mnt_idmap,
+        dentry: *mut bindings::dentry,
+        attr: *mut bindings::iattr,
+    ) -> c_int {
+        // SAFETY: See the function's safety section: the dentry is positive.
+        let inode = unsafe { (*dentry).d_inode };
+        // SAFETY: The inode is valid and locked for writing.
+        let before = unsafe { (*inode).i_mode };
+        // SAFETY: See the function's safety section.
+        let ret = unsafe { bindings::simple_setattr(idmap, dentry, attr) };
+        // SAFETY: As above.
+        let (mode, after) =
+            unsafe { ((*attr).ia_valid & bindings::ATTR_MODE != 0, (*inode).i_mode) };
+        if !mode || (ret != 0 && after == before) {
+            return ret;
+        }
+        // SAFETY: As above: the dentry is positive, and its inode locked for writing.
+        let chmod = unsafe { acl::chmod(idmap, dentry) };
+        from_result(|| to_result(ret).and(chmod).map(|()| 0))
     }
 
     /// # Safety
@@ -587,4 +637,10 @@ impl<U: Operations + ?Sized> Table<U> {
         };
         (idmap, rename)
     }
+}
+
+/// The mode of a locked inode.
+fn target_mode<T: FileSystem + ?Sized>(inode: &Locked<'_, T>) -> u16 {
+    // SAFETY: The inode is valid, and locked for writing: nothing else changes its mode.
+    unsafe { (*inode.as_raw()).i_mode }
 }
