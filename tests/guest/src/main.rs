@@ -10,7 +10,10 @@
 //!   the leases, O_DIRECT, inode numbers (`inode64`, `inode32`), birth time and default size
 //!   and inode limits of `parity`, the `chattr` inode flags of `inode_flags` and the POSIX ACLs
 //!   of `acl` (`acl_*`: the umask, access and default ACLs, permissions, symbolic links,
-//!   idmapped mounts, the ACL cache, setfacl and getfacl), with tmpfs as the reference) and the
+//!   idmapped mounts, the ACL cache, setfacl and getfacl) and the file handles of `handle`
+//!   (`handle_*`: name_to_handle_at and open_by_handle_at, stale handles, concurrent encoding,
+//!   unprivileged callers and user namespace mounts, fsnotify's handles and fsid, an overlayfs
+//!   with `nfs_export=on`), with tmpfs as the reference) and the
 //!   functional suite on bs2ramfs: `ops`, the bad input of
 //!   `badinput` (names, symlink targets, renames, removed but open objects) and the
 //!   permission checks of `perms` (unprivileged users, sticky and set-group-ID bits, user
@@ -46,6 +49,7 @@ mod ops;
 mod acl;
 mod badinput;
 mod falloc;
+mod handle;
 mod idmap;
 mod inode_flags;
 mod limits;
@@ -432,6 +436,7 @@ fn main() {
             .chain(parity::tests())
             .chain(inode_flags::tests())
             .chain(acl::tests())
+            .chain(handle::tests())
         {
             tests.push((name.into(), Box::new(t)));
         }

@@ -53,6 +53,7 @@ pub fn ename(e: i32) -> String {
         libc::EOVERFLOW => "EOVERFLOW",
         libc::EMSGSIZE => "EMSGSIZE",
         libc::ERANGE => "ERANGE",
+        libc::ESTALE => "ESTALE",
         _ => return format!("errno {e}"),
     };
     name.to_owned()
