@@ -77,7 +77,11 @@ fi
 #   fpunch                 its --verify fails on tmpfs too ("data ... was 0xff and not zero":
 #                          its own writers race its check of the punched range)
 #   verity                 no fs-verity
-#   handle                 no export_operations: name_to_handle_at fails EOPNOTSUPP (as ramfs)
+#   handle                 does not use the --temp-path file system: it encodes /dev/zero (it
+#                          passes with --temp-path on ramfs, which has no export_operations,
+#                          and fails EOPNOTSUPP once /dev/zero is bind-mounted over by a ramfs
+#                          file); bs2ramfs's file handles are tested by the guest tests
+#                          (handle_*)
 #   fanotify dnotify binderfs   kernel built without FANOTIFY, DNOTIFY, ANDROID_BINDERFS
 #   bind-mount procfs statmount eventfd dup fd-fork ioprio umask
 #                          do not use the --temp-path file system (/, procfs, anon inodes,
