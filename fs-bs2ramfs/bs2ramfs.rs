@@ -353,6 +353,7 @@ impl FileSystem for Bs2RamFs {
     } else {
         fs::acl::Acls::None
     };
+    const EXPORT: fs::export::Export = fs::export::Export::InMemory;
     const PARAMS: fs::param::Table = kernel::param_table!(
         Spec::u32_oct(c"mode"),
         Spec::uid(c"uid"),

@@ -108,6 +108,7 @@
 #include <linux/workqueue.h>
 #include <linux/writeback.h>
 #include <linux/xarray.h>
+#include <linux/exportfs.h>
 #include <linux/posix_acl.h>
 #include <linux/xattr.h>
 #include <net/genetlink.h>

@@ -27,6 +27,7 @@ use core::marker::PhantomData;
 pub mod acl;
 pub mod address_space;
 pub mod dentry;
+pub mod export;
 pub mod file;
 pub use self::file::{File, LocalFile};
 pub mod folio;
@@ -37,6 +38,8 @@ pub mod sb;
 mod tests;
 #[cfg(CONFIG_FS_POSIX_ACL)]
 mod tests_acl;
+#[cfg(CONFIG_EXPORTFS)]
+mod tests_export;
 mod tests_hashed;
 pub mod xattr;
 
@@ -169,6 +172,10 @@ pub trait FileSystem {
     /// attributes must be [`xattr::Handlers::InMemory`] too.
     const ACLS: acl::Acls = acl::Acls::None;
 
+    /// Whether and how the file system's inodes are found from file handles. With
+    /// [`export::Export::InMemory`], the file system cannot look inodes up by number.
+    const EXPORT: export::Export = export::Export::None;
+
     /// The mount parameters the file system accepts. Any other parameter is rejected with
     /// `EINVAL` and a message that names it.
     const PARAMS: param::Table = param::Table::EMPTY;
@@ -269,7 +276,8 @@ pub trait FileSystem {
     /// superblock is active; it evicts the kept ones when memory is short, and at umount. The
     /// other inodes are evicted without a call: those with no link left, those that `iget`
     /// failed to make, and those of [`SuperBlock::new_inode`](sb::SuperBlock::new_inode), which
-    /// their dentries keep, and which no lookup could find again.
+    /// their dentries keep, and which no lookup by number could find again (a file handle finds
+    /// one only while it has a dentry: see [`export::Export::InMemory`]).
     ///
     /// It is called with the inode's `i_lock` held, a spinlock: it must not sleep (neither take
     /// a mutex nor allocate with `GFP_KERNEL`). The abstractions cannot check this: a sleep
@@ -637,6 +645,13 @@ impl<T: FileSystem + ?Sized> Tables<T> {
             unsafe {
                 (*sb).s_op = &Self::SUPER_OPS;
                 (*sb).s_xattr = T::XATTRS.as_raw();
+                (*sb).s_export_op = T::EXPORT.as_raw();
+                // A random UUID, as tmpfs has: overlayfs tells layers apart by it, and keeps
+                // its index of handles only on layers that have one (or a single lower layer).
+                if T::EXPORT.in_memory() {
+                    bindings::uuid_gen(&raw mut (*sb).s_uuid);
+                    (*sb).s_uuid_len = core::mem::size_of::<bindings::uuid_t>() as u8;
+                }
                 (*sb).s_flags |= bindings::SB_NOSEC;
                 (*sb).s_flags &= !bindings::SB_POSIXACL;
                 if T::ACLS.in_memory() {
@@ -699,8 +714,9 @@ impl<T: FileSystem + ?Sized> Tables<T> {
     /// Called by the VFS (`iput_final()`) with an unused inode of a superblock of this type,
     /// with its `i_lock` held.
     unsafe extern "C" fn drop_inode(inode: *mut bindings::inode) -> c_int {
-        // Only an inode of `iget` can be found again, and only while it has links and is in
-        // the inode hash (`iget_failed()` takes it out).
+        // Only an inode of `iget` can be found again by number, and only while it has links and
+        // is in the inode hash (`iget_failed()` takes it out). One of `new_inode` that a file
+        // handle put in the hash is evicted at once too, as tmpfs's: its dentries keep it.
         // SAFETY: The inode is valid and allocated by the type's `Cache`; an inode being put
         // for the last time is not `I_NEW`.
         if !unsafe { inode::INodeBox::hashed(inode) }

@@ -251,9 +251,13 @@ impl<T: FileSystem + ?Sized> SuperBlock<T, New> {
     /// [`SuperBlock::new_inode`](SuperBlock::new_inode) refuses those on a superblock without
     /// one. The device goes with the superblock.
     ///
-    /// Fails with `ENOMEM`, or with `EINVAL` if the superblock has a backing device already.
+    /// Fails with `ENOMEM`, or with `EINVAL` if the superblock has a backing device already, or
+    /// if its inodes are exported in memory ([`export::Export::InMemory`]: an inode that writes
+    /// back is kept out of the inode hash, where a handle finds it).
+    ///
+    /// [`export::Export::InMemory`]: crate::fs::export::Export::InMemory
     pub fn setup_bdi(&self) -> Result<&Self> {
-        if self.writes_back() {
+        if self.writes_back() || T::EXPORT.in_memory() {
             return Err(EINVAL);
         }
         // SAFETY: By the type invariants nobody else accesses the new superblock, whose

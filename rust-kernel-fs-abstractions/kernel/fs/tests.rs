@@ -1653,6 +1653,21 @@ mod mounted {
         Ok(())
     }
 
+    /// New inodes get random generations, as tmpfs's: 8 files do not all have the same one.
+    #[test]
+    fn random_generations() -> Result {
+        let m = Mounted::new()?;
+        let names = [c"g0", c"g1", c"g2", c"g3", c"g4", c"g5", c"g6", c"g7"];
+        let mut generations = KVec::new();
+        for name in names {
+            let f = m.open(name, bindings::O_CREAT | bindings::O_WRONLY, 0o600)?;
+            // SAFETY: The file is open, so is its inode valid.
+            generations.push(unsafe { (*(*f.0).f_inode).i_generation }, GFP_KERNEL)?;
+        }
+        assert!(generations.iter().any(|&g| g != generations[0]));
+        Ok(())
+    }
+
     #[test]
     fn create_write_read_truncate() -> Result {
         let m = Mounted::new()?;

@@ -118,6 +118,13 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         "iget() on a file system whose extended attributes are kept in memory (XATTRS)"
     );
 
+    /// A build error for a file system whose inodes are exported in memory: encoding a handle
+    /// puts them in the inode hash, where a lookup by number could find one.
+    const NOT_EXPORTED_IN_MEMORY: () = assert!(
+        !T::EXPORT.in_memory(),
+        "iget() or ilookup() on a file system whose inodes are exported in memory (EXPORT)"
+    );
+
     /// Finds the inode numbered `ino` in the inode cache, or makes it with what `fill` says it is
     /// (`iget_locked()`).
     ///
@@ -140,9 +147,9 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
     /// directory with [`file::Ops::offset_dir`] or with Rust inode operations ([`Ops::new`],
     /// whose namespace changes the abstractions keep in the dcache), or a symbolic link whose
     /// target is in its page cache ([`Ops::page_symlink`]). Those are made with
-    /// [`new_inode`](sb::SuperBlock::new_inode), whose inodes are not in the inode hash: their
-    /// dentries keep them, and `iget` never finds them; an `iget` of the number of such an inode
-    /// makes another inode.
+    /// [`new_inode`](sb::SuperBlock::new_inode), whose inodes are not in the inode hash (but on
+    /// a file system exported in memory, which has no `iget`): their dentries keep them, and
+    /// `iget` never finds them; an `iget` of the number of such an inode makes another inode.
     ///
     /// A lookup of a number whose inode is being evicted waits for the end of that eviction: no
     /// lock that [`FileSystem::evict_inode`] or the drop of an inode's data takes may be held
@@ -163,6 +170,7 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
         Error: From<E>,
     {
         let () = Self::NO_XATTRS_IN_MEMORY;
+        let () = Self::NOT_EXPORTED_IN_MEMORY;
         // SAFETY: The superblock is valid and ready by the type invariants; its inodes are
         // allocated by the `Cache` of `T`.
         let raw = unsafe { bindings::iget_locked(self.as_raw(), ino) };
@@ -261,11 +269,13 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
     /// The inode numbered `ino`, if [`iget`](sb::SuperBlock::iget) made it and it is still in
     /// the inode cache (`ilookup()`); waits for one that is being filled.
     pub fn ilookup(&self, ino: u64) -> Option<INodeRef<'_, T>> {
+        let () = Self::NOT_EXPORTED_IN_MEMORY;
         // SAFETY: The superblock is valid by the type invariants.
         let raw = unsafe { bindings::ilookup(self.as_raw(), ino) };
         // SAFETY: `ilookup()` returns, with a reference, a hashed inode of this superblock that
-        // is not `I_NEW`: only `iget` hashes inodes of `T`, and it initialised the data of those
-        // it completed; it unhashes those it fails.
+        // is not `I_NEW`: only `iget` hashes inodes of `T` (encoding a file handle hashes those
+        // of a file system exported in memory, which has no `ilookup`: see above), and it
+        // initialised the data of those it completed; it unhashes those it fails.
         NonNull::new(raw).map(|p| unsafe { INodeRef::from_raw(p) })
     }
 }

@@ -556,6 +556,9 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
             // Known to have no ACLs (rather than not looked up yet), as tmpfs's new inodes: the
             // ACL cache is all a file system with ACLs in memory has of them.
             bindings::cache_no_acl(raw);
+            // A random generation, as tmpfs gives: file handles and fanotify's file IDs name an
+            // inode by its number and generation, and numbers are used again.
+            (*raw).i_generation = bindings::get_random_u32();
         }
         // SAFETY: As above; the tables were checked for this superblock, and the inode comes
         // from the `Cache` of `T` (`alloc_inode`) and is not in the inode hash.
