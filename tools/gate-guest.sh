@@ -80,8 +80,7 @@ fi
 #   handle                 does not use the --temp-path file system: it encodes /dev/zero (it
 #                          passes with --temp-path on ramfs, which has no export_operations,
 #                          and fails EOPNOTSUPP once /dev/zero is bind-mounted over by a ramfs
-#                          file); bs2ramfs's file handles are tested by the guest tests
-#                          (handle_*)
+#                          file); it runs on its own below, aimed at each file system so
 #   fanotify dnotify binderfs   kernel built without FANOTIFY, DNOTIFY, ANDROID_BINDERFS
 #   bind-mount procfs statmount eventfd dup fd-fork ioprio umask
 #                          do not use the --temp-path file system (/, procfs, anon inodes,
@@ -146,6 +145,25 @@ if [ -e "$out/stress-bs2ramfs.failed" ]; then
 	res "stress_bs2ramfs_regressions=$(echo $regress)"
 	res "stress_bs2ramfs_passed_alone=$(echo $again)"
 fi
+# stress-ng's handle stressor encodes and opens /dev/zero by handle, whatever --temp-path says:
+# it is aimed at each file system by a device node of it bind-mounted over /dev/zero in a
+# private mount namespace. It must pass on bs2ramfs and tmpfs; ramfs has no export operations.
+for fs in "${fss[@]}"; do
+	if ! mknod /mnt/$fs/handle-zero c 1 5; then
+		failed "mknod on $fs for the handle stressor"
+		continue
+	fi
+	unshare -m sh -c "mount --bind /mnt/$fs/handle-zero /dev/zero &&
+		exec stress-ng --handle 2 --verify --timeout 10s --metrics-brief" \
+		>"$out/stress-handle-$fs.log" 2>&1
+	rc=$?
+	res "stress_handle_${fs}_rc=$rc"
+	if [ "$fs" != ramfs ] &&
+		{ [ "$rc" != 0 ] || ! grep -q '\] passed: 2: handle' "$out/stress-handle-$fs.log"; }; then
+		failed "stress-ng --handle on $fs (see stress-handle-$fs.log)"
+	fi
+	rm -f /mnt/$fs/handle-zero
+done
 res "stress_s=$(secs "$t" "$(now)")"
 for fs in "${fss[@]}"; do
 	left=$(find /mnt/$fs -mindepth 1 | wc -l)
