@@ -154,7 +154,7 @@ for fs in "${fss[@]}"; do
 		continue
 	fi
 	unshare -m sh -c "mount --bind /mnt/$fs/handle-zero /dev/zero &&
-		exec stress-ng --handle 2 --verify --timeout 10s --metrics-brief" \
+		exec stress-ng --handle 2 --verify --timeout 10s --metrics-brief --temp-path /mnt/$fs" \
 		>"$out/stress-handle-$fs.log" 2>&1
 	rc=$?
 	res "stress_handle_${fs}_rc=$rc"
