@@ -623,12 +623,25 @@ fn new_inode<'a>(
     mode: u16,
     dev: DevT,
 ) -> Result<New<'a, Bs2RamFs>> {
+    new_inode_with_ops(sb, idmap, dir, mode, dev, LNK_IOPS)
+}
+
+/// As [`new_inode`], with `lnk_iops` for a symbolic link.
+#[inline]
+fn new_inode_with_ops<'a>(
+    sb: &'a SuperBlock<Bs2RamFs>,
+    idmap: &MntIdmap,
+    dir: Option<&INode<Bs2RamFs>>,
+    mode: u16,
+    dev: DevT,
+    lnk_iops: inode::Ops<Bs2RamFs>,
+) -> Result<New<'a, Bs2RamFs>> {
     let typ = Type::from_mode(mode, dev)?;
     let (charge, ino) = sb.data().get_ref().charge_inode()?;
     let (iops, fops) = match typ {
         Type::Reg => (Some(REG_IOPS), Some(regular::FOPS)),
         Type::Dir => (Some(DIR_IOPS), Some(file::Ops::offset_dir())),
-        Type::Lnk => (Some(LNK_IOPS), None),
+        Type::Lnk => (Some(lnk_iops), None),
         _ => (Some(SPECIAL_IOPS), None),
     };
     let mut inode = sb.new_inode(inode::Params {
@@ -657,8 +670,15 @@ const DIR_IOPS: inode::Ops<Bs2RamFs> = inode::Ops::new::<DirOps>();
 /// The inode operations of regular files.
 const REG_IOPS: inode::Ops<Bs2RamFs> = inode::Ops::new::<RegOps>();
 
-/// The inode operations of symbolic links.
-const LNK_IOPS: inode::Ops<Bs2RamFs> = inode::Ops::new::<LnkOps>();
+/// The inode operations of symbolic links whose target is in the page cache.
+const LNK_IOPS: inode::Ops<Bs2RamFs> = inode::Ops::new::<LnkOps<false>>();
+
+/// The inode operations of symbolic links whose target is kept with the inode.
+const SHORT_LNK_IOPS: inode::Ops<Bs2RamFs> = inode::Ops::new::<LnkOps<true>>();
+
+/// The longest target, with its NUL, kept with the inode rather than in the page cache, as
+/// tmpfs's `SHORT_SYMLINK_LEN`.
+const SHORT_SYMLINK_LEN: usize = 128;
 
 /// The inode operations of fifos, sockets and devices.
 const SPECIAL_IOPS: inode::Ops<Bs2RamFs> = inode::Ops::new::<SpecialOps>();
@@ -750,7 +770,12 @@ impl inode::Operations for DirOps {
         target: &CStr,
     ) -> Result<New<'a, Bs2RamFs>> {
         let mode = Type::Lnk.format() | 0o777;
-        let inode = new_inode(dir.super_block(), idmap, Some(dir), mode, 0)?;
+        let iops = if target.to_bytes_with_nul().len() <= SHORT_SYMLINK_LEN {
+            SHORT_LNK_IOPS
+        } else {
+            LNK_IOPS
+        };
+        let inode = new_inode_with_ops(dir.super_block(), idmap, Some(dir), mode, 0, iops)?;
         inode.write_symlink(target)?;
         Ok(inode)
     }
@@ -812,15 +837,20 @@ impl inode::Operations for RegOps {
     }
 }
 
-// Symbolic links keep their target in the page cache, as page_symlink_inode_operations does,
-// and have extended attributes too.
-struct LnkOps;
+// Symbolic links keep a short target with the inode, as tmpfs does, a longer one in the page
+// cache, as page_symlink_inode_operations does, and have extended attributes too.
+struct LnkOps<const SHORT: bool>;
 
 #[vtable]
-impl inode::Operations for LnkOps {
+impl<const SHORT: bool> inode::Operations for LnkOps<SHORT> {
     type FileSystem = Bs2RamFs;
 
-    const LIBFS: Libfs = Libfs::GET_LINK.with(Libfs::LISTXATTR);
+    const LIBFS: Libfs = if SHORT {
+        Libfs::CACHED_LINK
+    } else {
+        Libfs::GET_LINK
+    }
+    .with(Libfs::LISTXATTR);
 
     #[inline]
     fn getattr(

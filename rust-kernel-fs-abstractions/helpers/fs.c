@@ -66,6 +66,12 @@ __rust_helper void rust_helper_i_size_write(struct inode *inode, loff_t i_size)
 	i_size_write(inode, i_size);
 }
 
+__rust_helper void rust_helper_inode_set_cached_link(struct inode *inode, char *link,
+						     int linklen)
+{
+	inode_set_cached_link(inode, link, linklen);
+}
+
 __rust_helper ssize_t rust_helper_generic_write_sync(struct kiocb *iocb, ssize_t count)
 {
 	return generic_write_sync(iocb, count);

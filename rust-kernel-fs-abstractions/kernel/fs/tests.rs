@@ -229,6 +229,9 @@ mod mounted {
                 Some(inode::Ops::new::<RegOps>()),
                 Some(file::Ops::in_memory()),
             ),
+            Type::Lnk if CACHED_LINKS.load(Relaxed) != 0 => {
+                (Some(inode::Ops::new::<CachedLinkOps>()), None)
+            }
             Type::Lnk => (Some(inode::Ops::page_symlink()), None),
             _ => (None, None),
         };
@@ -984,7 +987,9 @@ mod mounted {
                     perm: mode,
                     idmap,
                     dir: Some(dir),
-                    iops: Some(if link {
+                    iops: Some(if link && CACHED_LINKS.load(Relaxed) != 0 {
+                        inode::Ops::new::<CachedLinkOps>()
+                    } else if link {
                         inode::Ops::page_symlink()
                     } else {
                         inode::Ops::new::<RegOps>()
@@ -1066,7 +1071,7 @@ mod mounted {
                 return Ok(inode);
             }
             let inode = new_inode(dir.super_block(), Some(dir), idmap, wrong(Type::Lnk), 0o777)?;
-            if inode.typ() == Type::Lnk {
+            if inode.typ() == Type::Lnk && MISBEHAVE.load(Relaxed) != Misbehave::NoTarget as i32 {
                 inode.write_symlink(target)?;
                 if MISBEHAVE.load(Relaxed) == Misbehave::SymlinkTwice as i32 {
                     inode.write_symlink(c"a")?;
@@ -1155,6 +1160,8 @@ mod mounted {
         DotName = 17,
         /// [`ListDir`] moves the position below 0.
         NegativePos = 18,
+        /// `symlink` writes no target.
+        NoTarget = 19,
     }
 
     static MISBEHAVE: Atomic<i32> = Atomic::new(Misbehave::No as i32);
@@ -1196,6 +1203,20 @@ mod mounted {
     fn rust_links() -> impl Drop {
         RUST_LINKS.store(1, Relaxed);
         crate::types::ScopeGuard::new(|| RUST_LINKS.store(0, Relaxed))
+    }
+
+    /// Whether [`TestFs`] keeps the targets of new symbolic links with their inodes
+    /// ([`CachedLinkOps`]).
+    static CACHED_LINKS: Atomic<i32> = Atomic::new(0);
+
+    /// The inode operations of a symbolic link whose target is kept with the inode.
+    struct CachedLinkOps;
+
+    #[vtable]
+    impl inode::Operations for CachedLinkOps {
+        type FileSystem = TestFs;
+
+        const LIBFS: inode::Libfs = inode::Libfs::CACHED_LINK;
     }
 
     /// Whether [`TestFs`] makes directories that [`ListDir`] lists.
@@ -2396,6 +2417,95 @@ mod mounted {
             let made = m.open(c"w", bindings::O_CREAT | bindings::O_RDWR, 0o644);
             assert!(matches!(made, Err(e) if e == EINVAL));
         }
+        Ok(())
+    }
+
+    #[test]
+    fn links_kept_with_the_inode() -> Result {
+        let m = Mounted::new()?;
+        CACHED_LINKS.store(1, Relaxed);
+        let _cached = crate::types::ScopeGuard::new(|| CACHED_LINKS.store(0, Relaxed));
+        let idmap = MntIdmap::nop().as_raw();
+        let none = ptr::null_mut();
+        let symlink = |name: &CStr, target: &CStr| -> Result {
+            let d = m.start(name, true)?;
+            // SAFETY: `d` is a negative dentry of the locked root and the target a valid
+            // string.
+            to_result(unsafe {
+                bindings::vfs_symlink(idmap, m.root_inode(), d.0, target.as_char_ptr(), none)
+            })
+        };
+        let f = m.open(c"f", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        symlink(c"l", c"f")?;
+        {
+            let d = m.start(c"l", false)?;
+            // SAFETY: `d` is a positive dentry, a symbolic link.
+            let inode = unsafe { (*d.0).d_inode };
+            // Kept with the inode, not in its page cache, with its size.
+            // SAFETY: The inode is valid while `d` holds it.
+            let (flags, size, pages, link) = unsafe {
+                (
+                    u32::from((*inode).i_opflags),
+                    (*inode).i_size,
+                    (*(*inode).i_mapping).nrpages,
+                    (*inode).__bindgen_anon_5.i_link,
+                )
+            };
+            assert!(flags & bindings::IOP_CACHED_LINK != 0);
+            assert_eq!((size, pages), (1, 0));
+            let mut done: bindings::delayed_call = pin_init::zeroed();
+            // SAFETY: `d` is a positive dentry, a symbolic link; `done` is valid for writes.
+            let target =
+                from_err_ptr(unsafe { bindings::vfs_get_link(d.0, &mut done) }.cast_mut())?;
+            assert!(target == link && done.fn_.is_none());
+            // SAFETY: The target lives while the link does.
+            assert_eq!(unsafe { CStr::from_char_ptr(target) }, c"f");
+        }
+        // The VFS follows it.
+        let via = m.open(c"l", bindings::O_RDONLY, 0)?;
+        // SAFETY: Both files are open.
+        assert!(unsafe { (*via.0).f_inode == (*f.0).f_inode });
+        // A target of a page with its NUL is the longest.
+        let mut long = KVec::new();
+        for _ in 0..crate::page::PAGE_SIZE - 1 {
+            long.push(b'a', GFP_KERNEL)?;
+        }
+        long.push(0, GFP_KERNEL)?;
+        symlink(
+            c"long",
+            CStr::from_bytes_with_nul(&long).map_err(|_| EINVAL)?,
+        )?;
+        {
+            let d = m.start(c"long", false)?;
+            let mut done: bindings::delayed_call = pin_init::zeroed();
+            // SAFETY: `d` is a positive dentry, a symbolic link; `done` is valid for writes.
+            let target =
+                from_err_ptr(unsafe { bindings::vfs_get_link(d.0, &mut done) }.cast_mut())?;
+            // SAFETY: The target lives while the link does.
+            assert_eq!(
+                unsafe { CStr::from_char_ptr(target) }.to_bytes_with_nul(),
+                &long[..]
+            );
+        }
+        long.pop();
+        long.push(b'a', GFP_KERNEL)?;
+        long.push(0, GFP_KERNEL)?;
+        let longer = CStr::from_bytes_with_nul(&long).map_err(|_| EINVAL)?;
+        assert!(matches!(symlink(c"longer", longer), Err(e) if e == ENAMETOOLONG));
+        // A second target, none or an empty one is refused, as is a regular file with the
+        // operations.
+        for how in [Misbehave::SymlinkTwice, Misbehave::NoTarget] {
+            let _how = misbehave(how);
+            assert!(matches!(symlink(c"t", c"f"), Err(e) if e == EINVAL));
+        }
+        assert!(matches!(symlink(c"t", c""), Err(e) if e == EINVAL));
+        {
+            let _wrong = misbehave(Misbehave::LinkOps);
+            let made = m.open(c"w", bindings::O_CREAT | bindings::O_RDWR, 0o644);
+            assert!(matches!(made, Err(e) if e == EINVAL));
+        }
+        // The targets go with their inodes, when the file system is unmounted (kmemleak, in
+        // the reliability gate's kernel, reports one that does not).
         Ok(())
     }
 

@@ -119,6 +119,16 @@ mod hashed {
         type FileSystem = HashedFs;
     }
 
+    /// The operations of a symbolic link whose target is kept with the inode.
+    struct CachedLinkOps;
+
+    #[vtable]
+    impl inode::Operations for CachedLinkOps {
+        type FileSystem = HashedFs;
+
+        const LIBFS: inode::Libfs = inode::Libfs::CACHED_LINK;
+    }
+
     /// The root of a test file system: made by `new_inode`, so not in the inode hash.
     fn root<T: FileSystem<INodeData = HData> + ?Sized>(sb: &SuperBlock<T>) -> Result<Root<'_, T>> {
         let params = Params {
@@ -416,6 +426,18 @@ mod hashed {
                 typ: Type::Dir,
                 iops: Some(inode::Ops::new::<DirOps>()),
                 fops: Some(file::Ops::simple_dir()),
+                ..found(data(9, false), 0)
+            })),
+            Some(EINVAL)
+        );
+        // A symbolic link whose target would be kept with the inode, which only
+        // `New::write_symlink` writes.
+        assert_eq!(
+            fails(&|| Ok(Found {
+                typ: Type::Lnk,
+                iops: Some(inode::Ops::new::<CachedLinkOps>()),
+                fops: None,
+                aops: None,
                 ..found(data(9, false), 0)
             })),
             Some(EINVAL)

@@ -36,16 +36,30 @@ use core::mem::MaybeUninit;
 /// made the inode, in the inode hash, with its data initialised.
 #[repr(C)]
 pub(crate) struct INodeBox {
+    pub(super) pages: u64,
     pub(super) cache: *const Common,
     pub(super) xattrs: bindings::list_head,
     pub(super) xattr_limits: bindings::simple_xattr_limits,
     pub(super) offsets: Opaque<bindings::offset_ctx>,
     pub(super) has_offsets: bool,
-    pub(super) pages: u64,
     pub(super) has_data: bool,
     pub(super) hashed: bool,
     pub(super) inode: Opaque<bindings::inode>,
 }
+
+// The box is what each inode costs over a C file system's plain `struct inode`: its fields are in
+// an order that pads nothing but the word the three flags share, with 32-bit pointers too (the
+// `u64` first, where it is aligned on any architecture).
+const _: () = assert!(
+    core::mem::offset_of!(INodeBox, inode)
+        <= (size_of::<u64>()
+            + size_of::<*const Common>()
+            + size_of::<bindings::list_head>()
+            + size_of::<bindings::simple_xattr_limits>()
+            + size_of::<bindings::offset_ctx>()
+            + 3 * size_of::<bool>())
+        .next_multiple_of(align_of::<bindings::inode>())
+);
 
 /// An object of the slab cache of a file system's inodes whose data is of type `D`
 /// ([`FileSystem::INodeData`]): the box, then the data, which the box says is initialised.
@@ -443,8 +457,14 @@ pub(crate) unsafe extern "C" fn destroy_inode<D>(inode: *mut bindings::inode) {
 pub(crate) unsafe extern "C" fn free_inode<D>(inode: *mut bindings::inode) {
     // SAFETY: By the safety requirements the inode is in the head of an `INodeObj<D>` (not
     // null), which records the common part of its `Cache<D>`, and is not used any more; the
-    // cache, from which the inode was allocated, outlives it (see `Cache::drop`).
+    // cache, from which the inode was allocated, outlives it (see `Cache::drop`). A symbolic
+    // link's `i_link` is null or memory from `kmalloc()` that only the inode refers to.
     unsafe {
+        // A symbolic link's target kept with the inode (`New::write_symlink`), read by the path
+        // walk under RCU until now; no other link has one (`i_link` is null).
+        if u32::from((*inode).i_mode) & bindings::S_IFMT == bindings::S_IFLNK {
+            bindings::kfree((*inode).__bindgen_anon_5.i_link.cast());
+        }
         let obj = INodeBox::of(inode);
         let cache = crate::container_of!((*obj).cache.cast_mut(), Cache<D>, common);
         (*cache)

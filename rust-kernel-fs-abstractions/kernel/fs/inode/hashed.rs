@@ -146,7 +146,8 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
     /// address-space operations that do not write back ([`address_space::Ops::writes_back`]), a
     /// directory with [`file::Ops::offset_dir`] or with Rust inode operations ([`Ops::new`],
     /// whose namespace changes the abstractions keep in the dcache), or a symbolic link whose
-    /// target is in its page cache ([`Ops::page_symlink`]). Those are made with
+    /// target is in its page cache ([`Ops::page_symlink`]) or kept with the inode
+    /// ([`Libfs::CACHED_LINK`]). Those are made with
     /// [`new_inode`](sb::SuperBlock::new_inode), whose inodes are not in the inode hash (but on
     /// a file system exported in memory, which has no `iget`): their dentries keep them, and
     /// `iget` never finds them; an `iget` of the number of such an inode makes another inode.

@@ -22,6 +22,9 @@ pub struct New<'a, T: FileSystem + ?Sized> {
     inode: NonNull<INode<T>>,
     typ: Type,
     aops: Option<address_space::Ops<T>>,
+    /// Whether the inode operations keep a symbolic link's target with the inode
+    /// ([`Libfs::CACHED_LINK`]).
+    cached_link: bool,
     /// The ID mapping and the directory that `inode_init_owner()` gave the owner by.
     made_for: (*const bindings::mnt_idmap, *const bindings::inode),
     /// Whether [`New::set_owner`] changed the owner since.
@@ -30,15 +33,28 @@ pub struct New<'a, T: FileSystem + ?Sized> {
 }
 
 impl<'a, T: FileSystem + ?Sized> New<'a, T> {
-    /// Writes `target` as the target of a new symbolic link (`page_symlink()`), with its NUL.
+    /// Writes `target` as the target of a new symbolic link, with its NUL: to its page cache
+    /// (`page_symlink()`), or, if its inode operations take [`Libfs::CACHED_LINK`], to memory
+    /// kept with the inode until it is freed (`inode_set_cached_link()`), as tmpfs keeps short
+    /// targets. The link's size is the length of the target.
     ///
-    /// Fails with `EINVAL` unless the inode is a [`Type::Lnk`] made with address-space operations
-    /// whose target is not written yet, and with `ENAMETOOLONG` if the target and its NUL do not
-    /// fit in a page (the VFS limits targets to `PATH_MAX`, one page or less).
+    /// Fails with `EINVAL` unless the inode is a [`Type::Lnk`] whose target is not written yet,
+    /// made with address-space operations or with [`Libfs::CACHED_LINK`], or if `target` is
+    /// empty (`symlink(2)` refuses one: the path walk would take it for the link's directory),
+    /// with `ENAMETOOLONG`
+    /// if the target and its NUL do not fit in a page (the VFS limits targets to `PATH_MAX`, one
+    /// page or less), and with `ENOMEM` if the memory for it cannot be had. A link with
+    /// [`Libfs::CACHED_LINK`] cannot be bound to a name without a target: the operation that
+    /// returns it fails with `EINVAL`.
     pub fn write_symlink(&self, target: &CStr) -> Result {
         // A second target would leave the size of the first (`simple_write_end()` does not
-        // shrink a file).
-        if self.typ != Type::Lnk || self.aops.is_none() || self.size() != 0 {
+        // shrink a file), or the memory of the first (`inode_set_cached_link()`).
+        if self.typ != Type::Lnk
+            || target.is_empty()
+            || (self.aops.is_none() && !self.cached_link)
+            || self.size() != 0
+            || self.has_cached_link()
+        {
             return Err(EINVAL);
         }
         let len = target.to_bytes_with_nul().len();
@@ -46,6 +62,21 @@ impl<'a, T: FileSystem + ?Sized> New<'a, T> {
             return Err(ENAMETOOLONG);
         }
         let len = c_int::try_from(len).map_err(|_| ENAMETOOLONG)?;
+        if self.cached_link {
+            let mut link = KVec::with_capacity(target.to_bytes_with_nul().len(), GFP_KERNEL)?;
+            link.extend_from_slice(target.to_bytes_with_nul(), GFP_KERNEL)?;
+            let (link, _, _) = link.into_raw_parts();
+            // SAFETY: The inode is a new symbolic link that nobody else can see yet, without a
+            // target; `link` is a string of `len - 1` characters and a NUL in memory from
+            // `kmalloc()` (not empty, so not dangling), which `free_inode` frees with the inode,
+            // after an RCU grace period (the path walk reads `i_link` under RCU). Its size is
+            // that of the target, as a link in the page cache gets.
+            unsafe {
+                bindings::inode_set_cached_link(self.as_raw(), link.cast(), len - 1);
+                bindings::i_size_write(self.as_raw(), (len - 1).into());
+            }
+            return Ok(());
+        }
         // SAFETY: The inode is a new symbolic link in low memory (`new_inode`) whose folios its
         // address-space operations can write (`new_inode` gives a link no others than the
         // kernel's); `target` is a valid string of `len` bytes with its NUL, which fits in the
@@ -79,6 +110,11 @@ impl<'a, T: FileSystem + ?Sized> New<'a, T> {
         if self.super_block().as_raw() != unsafe { (*dentry).d_sb } {
             return Err(EINVAL);
         }
+        // `simple_get_link()` would return a null target to the VFS, which reads it as a
+        // string.
+        if self.cached_link && !self.has_cached_link() {
+            return Err(EINVAL);
+        }
         // SAFETY: The dentry is valid, so is its name.
         let name = unsafe { &raw const (*dentry).__bindgen_anon_1.d_name };
         if T::ACLS.in_memory() {
@@ -107,6 +143,15 @@ impl<'a, T: FileSystem + ?Sized> New<'a, T> {
     /// The type of the new inode.
     pub fn typ(&self) -> Type {
         self.typ
+    }
+
+    /// Whether [`New::write_symlink`] kept a target with the inode.
+    fn has_cached_link(&self) -> bool {
+        // SAFETY: The inode is valid and, not bound to a dentry yet, seen by nobody else; only
+        // a symbolic link's `i_link` is read (the union holds a fifo's pipe, a device's
+        // `cdev` or a directory's sequence count in the others, all null or zero in a new
+        // inode, but not to be read as a target).
+        self.typ == Type::Lnk && unsafe { !(*self.as_raw()).__bindgen_anon_5.i_link.is_null() }
     }
 
     /// Makes `uid` and `gid` the owner and group of the new inode, instead of those
@@ -305,8 +350,9 @@ impl<T: FileSystem + ?Sized> Tables<T> {
         // target in the page cache is a symbolic link's: the dcache takes an inode with
         // `get_link` for one, and `page_get_link()` needs its page cache in low memory.
         let page_link = iops.as_ref().is_some_and(|i| i.page_link);
+        let cached_link = iops.as_ref().is_some_and(|i| i.cached_link);
         let rust_link = iops.as_ref().is_some_and(|i| i.rust_link);
-        if (page_link || rust_link) && typ != Type::Lnk {
+        if (page_link || cached_link || rust_link) && typ != Type::Lnk {
             return Err(EINVAL);
         }
         // Rust code must not get at a link's folio: `page_get_link()` reads the target without
@@ -349,7 +395,7 @@ impl<T: FileSystem + ?Sized> Tables<T> {
         // A symbolic link has none, so its table must be a link's.
         if T::ACLS.in_memory() {
             let fits = match typ {
-                Type::Lnk => page_link || rust_link,
+                Type::Lnk => page_link || cached_link || rust_link,
                 _ => iops.as_ref().is_some_and(|i| i.keeps_offsets),
             };
             if !fits {
@@ -375,10 +421,13 @@ impl<T: FileSystem + ?Sized> Tables<T> {
     /// cache of address-space operations that do not write back, the offset map of a directory
     /// of [`file::Ops::offset_dir`], the names of a directory whose inode operations are Rust's
     /// (the abstractions keep them in the dcache), or the target of a symbolic link in its page
-    /// cache.
+    /// cache or kept with the inode.
     pub(super) fn in_memory(&self, typ: Type) -> bool {
         self.offsets
-            || self.iops.as_ref().is_some_and(|i| i.page_link)
+            || self
+                .iops
+                .as_ref()
+                .is_some_and(|i| i.page_link || i.cached_link)
             || (typ == Type::Dir && self.iops.as_ref().is_some_and(|i| i.keeps_offsets))
             || self.fops.is_some_and(|f| f.is_in_memory())
             || self.aops.is_some_and(|a| !a.writes_back())
@@ -541,6 +590,7 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
             inode: ptr.cast::<INode<T>>(),
             typ: params.typ,
             aops: params.aops,
+            cached_link: params.iops.as_ref().is_some_and(|i| i.cached_link),
             made_for: (params.idmap.as_raw().cast_const(), dir),
             owner_set: Cell::new(false),
             _sb: PhantomData,

@@ -11,6 +11,9 @@ pub struct Ops<T: FileSystem + ?Sized> {
     /// `get_link` is `page_get_link()`: the inode is a symbolic link whose target is in its
     /// page cache.
     pub(super) page_link: bool,
+    /// `get_link` is `simple_get_link()`: the inode is a symbolic link whose target is kept
+    /// with it (`inode->i_link`).
+    pub(super) cached_link: bool,
     /// `get_link` is implemented in Rust: the inode must be a symbolic link.
     pub(super) rust_link: bool,
     /// The table is Rust's, so the abstractions carry out its namespace changes and keep the
@@ -36,6 +39,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
         Self {
             table: &Table::<U>::TABLE,
             page_link: U::LIBFS.contains(Libfs::GET_LINK),
+            cached_link: U::LIBFS.contains(Libfs::CACHED_LINK),
             rust_link: U::HAS_GET_LINK,
             keeps_offsets: true,
             rust_setattr: U::HAS_SETATTR,
@@ -51,6 +55,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
         Self {
             table,
             page_link: false,
+            cached_link: false,
             rust_link: false,
             keeps_offsets: false,
             rust_setattr: false,
@@ -67,6 +72,7 @@ impl<T: FileSystem + ?Sized> Ops<T> {
         Self {
             table,
             page_link: true,
+            cached_link: false,
             rust_link: false,
             keeps_offsets: false,
             rust_setattr: false,
@@ -123,6 +129,11 @@ impl Libfs {
     /// `get_link` is `page_get_link()`: the inode is a symbolic link whose target
     /// [`New::write_symlink`] wrote to its page cache, so it needs address-space operations.
     pub const GET_LINK: Self = Self(1 << 8);
+    /// `get_link` is `simple_get_link()`: the inode is a symbolic link whose target
+    /// [`New::write_symlink`] kept in memory with the inode (`inode->i_link`), as tmpfs keeps
+    /// short targets, so that following and reading it take no page cache lookup. A table has
+    /// this or [`Libfs::GET_LINK`], not both: that is a build error.
+    pub const CACHED_LINK: Self = Self(1 << 9);
 
     /// The operations of `self` and of `other`.
     #[inline]
@@ -154,6 +165,7 @@ impl Libfs {
             (U::HAS_SETATTR, Self::SETATTR),
             (U::HAS_GETATTR, Self::GETATTR),
             (U::HAS_GET_LINK, Self::GET_LINK),
+            (U::HAS_GET_LINK, Self::CACHED_LINK),
         ];
         let mut i = 0;
         while i < pairs.len() {

@@ -32,11 +32,17 @@ impl<U: Operations + ?Sized> Table<U> {
             U::LIBFS.implemented_by::<U>().is_empty(),
             "an inode operation is both implemented and taken from libfs (Operations::LIBFS)"
         );
+        build_assert!(
+            !U::LIBFS.contains(Libfs::GET_LINK.with(Libfs::CACHED_LINK)),
+            "a symbolic link's target is either in the page cache or kept with the inode"
+        );
         Self::OPS
     };
 
     /// Whether the table is a symbolic link's: it has `get_link`.
-    const LINK: bool = U::HAS_GET_LINK || U::LIBFS.contains(Libfs::GET_LINK);
+    const LINK: bool = U::HAS_GET_LINK
+        || U::LIBFS.contains(Libfs::GET_LINK)
+        || U::LIBFS.contains(Libfs::CACHED_LINK);
 
     /// Whether the inodes of the table keep POSIX ACLs.
     const ACLS: bool = <Fs<U> as FileSystem>::ACLS.in_memory() && !Self::LINK;
@@ -97,6 +103,8 @@ impl<U: Operations + ?Sized> Table<U> {
             Some(Self::get_link)
         } else if U::LIBFS.contains(Libfs::GET_LINK) {
             Some(bindings::page_get_link)
+        } else if U::LIBFS.contains(Libfs::CACHED_LINK) {
+            Some(bindings::simple_get_link)
         } else {
             None
         },
