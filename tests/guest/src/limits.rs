@@ -496,6 +496,97 @@ fn same_as_tmpfs(data: &str, steps: fn(&str, &mut Vec<Seen>) -> TestResult) -> T
     Ok(())
 }
 
+/// Symbolic links of targets around the length tmpfs keeps with the inode (128 bytes with the
+/// NUL) and of a page: their size, blocks and the pages they take (`statfs`), read back, after
+/// `drop_caches`, renamed, hard-linked and removed, side by side with tmpfs. The pages and blocks
+/// are compared while only short links exist: tmpfs charges the page of a longer link to
+/// `size=` and counts it in `st_blocks`, bs2ramfs keeps it uncharged in the page cache, as ramfs
+/// (see Documentation/filesystems/bs2ramfs.rst).
+fn symlink_steps(_fs: &str, seen: &mut Vec<Seen>) -> TestResult {
+    let short: [(usize, &'static str); 3] = [(1, "1"), (126, "126"), (127, "127")];
+    let long: [(usize, &'static str); 4] =
+        [(128, "128"), (129, "129"), (3000, "3000"), (4095, "4095")];
+    let target = |len: usize| -> Vec<u8> { (0..len).map(|i| b'a' + (i % 26) as u8).collect() };
+    // What `path`, a link to `target(len)`, is; the pages used and its blocks if `pages`.
+    let look = |seen: &mut Vec<Seen>, step: &'static str, path: &str, len: usize, pages: bool| {
+        let (total, free, _) = ok!(blocks());
+        let st = ok!(lstat(path));
+        let back = readlink(path).map(|t| i64::from(t == target(len)));
+        seen.push(Seen {
+            step,
+            ret: back.map_err(ename),
+            used: if pages { total - free } else { 0 },
+            blocks: if pages { st.st_blocks } else { 0 },
+            size: st.st_size,
+        });
+        Ok(())
+    };
+    for (len, step) in short {
+        ok!(symlink(&target(len), &p(step)));
+        look(seen, step, &p(step), len, true)?;
+    }
+    // 64 more short links: in the page cache (/proc/meminfo's Cached), or not.
+    let cached = || -> Result<i64, String> {
+        let m = std::fs::read_to_string("/proc/meminfo").map_err(|e| e.to_string())?;
+        let line = m.lines().find(|l| l.starts_with("Cached:")).ok_or("no Cached:")?;
+        let kib = line.split_whitespace().nth(1).and_then(|v| v.parse().ok());
+        kib.ok_or_else(|| format!("bad meminfo line {line}"))
+    };
+    let before = cached()?;
+    for i in 0..64 {
+        ok!(symlink(&target(100), &p(&format!("s{i}"))));
+    }
+    let grew = cached()? - before;
+    seen.push(Seen {
+        step: "64 short links: 128 KiB or more in the page cache",
+        ret: Ok(i64::from(grew >= 128)),
+        used: 0,
+        blocks: 0,
+        size: 0,
+    });
+    for i in 0..64 {
+        ok!(unlink(&p(&format!("s{i}"))));
+    }
+    for (len, step) in long {
+        ok!(symlink(&target(len), &p(step)));
+        look(seen, step, &p(step), len, false)?;
+    }
+    let dropped = std::fs::write("/proc/sys/vm/drop_caches", "3");
+    dropped.map_err(|e| format!("drop_caches: {e}"))?;
+    for (len, step) in short.into_iter().chain(long) {
+        look(seen, step, &p(step), len, false)?;
+    }
+    ok!(rename(&p("127"), &p("renamed"), 0));
+    look(seen, "renamed", &p("renamed"), 127, false)?;
+    ok!(link(&p("renamed"), &p("hard")));
+    look(seen, "hard link", &p("hard"), 127, false)?;
+    let r = crate::xattr::set(&p("hard"), "trusted.t", Some(b"on a short link"), 0);
+    seen.push(Seen {
+        step: "trusted. on a short link",
+        ret: r.map(|()| 0).map_err(ename),
+        used: 0,
+        blocks: 0,
+        size: 0,
+    });
+    for (_, name) in long {
+        ok!(unlink(&p(name)));
+    }
+    look(seen, "1, only short links left", &p("1"), 1, true)?;
+    look(seen, "hard, only short links left", &p("hard"), 127, true)?;
+    for name in ["1", "126", "renamed", "hard"] {
+        ok!(unlink(&p(name)));
+    }
+    let (total, free, _) = ok!(blocks());
+    eq!(total - free, 0);
+    Ok(())
+}
+
+/// Short symbolic links kept with the inode, longer ones in a page, as tmpfs: their sizes,
+/// blocks, targets and the pages they take, side by side with tmpfs.
+pub fn t_symlinks_like_tmpfs() -> TestResult {
+    same_as_tmpfs("size=1m", symlink_steps)
+}
+
 /// `size=` as tmpfs's: the cases of the issue and a sequence, side by side with tmpfs.
 pub fn t_size_like_tmpfs() -> TestResult {
     same_as_tmpfs("size=512m", issue_cases)?;

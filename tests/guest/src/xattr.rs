@@ -14,7 +14,7 @@ fn p(name: &str) -> String {
 }
 
 /// `lsetxattr(2)` with flags, or `lremovexattr(2)` for `None`.
-fn set(path: &str, name: &str, val: Option<&[u8]>, flags: i32) -> Sys<()> {
+pub(crate) fn set(path: &str, name: &str, val: Option<&[u8]>, flags: i32) -> Sys<()> {
     let (p, n) = (cstr(path), cstr(name));
     // SAFETY: valid strings and buffer.
     let r = unsafe {
