@@ -2455,8 +2455,8 @@ mod mounted {
             assert_eq!((size, pages), (1, 0));
             let mut done: bindings::delayed_call = pin_init::zeroed();
             // SAFETY: `d` is a positive dentry, a symbolic link; `done` is valid for writes.
-            let target =
-                from_err_ptr(unsafe { bindings::vfs_get_link(d.0, &mut done) }.cast_mut())?;
+            let got = unsafe { bindings::vfs_get_link(d.0, &mut done) };
+            let target = from_err_ptr(got.cast_mut())?;
             assert!(target == link && done.fn_.is_none());
             // SAFETY: The target lives while the link does.
             assert_eq!(unsafe { CStr::from_char_ptr(target) }, c"f");
@@ -2479,13 +2479,11 @@ mod mounted {
             let d = m.start(c"long", false)?;
             let mut done: bindings::delayed_call = pin_init::zeroed();
             // SAFETY: `d` is a positive dentry, a symbolic link; `done` is valid for writes.
-            let target =
-                from_err_ptr(unsafe { bindings::vfs_get_link(d.0, &mut done) }.cast_mut())?;
+            let got = unsafe { bindings::vfs_get_link(d.0, &mut done) };
+            let target = from_err_ptr(got.cast_mut())?;
             // SAFETY: The target lives while the link does.
-            assert_eq!(
-                unsafe { CStr::from_char_ptr(target) }.to_bytes_with_nul(),
-                &long[..]
-            );
+            let target = unsafe { CStr::from_char_ptr(target) };
+            assert_eq!(target.to_bytes_with_nul(), &long[..]);
         }
         long.pop();
         long.push(b'a', GFP_KERNEL)?;
