@@ -2607,6 +2607,61 @@ mod mounted {
         Ok(())
     }
 
+    /// The offset map of `dir` (`get_offset_ctx`), a directory of the test file system.
+    fn offset_map(dir: *mut bindings::inode) -> *mut bindings::offset_ctx {
+        // SAFETY: `dir` is a valid inode, whose operations are a valid table.
+        let get = unsafe { (*(*dir).i_op).get_offset_ctx };
+        // SAFETY: As above; the operation is given a directory of its file system.
+        get.map_or(ptr::null_mut(), |get| unsafe { get(dir) })
+    }
+
+    #[test]
+    fn offset_maps_made_with_the_first_name() -> Result {
+        let m = Mounted::new()?;
+        let root = m.root_inode();
+        let idmap = MntIdmap::nop().as_raw();
+        let mkdir = |name: &CStr| -> Result<*mut bindings::inode> {
+            let d = m.start(name, true)?;
+            let raw = d.0;
+            core::mem::forget(d);
+            // SAFETY: `raw` is a negative dentry of the root, which `start_creating()` locked;
+            // `vfs_mkdir()` releases it on failure, so it is only wrapped again on success.
+            let dir = DirOp(from_err_ptr(unsafe {
+                bindings::vfs_mkdir(idmap, root, raw, 0o755, ptr::null_mut())
+            })?);
+            // SAFETY: The new directory's dentry is positive; its inode lives while the file
+            // system is mounted, in the dcache.
+            Ok(unsafe { (*dir.0).d_inode })
+        };
+        // Every new directory shares one empty map, until a name is made in it.
+        let shared = offset_map(root);
+        assert!(!shared.is_null());
+        let a = mkdir(c"a")?;
+        let b = mkdir(c"b")?;
+        assert_eq!((offset_map(a), offset_map(b)), (shared, shared));
+        let root_map = offset_map(root);
+        assert!(root_map != shared);
+        // An empty directory is listed, from the start and from any position.
+        let dir = m.open(c"a", bindings::O_RDONLY | bindings::O_DIRECTORY, 0)?;
+        assert_eq!(&list(&dir, 100)?[..], b". .. ");
+        assert_eq!(dir.seek(1000, bindings::SEEK_SET)?, 1000);
+        assert_eq!(&list(&dir, 100)?[..], b"");
+        assert_eq!(dir.seek(3, bindings::SEEK_SET)?, 3);
+        assert_eq!(&list(&dir, 100)?[..], b"");
+        // Its first name gives it a map of its own, which it keeps with no name left.
+        drop(m.open(c"a/f", bindings::O_CREAT | bindings::O_WRONLY, 0o644)?);
+        let own = offset_map(a);
+        assert!(own != shared && own != root_map);
+        assert_eq!(offset_map(b), shared);
+        let d = m.start(c"a", false)?;
+        // SAFETY: `d` is a positive dentry of the locked root.
+        let err = to_result(unsafe { bindings::vfs_rmdir(idmap, root, d.0, ptr::null_mut()) });
+        assert!(matches!(err, Err(e) if e == ENOTEMPTY));
+        drop(d);
+        drop(dir);
+        Ok(())
+    }
+
     #[test]
     fn charged_pages() -> Result {
         let m = Mounted::new()?;

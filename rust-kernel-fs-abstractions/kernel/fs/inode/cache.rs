@@ -21,10 +21,13 @@ use core::mem::MaybeUninit;
 /// in memory (`struct simple_xattr`, in the hash table of `cache`),
 /// changed only under the inode's `i_rwsem`, or before anybody else can see the inode (its
 /// initial attributes), and `xattr_limits` counts its `user.` ones.
-/// `offsets` is an initialised offset map (`simple_offset_init()`) if and only if
-/// `has_offsets`, which is set once, when a new directory is made with
-/// [`file::Ops::offset_dir`], and cleared when its map is destroyed; the map is changed only
-/// under the directory's `i_rwsem`, and the dentries in it are its children with a name.
+/// `offsets` is null, or the offset map of a directory made with [`file::Ops::offset_dir`]: the
+/// shared empty one (see [`offsets`]), set when the directory is made, until the directory's
+/// first name is given an offset, and from then on its own, an initialised map
+/// (`simple_offset_init()`) in memory from [`KBox`](crate::alloc::KBox) that only the box refers
+/// to, until it is destroyed and freed with the inode; it changes, and the map is changed, only
+/// under the directory's `i_rwsem`. The dentries in the directory's own map are its children with
+/// a name, and each of these has an offset in it.
 /// `pages` is the number of pages the inode is charged for (see [`pages`]), changed under its
 /// `i_rwsem`.
 /// The file system's data of the inode ([`INodeObj::data`]) is initialised if and only if
@@ -40,24 +43,24 @@ pub(crate) struct INodeBox {
     pub(super) cache: *const Common,
     pub(super) xattrs: bindings::list_head,
     pub(super) xattr_limits: bindings::simple_xattr_limits,
-    pub(super) offsets: Opaque<bindings::offset_ctx>,
-    pub(super) has_offsets: bool,
+    pub(super) offsets: *mut bindings::offset_ctx,
     pub(super) has_data: bool,
     pub(super) hashed: bool,
     pub(super) inode: Opaque<bindings::inode>,
 }
 
 // The box is what each inode costs over a C file system's plain `struct inode`: its fields are in
-// an order that pads nothing but the word the three flags share, with 32-bit pointers too (the
-// `u64` first, where it is aligned on any architecture).
+// an order that pads nothing but the word the two flags share, with 32-bit pointers too (the
+// `u64` first, where it is aligned on any architecture). A directory's offset map is not in it:
+// most inodes are not directories, and a pointer is a third of a map.
 const _: () = assert!(
     core::mem::offset_of!(INodeBox, inode)
         <= (size_of::<u64>()
             + size_of::<*const Common>()
             + size_of::<bindings::list_head>()
             + size_of::<bindings::simple_xattr_limits>()
-            + size_of::<bindings::offset_ctx>()
-            + 3 * size_of::<bool>())
+            + size_of::<*mut bindings::offset_ctx>()
+            + 2 * size_of::<bool>())
         .next_multiple_of(align_of::<bindings::inode>())
 );
 
@@ -191,12 +194,10 @@ impl INodeBox {
     /// `dir` must be a valid inode allocated by [`Cache::alloc`]. The pointer is valid while
     /// it is.
     pub(super) unsafe fn offsets(dir: *mut bindings::inode) -> Option<*mut bindings::offset_ctx> {
-        // SAFETY: By the safety requirements the box is valid; `has_offsets` only changes
-        // while nobody else uses the inode (type invariants).
-        unsafe {
-            let b = Self::of(dir);
-            (*b).has_offsets.then(|| (*b).offsets.get())
-        }
+        // SAFETY: By the safety requirements the box is valid; `offsets` only changes while
+        // nobody else uses the inode (type invariants).
+        let map = unsafe { (*Self::of(dir)).offsets };
+        (!map.is_null()).then_some(map)
     }
 }
 
@@ -210,8 +211,8 @@ impl INodeBox {
 pub(super) unsafe extern "C" fn get_offset_ctx(
     inode: *mut bindings::inode,
 ) -> *mut bindings::offset_ctx {
-    // SAFETY: By the safety requirements the box is valid.
-    unsafe { (*INodeBox::of(inode)).offsets.get() }
+    // SAFETY: By the safety requirements the box is valid, and its map is not null.
+    unsafe { (*INodeBox::of(inode)).offsets }
 }
 
 impl<D> InitOnce for INodeObj<D> {
@@ -387,7 +388,7 @@ impl<D> Cache<D> {
                 prev: list,
             });
             (&raw mut (*obj).xattr_limits).write(pin_init::zeroed());
-            (*obj).has_offsets = false;
+            (*obj).offsets = ptr::null_mut();
             (*obj).pages = 0;
             (*obj).has_data = false;
             (*obj).hashed = false;

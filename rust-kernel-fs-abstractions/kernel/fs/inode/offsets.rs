@@ -6,27 +6,70 @@
 
 use super::INodeBox;
 use crate::{
+    alloc::{flags::GFP_KERNEL_ACCOUNT, KBox},
     bindings,
     error::{code::*, to_result, Result},
+    types::Opaque,
 };
 
-/// Gives the new directory `dir` an empty offset map.
+/// The map of every directory of [`file::Ops::offset_dir`](crate::fs::file::Ops::offset_dir)
+/// that no name was given an offset in yet: empty, and never changed, so that a directory needs
+/// no map of its own, which would be its inode's only allocation more, until it has a name.
+///
+/// The kernel only reads it: `offset_readdir()` looks an offset up in it (`offset_dir_lookup()`)
+/// and finds nothing; every function below that changes a map is given this one never.
+struct EmptyMap(Opaque<bindings::offset_ctx>);
+
+// SAFETY: Nobody writes the map (see above): threads only read it, and an empty maple tree (root
+// null) is read without its lock, whose zeroed state is never used.
+unsafe impl Sync for EmptyMap {}
+
+static EMPTY: EmptyMap = EmptyMap(Opaque::zeroed());
+
+/// The map of the directory `dir`, to change: made on the first call for a directory that was
+/// given the shared empty map, its memory charged to the memory cgroup of the task, as the
+/// inode's (and as tmpfs's map, which is in its inode). Fails with `ENOMEM`.
+///
+/// # Safety
+///
+/// `dir` must be a valid inode allocated by [`Cache::alloc`](super::Cache::alloc) with an offset
+/// map (`map`, the shared empty one or its own), whose `i_rwsem` the caller holds for writing.
+unsafe fn own(
+    dir: *mut bindings::inode,
+    map: *mut bindings::offset_ctx,
+) -> Result<*mut bindings::offset_ctx> {
+    if map != EMPTY.0.get() {
+        return Ok(map);
+    }
+    let map = KBox::into_raw(KBox::new(
+        Opaque::<bindings::offset_ctx>::uninit(),
+        GFP_KERNEL_ACCOUNT,
+    )?)
+    .cast::<bindings::offset_ctx>();
+    // INVARIANT: The map is initialised, then given to the box, which is the only one to refer
+    // to it; the directory is locked for writing, and its map is read only under its lock.
+    // SAFETY: `map` is valid for writes, and by the safety requirements the box is valid.
+    unsafe {
+        bindings::simple_offset_init(map);
+        (*INodeBox::of(dir)).offsets = map;
+    }
+    Ok(map)
+}
+
+/// Gives the new directory `dir` the shared empty offset map.
 ///
 /// # Safety
 ///
 /// `dir` must be a new directory allocated by [`Cache::alloc`](super::Cache::alloc) that
-/// nobody else uses yet.
+/// nobody else uses yet, without an offset map.
 pub(crate) unsafe fn init(dir: *mut bindings::inode) {
-    // INVARIANT: The map is initialised, then marked so.
+    // INVARIANT: The shared empty map is initialised (zeroed: an empty maple tree) and never
+    // changed.
     // SAFETY: By the safety requirements the box is valid and ours.
-    unsafe {
-        let b = INodeBox::of(dir);
-        bindings::simple_offset_init((*b).offsets.get());
-        (*b).has_offsets = true;
-    }
+    unsafe { (*INodeBox::of(dir)).offsets = EMPTY.0.get() };
 }
 
-/// Destroys the offset map of `dir`, if it has one.
+/// Destroys the offset map of `dir`, if it has one of its own.
 ///
 /// # Safety
 ///
@@ -34,11 +77,21 @@ pub(crate) unsafe fn init(dir: *mut bindings::inode) {
 /// going away, in process context.
 pub(crate) unsafe fn destroy(dir: *mut bindings::inode) {
     // SAFETY: By the safety requirements the box is valid, and nobody uses the map now.
-    unsafe {
-        if let Some(map) = INodeBox::offsets(dir) {
+    let Some(map) = (unsafe { INodeBox::offsets(dir) }) else {
+        return;
+    };
+    // INVARIANT: The box no longer refers to a map.
+    // SAFETY: As above.
+    unsafe { (*INodeBox::of(dir)).offsets = core::ptr::null_mut() };
+    if map != EMPTY.0.get() {
+        // SAFETY: The map is the directory's own: initialised, in memory from `KBox` that only
+        // the box referred to (type invariants of `INodeBox`), and nobody uses it now, nor will:
+        // only the `readdir` of an open directory, which holds a reference to the inode, reads
+        // it, and the abstractions change it only in operations on the directory, which hold
+        // one too.
+        unsafe {
             bindings::simple_offset_destroy(map);
-            // INVARIANT: The map is gone.
-            (*INodeBox::of(dir)).has_offsets = false;
+            drop(KBox::from_raw(map.cast::<Opaque<bindings::offset_ctx>>()));
         }
     }
 }
@@ -52,11 +105,14 @@ pub(crate) unsafe fn destroy(dir: *mut bindings::inode) {
 /// `i_rwsem` the caller holds for writing, and `dentry` a valid child of it.
 pub(crate) unsafe fn add(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> Result {
     // SAFETY: By the safety requirements.
-    match unsafe { INodeBox::offsets(dir) } {
-        // SAFETY: The map is initialised and the directory locked, as the function asks.
-        Some(map) => to_result(unsafe { bindings::simple_offset_add(map, dentry) }),
-        None => Ok(()),
-    }
+    let Some(map) = (unsafe { INodeBox::offsets(dir) }) else {
+        return Ok(());
+    };
+    // SAFETY: By the safety requirements; `map` is the directory's.
+    let map = unsafe { own(dir, map) }?;
+    // SAFETY: The map is initialised and the directory's own, and the directory locked, as the
+    // function asks.
+    to_result(unsafe { bindings::simple_offset_add(map, dentry) })
 }
 
 /// Takes the offset of `dentry`, a name in `dir`, out of the map of `dir`, if it has one.
@@ -67,8 +123,11 @@ pub(crate) unsafe fn add(dir: *mut bindings::inode, dentry: *mut bindings::dentr
 pub(crate) unsafe fn remove(dir: *mut bindings::inode, dentry: *mut bindings::dentry) {
     // SAFETY: By the safety requirements.
     if let Some(map) = unsafe { INodeBox::offsets(dir) } {
-        // SAFETY: The map is initialised and the directory locked.
-        unsafe { bindings::simple_offset_remove(map, dentry) };
+        // The shared empty map has no name, and is never changed.
+        if map != EMPTY.0.get() {
+            // SAFETY: The map is initialised and the directory's own, and the directory locked.
+            unsafe { bindings::simple_offset_remove(map, dentry) };
+        }
     }
 }
 
