@@ -2633,14 +2633,22 @@ mod mounted {
             // system is mounted, in the dcache.
             Ok(unsafe { (*dir.0).d_inode })
         };
-        // Every new directory shares one empty map, until a name is made in it.
+        // Every new directory shares one empty map, until a name is made in it; then it has a
+        // map of its own, which it keeps with no name left.
         let shared = offset_map(root);
         assert!(!shared.is_null());
+        drop(m.open(c"f", bindings::O_CREAT | bindings::O_WRONLY, 0o644)?);
+        let root_map = offset_map(root);
+        assert!(root_map != shared);
+        let d = m.start(c"f", false)?;
+        // SAFETY: `d` is a positive dentry of the locked root.
+        to_result(unsafe { bindings::vfs_unlink(idmap, root, d.0, ptr::null_mut()) })?;
+        drop(d);
+        assert_eq!(offset_map(root), root_map);
         let a = mkdir(c"a")?;
         let b = mkdir(c"b")?;
         assert_eq!((offset_map(a), offset_map(b)), (shared, shared));
-        let root_map = offset_map(root);
-        assert!(root_map != shared);
+        assert_eq!(offset_map(root), root_map);
         // An empty directory is listed, from the start and from any position.
         let dir = m.open(c"a", bindings::O_RDONLY | bindings::O_DIRECTORY, 0)?;
         assert_eq!(&list(&dir, 100)?[..], b". .. ");
@@ -2648,7 +2656,6 @@ mod mounted {
         assert_eq!(&list(&dir, 100)?[..], b"");
         assert_eq!(dir.seek(3, bindings::SEEK_SET)?, 3);
         assert_eq!(&list(&dir, 100)?[..], b"");
-        // Its first name gives it a map of its own, which it keeps with no name left.
         drop(m.open(c"a/f", bindings::O_CREAT | bindings::O_WRONLY, 0o644)?);
         let own = offset_map(a);
         assert!(own != shared && own != root_map);
@@ -2659,6 +2666,12 @@ mod mounted {
         assert!(matches!(err, Err(e) if e == ENOTEMPTY));
         drop(d);
         drop(dir);
+        // Nothing changed the shared map: it is still all zeroes, an empty maple tree.
+        // SAFETY: The shared map is a static, valid for reads of its size.
+        let bytes = unsafe {
+            core::slice::from_raw_parts(shared.cast::<u8>(), size_of::<bindings::offset_ctx>())
+        };
+        assert!(bytes.iter().all(|&b| b == 0));
         Ok(())
     }
 

@@ -26,8 +26,9 @@ use core::mem::MaybeUninit;
 /// first name is given an offset, and from then on its own, an initialised map
 /// (`simple_offset_init()`) in memory from [`KBox`](crate::alloc::KBox) that only the box refers
 /// to, until it is destroyed and freed with the inode; it changes, and the map is changed, only
-/// under the directory's `i_rwsem`. The dentries in the directory's own map are its children with
-/// a name, and each of these has an offset in it.
+/// under the directory's `i_rwsem`, held for writing. The dentries in the directory's own map are
+/// its children with a name in the namespace (hashed and positive), and each of these has an
+/// offset in it.
 /// `pages` is the number of pages the inode is charged for (see [`pages`]), changed under its
 /// `i_rwsem`.
 /// The file system's data of the inode ([`INodeObj::data`]) is initialised if and only if
@@ -187,15 +188,18 @@ impl INodeBox {
         unsafe { (*(*Self::of(inode)).cache).xattr_charge }
     }
 
-    /// The offset map of the directory `dir`, if it has one.
+    /// The offset map of the directory `dir`, if it has one: its own, or the shared empty one,
+    /// which nobody may change (see [`offsets`]).
     ///
     /// # Safety
     ///
-    /// `dir` must be a valid inode allocated by [`Cache::alloc`]. The pointer is valid while
-    /// it is.
+    /// `dir` must be a valid inode allocated by [`Cache::alloc`], whose `i_rwsem` the caller
+    /// holds, or that nobody else uses. The pointer is valid while the inode is and the lock is
+    /// held.
     pub(super) unsafe fn offsets(dir: *mut bindings::inode) -> Option<*mut bindings::offset_ctx> {
-        // SAFETY: By the safety requirements the box is valid; `offsets` only changes while
-        // nobody else uses the inode (type invariants).
+        // SAFETY: By the safety requirements the box is valid; `offsets` only changes under the
+        // directory's `i_rwsem` held for writing (type invariants), which the caller holds, or
+        // while nobody else uses the inode.
         let map = unsafe { (*Self::of(dir)).offsets };
         (!map.is_null()).then_some(map)
     }

@@ -17,11 +17,12 @@ use crate::{
 /// no map of its own, which would be its inode's only allocation more, until it has a name.
 ///
 /// The kernel only reads it: `offset_readdir()` looks an offset up in it (`offset_dir_lookup()`)
-/// and finds nothing; every function below that changes a map is given this one never.
+/// and finds nothing; every function below that changes a map is given this one never. A
+/// directory that had a name keeps its own map, empty or not, until it goes.
 struct EmptyMap(Opaque<bindings::offset_ctx>);
 
 // SAFETY: Nobody writes the map (see above): threads only read it, and an empty maple tree (root
-// null) is read without its lock, whose zeroed state is never used.
+// null) is read without its lock, which is never taken (lockdep may only ask whether it is held).
 unsafe impl Sync for EmptyMap {}
 
 static EMPTY: EmptyMap = EmptyMap(Opaque::zeroed());
