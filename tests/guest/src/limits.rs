@@ -587,6 +587,41 @@ pub fn t_symlinks_like_tmpfs() -> TestResult {
     same_as_tmpfs("size=1m", symlink_steps)
 }
 
+/// Multigrain timestamps, as tmpfs's: a change after the change time was read gets a later
+/// change and modification time however soon it comes, where a coarse clock (C ramfs's) gives
+/// the same time to the changes of one tick.
+pub fn t_timestamps_like_tmpfs() -> TestResult {
+    for fs in ["tmpfs", "bs2ramfs"] {
+        on(fs, "size=1m", multigrain_checks)?;
+    }
+    Ok(())
+}
+
+/// A change time and a modification time: seconds and nanoseconds.
+type Times = ((i64, u32), (i64, u32));
+
+fn multigrain_checks(fs: &str) -> TestResult {
+    let f = p("t");
+    let fd = ok!(open(&f, libc::O_CREAT | libc::O_WRONLY, 0o644));
+    let times = |path: &str| -> Result<Times, String> {
+        let st = ok!(statx(path, 0, libc::STATX_CTIME | libc::STATX_MTIME));
+        let t = |ts: libc::statx_timestamp| (ts.tv_sec, ts.tv_nsec);
+        Ok((t(st.stx_ctime), t(st.stx_mtime)))
+    };
+    for i in 0..100 {
+        let (ctime, _) = times(&f)?;
+        eq!(ok!(pwrite(&fd, b"x", i)), 1);
+        let (c, m) = times(&f)?;
+        check!(c > ctime, "{fs}: write {i}: change time {c:?} not after {ctime:?}");
+        check!(m == c, "{fs}: write {i}: modification time {m:?}, change time {c:?}");
+        // And a change of the mode, which goes through setattr.
+        ok!(chmod(&f, if i % 2 == 0 { 0o600 } else { 0o644 }));
+        let (c2, _) = times(&f)?;
+        check!(c2 > c, "{fs}: chmod {i}: change time {c2:?} not after {c:?}");
+    }
+    Ok(())
+}
+
 /// `size=` as tmpfs's: the cases of the issue and a sequence, side by side with tmpfs.
 pub fn t_size_like_tmpfs() -> TestResult {
     same_as_tmpfs("size=512m", issue_cases)?;

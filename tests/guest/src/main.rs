@@ -417,11 +417,12 @@ fn main() {
             ("bad_mode_values_rejected", t_bad_mode_values),
             ("fsconfig_unknown_option", t_fsconfig_unknown_option),
         ];
-        let more: [(&str, BasicTest); 11] = [
+        let more: [(&str, BasicTest); 12] = [
             ("readdir_stable_offsets", readdir::t_stable_offsets),
             ("size", limits::t_size),
             ("size_like_tmpfs", limits::t_size_like_tmpfs),
             ("symlinks_like_tmpfs", limits::t_symlinks_like_tmpfs),
+            ("timestamps_like_tmpfs", limits::t_timestamps_like_tmpfs),
             ("nr_inodes", limits::t_nr_inodes),
             ("uid_gid", limits::t_uid_gid),
             ("idmapped_mount", idmap::t_idmapped_mount),
