@@ -346,7 +346,8 @@ impl FileSystem for Bs2RamFs {
     const NAME: &'static CStr = c"bs2ramfs";
     const FLAGS: fs::Flags = fs::Flags::empty()
         .with(fs::Flag::UsernsMount)
-        .with(fs::Flag::AllowIdmap);
+        .with(fs::Flag::AllowIdmap)
+        .with(fs::Flag::MgTime);
     const XATTRS: xattr::Handlers = xattr::Handlers::InMemory;
     const ACLS: fs::acl::Acls = if cfg!(CONFIG_BS2RAMFS_POSIX_ACL) {
         fs::acl::Acls::InMemory

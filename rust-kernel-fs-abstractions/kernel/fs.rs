@@ -71,6 +71,18 @@ crate::impl_flags!(
         /// [`libfs::getattr`] (or [`inode::Libfs::GETATTR`]) do. Permission checks are the
         /// VFS's own, which are idmap aware.
         AllowIdmap = bindings::FS_ALLOW_IDMAP as i32,
+
+        /// The file system's inodes have multigrain timestamps (`FS_MGTIME`, see
+        /// Documentation/filesystems/multigrain-ts.rst), as tmpfs's: a change made after the
+        /// change time was read gets a fine-grained time, so that it shows.
+        ///
+        /// The flag asks that the change time be set with `inode_set_ctime_current()` and
+        /// `setattr_copy()`, and reported with `generic_fillattr()`. The abstractions set it as
+        /// tmpfs does: so, or with libfs's `simple_link()` and `simple_unlink()`, which give a
+        /// directory the new change time of the inode linked or unlinked; [`libfs::getattr`]
+        /// and [`libfs::fillattr`] report it so. Fine-grained times need a granularity of a
+        /// nanosecond ([`SuperBlock::set_time_gran`](sb::SuperBlock::set_time_gran)).
+        MgTime = bindings::FS_MGTIME as i32,
     }
 );
 

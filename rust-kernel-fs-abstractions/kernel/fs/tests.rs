@@ -99,6 +99,7 @@ mod mounted {
         type INodeData = TestData;
         type Options = ();
         const NAME: &'static CStr = c"rust_kernel_fs_test";
+        const FLAGS: crate::fs::Flags = crate::fs::Flags::empty().with(crate::fs::Flag::MgTime);
         const XATTRS: xattr::Handlers = xattr::Handlers::InMemory;
 
         fn init_options() -> Result {
@@ -115,7 +116,8 @@ mod mounted {
             } else {
                 0x7275_7374
             };
-            sb.set_magic(magic)?;
+            // Nanosecond timestamps, as multigrain timestamps want (`FS_MGTIME`).
+            sb.set_magic(magic)?.set_time_gran(1)?;
             if with_bdi(PATTERN.load(Relaxed)) {
                 sb.setup_bdi()?;
                 // A second backing device is refused.
@@ -1535,6 +1537,21 @@ mod mounted {
             Ok((stat.size, stat.blocks))
         }
 
+        /// The change time `statx(2)` reports (which marks it read): seconds and nanoseconds.
+        fn ctime(&self) -> Result<(i64, isize)> {
+            let mut stat: bindings::kstat = pin_init::zeroed();
+            // SAFETY: The file is open, so its path is valid; `stat` is valid for writes.
+            to_result(unsafe {
+                bindings::vfs_getattr(
+                    &(*self.0).__bindgen_anon_1.f_path,
+                    &mut stat,
+                    bindings::STATX_CTIME,
+                    bindings::AT_STATX_SYNC_AS_STAT,
+                )
+            })?;
+            Ok((stat.ctime.tv_sec, stat.ctime.tv_nsec))
+        }
+
         /// `setxattr(2)`, or `removexattr(2)` if `value` is `None`.
         fn set_xattr(&self, name: &CStr, value: Option<&[u8]>, flags: i32) -> Result {
             let idmap = MntIdmap::nop().as_raw();
@@ -2603,6 +2620,23 @@ mod mounted {
             let _bad = misbehave(how);
             assert_eq!(dir.seek(2, bindings::SEEK_SET)?, 2);
             assert!(matches!(list(&dir, 100), Err(e) if e == EINVAL));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn multigrain_timestamps() -> Result {
+        let m = Mounted::new()?;
+        let f = m.open(c"f", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
+        // SAFETY: The file is open, so its inode is valid.
+        let flags = unsafe { (*(*f.0).f_inode).i_opflags };
+        assert_ne!(u32::from(flags) & bindings::IOP_MGTIME, 0);
+        // A change after the change time was read gets a later one, however soon it comes (a
+        // coarse clock gives the same time to changes within a tick).
+        for _ in 0..5 {
+            let before = f.ctime()?;
+            assert_eq!(f.write(b"x", 0)?, 1);
+            assert!(f.ctime()? > before);
         }
         Ok(())
     }
