@@ -67,6 +67,7 @@
 #include <linux/firmware.h>
 #include <linux/fwctl.h>
 #include <linux/fs.h>
+#include <linux/fs/offset_map.h>
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
 #include <linux/iversion.h>

@@ -546,14 +546,19 @@ impl<T: FileSystem + ?Sized> Ops<T> {
     /// directory with an offset map and one without fails with `EXDEV`: a file system uses one
     /// kind for all its directories.
     ///
+    /// The map that finds an entry by its offset, for `readdir` to go on from a position, is
+    /// filled when `readdir` first needs it: until then, a directory costs no map entry per name
+    /// (see `simple_offset_reserve()`), and a `readdir` that needs it may fail with `ENOMEM`.
+    ///
     /// [`inode::Operations`]: super::inode::Operations
     /// [`inode::Ops::new`]: super::inode::Ops::new
     /// [`SuperBlock::new_inode`]: super::sb::SuperBlock::new_inode
+    // Never inlined into a file system module: the table names functions of this crate that
+    // are not exported to modules.
+    #[inline(never)]
     pub fn offset_dir() -> Self {
-        // SAFETY: `simple_offset_dir_operations` is an immutable static of the kernel.
-        let ops = unsafe { &bindings::simple_offset_dir_operations };
         Self {
-            table: ops,
+            table: &OFFSET_DIR.0,
             reads_folios: false,
             writes_folios: false,
             offsets: true,
@@ -693,6 +698,67 @@ unsafe impl Sync for StaticOps {}
 static PAGE_CACHE: StaticOps = StaticOps(PAGE_CACHE_OPS);
 
 static IN_MEMORY: StaticOps = StaticOps(IN_MEMORY_OPS);
+
+/// The operations of `simple_offset_dir_operations`, with a `readdir` that fills the directory's
+/// offset map first if it needs it.
+static OFFSET_DIR: StaticOps = StaticOps(bindings::file_operations {
+    llseek: Some(offset_dir_llseek),
+    iterate_shared: Some(offset_dir_readdir),
+    read: Some(bindings::generic_read_dir),
+    fsync: Some(bindings::noop_fsync),
+    setlease: Some(bindings::generic_setlease),
+    ..pin_init::zeroed()
+});
+
+/// `llseek` of [`Ops::offset_dir`]: that of `simple_offset_dir_operations`.
+///
+/// # Safety
+///
+/// Called by the VFS with a valid file of a directory of [`Ops::offset_dir`].
+unsafe extern "C" fn offset_dir_llseek(
+    file: *mut bindings::file,
+    offset: bindings::loff_t,
+    whence: c_int,
+) -> bindings::loff_t {
+    // SAFETY: `simple_offset_dir_operations` is an immutable static of the kernel.
+    match unsafe { bindings::simple_offset_dir_operations.llseek } {
+        // SAFETY: The arguments are those the VFS gave, for a directory of these operations.
+        Some(llseek) => unsafe { llseek(file, offset, whence) },
+        None => EINVAL.to_errno().into(),
+    }
+}
+
+/// `iterate_shared` of [`Ops::offset_dir`]: that of `simple_offset_dir_operations`, after the
+/// directory's offset map is filled, if it needs to be.
+///
+/// # Safety
+///
+/// Called by the VFS with a valid file of a directory of [`Ops::offset_dir`], whose `i_rwsem`
+/// it holds (shared), and a valid `dir_context`.
+unsafe extern "C" fn offset_dir_readdir(
+    file: *mut bindings::file,
+    ctx: *mut bindings::dir_context,
+) -> c_int {
+    // SAFETY: The file and the context are valid; the file's inode is a directory of these
+    // operations, so one of `Ops::offset_dir` with an offset map (`SuperBlock::new_inode`
+    // checks), locked by the VFS, and its dentry is the directory's.
+    let filled = unsafe {
+        super::inode::offsets::fill(
+            (*file).f_inode,
+            (*file).__bindgen_anon_1.f_path.dentry,
+            (*ctx).pos,
+        )
+    };
+    if let Err(e) = filled {
+        return e.to_errno();
+    }
+    // SAFETY: `simple_offset_dir_operations` is an immutable static of the kernel.
+    match unsafe { bindings::simple_offset_dir_operations.iterate_shared } {
+        // SAFETY: The arguments are those the VFS gave, and the map is filled if it is needed.
+        Some(readdir) => unsafe { readdir(file, ctx) },
+        None => EINVAL.to_errno(),
+    }
+}
 
 const PAGE_CACHE_OPS: bindings::file_operations = bindings::file_operations {
     read_iter: Some(bindings::generic_file_read_iter),

@@ -167,7 +167,14 @@ where
     if unsafe { bindings::simple_empty(new) } == 0 {
         return Err(ENOTEMPTY);
     }
-    // The target's offset is reserved before the whiteout takes one, as on tmpfs.
+    // The target's offset is reserved before the whiteout takes one, as on tmpfs. In one
+    // directory, the whiteout's could fill the map (an offset about to wrap around) while the
+    // target, still negative, is not in it, and the rename would then add the target to the
+    // map when it can no longer fail: so the map is filled first.
+    if whiteout && old_dir == new_dir {
+        // SAFETY: The directory is locked for writing, and `old` is a child of it.
+        unsafe { inode::offsets::fill_all(old_dir, (*old).d_parent) }?;
+    }
     // SAFETY: The arguments are those `vfs_rename()` gave, with both directories locked.
     let had_offset = unsafe { inode::offsets::rename_prepare(old_dir, new_dir, new) }?;
     let undo = ScopeGuard::new(|| {

@@ -2525,12 +2525,13 @@ mod mounted {
     }
 
     /// A listing by `iterate_dir()` into a string of names, each followed by a space, with room
-    /// for `room` entries.
+    /// for `room` entries, of regular files with inode numbers in `inos`, if it is set.
     #[repr(C)]
     struct Listing {
         ctx: bindings::dir_context,
         names: KVec<u8>,
         room: usize,
+        inos: Option<core::ops::Range<u64>>,
     }
 
     /// # Safety
@@ -2556,25 +2557,39 @@ mod mounted {
         // SAFETY: Every name a listing of the abstractions gives has a NUL after it.
         assert_eq!(unsafe { *name.as_ptr().add(name.len()) }, 0);
         let dots = name == b"." || name == b"..";
-        assert_eq!(
-            typ,
-            if dots {
-                bindings::DT_DIR
-            } else {
-                bindings::DT_REG
-            }
-        );
-        assert!(dots || (100..103).contains(&ino));
+        if let Some(inos) = &l.inos {
+            assert_eq!(
+                typ,
+                if dots {
+                    bindings::DT_DIR
+                } else {
+                    bindings::DT_REG
+                }
+            );
+            assert!(dots || inos.contains(&ino));
+        }
         l.names.extend_from_slice(name, GFP_KERNEL).is_ok()
             && l.names.push(b' ', GFP_KERNEL).is_ok()
     }
 
-    /// `getdents(2)` of `dir` with room for `room` entries.
+    /// `getdents(2)` of `dir` with room for `room` entries, of a directory listed in Rust
+    /// ([`rust_dirs`]).
     fn list(dir: &OpenFile, room: usize) -> Result<KVec<u8>> {
+        list_inos(dir, room, Some(100..103))
+    }
+
+    /// `getdents(2)` of `dir` with room for `room` entries, of regular files with inode numbers
+    /// in `inos`, if it is set, or of any entries.
+    fn list_inos(
+        dir: &OpenFile,
+        room: usize,
+        inos: Option<core::ops::Range<u64>>,
+    ) -> Result<KVec<u8>> {
         let mut l = Listing {
             ctx: pin_init::zeroed(),
             names: KVec::new(),
             room,
+            inos,
         };
         l.ctx.actor = Some(take_entry);
         // SAFETY: The directory is open; `l` lives through the call.
@@ -2706,6 +2721,107 @@ mod mounted {
             core::slice::from_raw_parts(shared.cast::<u8>(), size_of::<bindings::offset_ctx>())
         };
         assert!(bytes.iter().all(|&b| b == 0));
+        Ok(())
+    }
+
+    /// Whether the offset map `map` has no entry in its maple tree.
+    fn map_empty(map: *mut bindings::offset_ctx) -> bool {
+        // SAFETY: `map` is a valid offset map, which the test does not change meanwhile.
+        unsafe { (*map).mt.ma_root.is_null() }
+    }
+
+    #[test]
+    fn offset_maps_filled_when_read_past_the_start() -> Result {
+        let m = Mounted::new()?;
+        let (idmap, root) = (MntIdmap::nop().as_raw(), m.root_inode());
+        let list = |dir: &OpenFile, room| list_inos(dir, room, None);
+        let unlink = |name: &CStr| -> Result {
+            let d = m.start(name, false)?;
+            // SAFETY: `d` is a positive dentry of the locked root.
+            to_result(unsafe { bindings::vfs_unlink(idmap, root, d.0, ptr::null_mut()) })
+        };
+        for name in [c"a", c"b", c"c", c"d", c"e"] {
+            drop(m.open(name, bindings::O_CREAT | bindings::O_WRONLY, 0o644)?);
+        }
+        // Before the map is filled, names are renamed, exchanged and removed by their offsets
+        // alone: `a` takes a new one, the latest, and `b` and `d` swap theirs. (A listing goes
+        // in the order of the dcache's children, as on tmpfs: the dentry last made or moved
+        // first.)
+        m.rename(c"a", c"f", 0)?;
+        m.rename(c"b", c"d", bindings::RENAME_EXCHANGE)?;
+        unlink(c"e")?;
+        let map = offset_map(root);
+        assert!(map_empty(map));
+        // A listing from the start in one call, and one at the end, need no map.
+        let dir = m.open(c".", bindings::O_RDONLY | bindings::O_DIRECTORY, 0)?;
+        assert_eq!(&list(&dir, 100)?[..], b". .. d b f c ");
+        assert_eq!(&list(&dir, 100)?[..], b"");
+        assert_eq!(dir.seek(0, bindings::SEEK_SET)?, 0);
+        assert_eq!(&list(&dir, 3)?[..], b". .. d ");
+        assert!(map_empty(map));
+        // Going on from a position fills it, with each name at the offset it was given.
+        assert_eq!(&list(&dir, 1)?[..], b"b ");
+        assert!(!map_empty(map));
+        assert_eq!(&list(&dir, 100)?[..], b"f c ");
+        // The offsets: `b` 4, `c` 5, `d` 6, `f` 8 (`a`'s was 3, `e`'s 7). A position goes on
+        // from the entry at it, or from the one at the offset below it, or from the start.
+        let from: [&[u8]; 9] = [
+            b"d b f c ",
+            b"b f c ",
+            b"c ",
+            b"d b f c ",
+            b"d b f c ",
+            b"f c ",
+            b"f c ",
+            b"f c ",
+            b"f c ",
+        ];
+        for (pos, names) in (3..).zip(from) {
+            assert_eq!(dir.seek(pos, bindings::SEEK_SET)?, pos);
+            assert_eq!(&list(&dir, 100)?[..], names);
+        }
+        // Names made, renamed and removed from then on change the map too.
+        m.rename(c"b", c"g", 0)?;
+        m.rename(c"c", c"f", bindings::RENAME_EXCHANGE)?;
+        unlink(c"d")?;
+        drop(m.open(c"h", bindings::O_CREAT | bindings::O_WRONLY, 0o644)?);
+        assert_eq!(dir.seek(0, bindings::SEEK_SET)?, 0);
+        assert_eq!(&list(&dir, 3)?[..], b". .. h ");
+        assert_eq!(&list(&dir, 1)?[..], b"f ");
+        assert_eq!(&list(&dir, 100)?[..], b"c g ");
+        drop(dir);
+        // One mount of the test file system at a time.
+        drop(m);
+        // Offsets that would wrap fill the map first: only it knows which are free.
+        let m = Mounted::new()?;
+        drop(m.open(c"a", bindings::O_CREAT | bindings::O_WRONLY, 0o644)?);
+        let map = offset_map(m.root_inode());
+        // SAFETY: The map is valid, and nothing else uses the new file system. The next offset
+        // is the last one `simple_offset_add()` gives before it wraps.
+        unsafe { (*map).next_offset = (i32::MAX - 1) as usize };
+        drop(m.open(c"b", bindings::O_CREAT | bindings::O_WRONLY, 0o644)?);
+        assert!(map_empty(map));
+        drop(m.open(c"c", bindings::O_CREAT | bindings::O_WRONLY, 0o644)?);
+        assert!(!map_empty(map));
+        let dir = m.open(c".", bindings::O_RDONLY | bindings::O_DIRECTORY, 0)?;
+        assert_eq!(&list(&dir, 3)?[..], b". .. c ");
+        assert_eq!(&list(&dir, 1)?[..], b"b ");
+        assert_eq!(&list(&dir, 100)?[..], b"a ");
+        drop(dir);
+        drop(m);
+        // A rename with a whiteout in one directory fills the map first: the whiteout's offset,
+        // given after the target's is reserved, could fill it without the target.
+        let m = Mounted::new()?;
+        drop(m.open(c"a", bindings::O_CREAT | bindings::O_WRONLY, 0o644)?);
+        let map = offset_map(m.root_inode());
+        // SAFETY: As above. The target gets the last offset before the wrap, the whiteout the
+        // first after it.
+        unsafe { (*map).next_offset = (i32::MAX - 1) as usize };
+        m.rename(c"a", c"b", bindings::RENAME_WHITEOUT)?;
+        assert!(!map_empty(map));
+        let dir = m.open(c".", bindings::O_RDONLY | bindings::O_DIRECTORY, 0)?;
+        assert_eq!(&list(&dir, 3)?[..], b". .. b ");
+        assert_eq!(&list(&dir, 100)?[..], b"a ");
         Ok(())
     }
 

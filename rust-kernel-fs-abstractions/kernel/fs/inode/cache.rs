@@ -26,9 +26,10 @@ use core::mem::MaybeUninit;
 /// first name is given an offset, and from then on its own, an initialised map
 /// (`simple_offset_init()`) in memory from [`KBox`](crate::alloc::KBox) that only the box refers
 /// to, until it is destroyed and freed with the inode; it changes, and the map is changed, only
-/// under the directory's `i_rwsem`, held for writing. The dentries in the directory's own map are
-/// its children with a name in the namespace (hashed and positive), and each of these has an
-/// offset in it.
+/// under the directory's `i_rwsem`, held for writing, but for the map being filled, once, under
+/// the lock held shared (see [`offsets`]). Each of the directory's children with a
+/// name in the namespace (hashed and positive) has an offset; once the directory's own map is
+/// filled (see [`offsets`]), the dentries in it are these children, each at its offset.
 /// `pages` is the number of pages the inode is charged for (see [`pages`]), changed under its
 /// `i_rwsem`.
 /// The file system's data of the inode ([`INodeObj::data`]) is initialised if and only if
@@ -198,8 +199,8 @@ impl INodeBox {
     /// held.
     pub(super) unsafe fn offsets(dir: *mut bindings::inode) -> Option<*mut bindings::offset_ctx> {
         // SAFETY: By the safety requirements the box is valid; `offsets` only changes under the
-        // directory's `i_rwsem` held for writing (type invariants), which the caller holds, or
-        // while nobody else uses the inode.
+        // directory's `i_rwsem` held for writing (type invariants), so not while the caller holds
+        // it, shared or not, or while nobody else uses the inode.
         let map = unsafe { (*Self::of(dir)).offsets };
         (!map.is_null()).then_some(map)
     }
