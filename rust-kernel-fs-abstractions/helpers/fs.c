@@ -137,6 +137,11 @@ __rust_helper void rust_helper_cache_no_acl(struct inode *inode)
 	cache_no_acl(inode);
 }
 
+__rust_helper void rust_helper_inode_has_no_xattr(struct inode *inode)
+{
+	inode_has_no_xattr(inode);
+}
+
 __rust_helper void rust_helper_posix_acl_release(struct posix_acl *acl)
 {
 	posix_acl_release(acl);

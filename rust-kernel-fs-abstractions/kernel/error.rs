@@ -599,6 +599,7 @@ pub fn to_result(err: crate::ffi::c_int) -> Result {
 /// let non_null = from_err_ptr(unsafe { bindings::non_null_ptr() }).unwrap();
 /// assert_ne!(non_null, core::ptr::null_mut());
 /// ```
+#[inline]
 pub fn from_err_ptr<T>(ptr: *mut T) -> Result<*mut T> {
     // CAST: Casting a pointer to `*const crate::ffi::c_void` is always valid.
     let const_ptr: *const crate::ffi::c_void = ptr.cast();

@@ -1164,6 +1164,8 @@ mod mounted {
         NegativePos = 18,
         /// `symlink` writes no target.
         NoTarget = 19,
+        /// `setattr` of regular files changes nothing and fails.
+        FailSetattr = 20,
     }
 
     static MISBEHAVE: Atomic<i32> = Atomic::new(Misbehave::No as i32);
@@ -1316,6 +1318,9 @@ mod mounted {
         fn setattr(_idmap: &MntIdmap, target: &SetAttr<'_, TestFs>, attr: &IAttr) -> Result {
             if MISBEHAVE.load(Relaxed) == Misbehave::IgnoreSetattr as i32 {
                 return Ok(());
+            }
+            if MISBEHAVE.load(Relaxed) == Misbehave::FailSetattr as i32 {
+                return Err(EIO);
             }
             libfs::setattr(target, attr)
         }
@@ -1858,15 +1863,27 @@ mod mounted {
         let f = m.open(c"n", bindings::O_CREAT | bindings::O_RDWR, 0o644)?;
         // SAFETY: The file is open, so its inode is valid; its flags are read once.
         let nosec = || unsafe { (*(*f.0).f_inode).i_flags } & bindings::S_NOSEC != 0;
-        assert!(!nosec());
-        // A write finds nothing to strip and marks the file so (`SB_NOSEC`).
+        // A new file has nothing to strip and is marked so (`SB_NOSEC`).
+        assert!(nosec());
         assert_eq!(f.write(b"a", 0)?, 1);
         assert!(nosec());
         // Setting a security attribute clears the mark, whether the handlers take it or not.
         let _ = f.set_xattr(c"security.x", Some(b"1"), 0);
         assert!(!nosec());
+        // A write finds nothing to strip and marks the file again.
         assert_eq!(f.write(b"b", 1)?, 1);
         assert!(nosec());
+        drop(f);
+        // A file made with a set-ID bit is not marked, nor after a write (which, by a caller
+        // with `CAP_FSETID`, leaves the bit).
+        for (name, mode) in [(c"u", 0o4755), (c"g", 0o2755)] {
+            let f = m.open(name, bindings::O_CREAT | bindings::O_RDWR, mode)?;
+            // SAFETY: The file is open, so its inode is valid; its flags are read once.
+            let flags = || unsafe { (*(*f.0).f_inode).i_flags };
+            assert_eq!(flags() & bindings::S_NOSEC, 0);
+            assert_eq!(f.write(b"a", 0)?, 1);
+            assert_eq!(flags() & bindings::S_NOSEC, 0);
+        }
         Ok(())
     }
 
@@ -1889,6 +1906,57 @@ mod mounted {
             assert!(matches!(got, Err(e) if e == ENODATA));
             // SAFETY: The file is open, so its inode is valid.
             assert!(unsafe { (*(*f.0).f_inode).i_flags } & bindings::S_NOSEC != 0);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn writes_strip_set_id_bits_whatever_setattr_does() -> Result {
+        let m = Mounted::new()?;
+        let cases = [
+            (c"s0", Some(Misbehave::IgnoreSetattr)),
+            (c"s1", Some(Misbehave::FailSetattr)),
+            (c"s2", None),
+        ];
+        for (name, how) in cases {
+            let f = m.open(name, bindings::O_CREAT | bindings::O_RDWR, 0o6755)?;
+            // SAFETY: The file is open, so its path and inode are valid.
+            let (dentry, inode) =
+                unsafe { ((*f.0).__bindgen_anon_1.f_path.dentry, (*f.0).f_inode) };
+            // SAFETY: As above; the mode is read once.
+            let mode = || unsafe { (*inode).i_mode } & 0o7777;
+            assert_eq!(mode(), 0o6755);
+            // A `setattr` that does nothing, one that fails (after which a write fails, but an
+            // `fallocate()` goes on) and one that does its work: what `file_remove_privs()` asks
+            // for a write by a user without `CAP_FSETID` strips both bits either way.
+            let guard = how.map(misbehave);
+            let mut attr = bindings::iattr {
+                ia_valid: bindings::ATTR_FORCE
+                    | bindings::ATTR_KILL_SUID
+                    | bindings::ATTR_KILL_SGID,
+                ..Default::default()
+            };
+            // SAFETY: The inode is valid; the lock is released below.
+            unsafe { bindings::inode_lock(inode) };
+            // SAFETY: The dentry is positive and its inode locked.
+            let ret = unsafe {
+                bindings::notify_change(
+                    MntIdmap::nop().as_raw(),
+                    dentry,
+                    &mut attr,
+                    ptr::null_mut(),
+                )
+            };
+            // SAFETY: Locked above.
+            unsafe { bindings::inode_unlock(inode) };
+            drop(guard);
+            match how {
+                Some(Misbehave::FailSetattr) => {
+                    assert!(matches!(to_result(ret), Err(e) if e == EIO))
+                }
+                _ => to_result(ret)?,
+            }
+            assert_eq!(mode(), 0o755);
         }
         Ok(())
     }

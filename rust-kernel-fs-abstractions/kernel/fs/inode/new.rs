@@ -606,6 +606,13 @@ impl<T: FileSystem + ?Sized> sb::SuperBlock<T> {
             // Known to have no ACLs (rather than not looked up yet), as tmpfs's new inodes: the
             // ACL cache is all a file system with ACLs in memory has of them.
             bindings::cache_no_acl(raw);
+            // Marked as having nothing for a write or a truncation to strip unless its mode has
+            // a set-ID bit (`SB_NOSEC` is set on every superblock), as xfs marks an inode
+            // without extended attributes: a new inode has no file capability, which only
+            // `setxattr(2)` gives, and the VFS clears the mark when it sets a `security.`
+            // attribute or a set-ID bit. Without it, the first write to each new file and
+            // every truncation of a file never written would look the capability up.
+            bindings::inode_has_no_xattr(raw);
             // A random generation, as tmpfs gives: file handles and fanotify's file IDs name an
             // inode by its number and generation, and numbers are used again.
             (*raw).i_generation = bindings::get_random_u32();

@@ -198,6 +198,11 @@ pub trait Operations {
     ///
     /// A file capability (`security.capability`) that a write or a truncation strips is gone
     /// before this is called (the abstractions call `setattr_prepare()` for such a request).
+    /// The set-user-ID and set-group-ID bits that a write, a truncation or a change of owner
+    /// strips (`ATTR_KILL_SUID`, `ATTR_KILL_SGID`, which `notify_change()` turns into a new
+    /// mode) are cleared after this returns `Ok(())`, with a new change time, whatever it did
+    /// with the mode, and also after an error for a write or a truncation (`ATTR_FORCE`): a
+    /// file system cannot read such a request otherwise.
     #[inline]
     fn setattr(
         _idmap: &MntIdmap,

@@ -513,7 +513,8 @@ impl<U: Operations + ?Sized> Table<U> {
             unsafe { (*attr).ia_valid &= !bindings::ATTR_KILL_PRIV };
         }
         // SAFETY: As above.
-        let mode = unsafe { (*attr).ia_valid } & bindings::ATTR_MODE != 0;
+        let (valid, new_mode) = unsafe { ((*attr).ia_valid, (*attr).ia_mode) };
+        let mode = valid & bindings::ATTR_MODE != 0;
         // SAFETY: See the function's safety section; `setattr` does not change `attr`.
         let attr = unsafe { IAttr::from_raw(attr) };
         let before = target_mode(&inode);
@@ -523,6 +524,9 @@ impl<U: Operations + ?Sized> Table<U> {
             inode,
         };
         let ret = U::setattr(idmap, &target, attr);
+        if valid & (bindings::ATTR_KILL_SUID | bindings::ATTR_KILL_SGID) != 0 {
+            strip_set_id(&target.inode, valid, new_mode, ret.is_ok());
+        }
         // The access ACL's mask follows the mode, as `shmem_setattr()` has it follow: after a
         // change of mode that succeeded, whatever `U::setattr` did with it, and after one that
         // failed once the mode had changed.
@@ -645,6 +649,41 @@ impl<U: Operations + ?Sized> Table<U> {
         };
         (idmap, rename)
     }
+}
+
+/// Strips from `inode` the set-ID bits that a request with `valid` and `mode` asks to strip, after
+/// a `setattr` that succeeded if `done`: a write, a truncation or a change of owner asks with
+/// `ATTR_KILL_SUID` and `ATTR_KILL_SGID`, which `notify_change()` turns into `ATTR_MODE` with a
+/// mode without the bits. The caller takes success for the bits gone and goes on
+/// (`file_remove_privs()` lets the write through), so the `setattr` trampoline strips them itself
+/// after a `setattr` that succeeded, whatever it did with the mode: else a write by a user without
+/// `CAP_FSETID` would give a set-user-ID file new contents and leave the bit. It strips them after
+/// one that failed too if the request is forced (`ATTR_FORCE`, as writes and truncations ask): a
+/// truncation may have changed the file before the error, and `fallocate()` goes on after one, as
+/// tmpfs's does.
+#[cold]
+fn strip_set_id<T: FileSystem + ?Sized>(inode: &Locked<'_, T>, valid: u32, mode: u16, done: bool) {
+    if valid & bindings::ATTR_MODE == 0 || !(done || valid & bindings::ATTR_FORCE != 0) {
+        return;
+    }
+    let mut strip = 0;
+    if valid & bindings::ATTR_KILL_SUID != 0 {
+        strip |= bindings::S_ISUID as u16;
+    }
+    if valid & bindings::ATTR_KILL_SGID != 0 {
+        strip |= bindings::S_ISGID as u16;
+    }
+    strip &= !mode;
+    if target_mode(inode) & strip == 0 {
+        return;
+    }
+    // SAFETY: The inode is valid and locked for writing (type invariants of `Locked`): its mode
+    // and change time are ours to change, as `setattr_copy()` changes them.
+    unsafe {
+        (*inode.as_raw()).i_mode &= !strip;
+        bindings::inode_set_ctime_current(inode.as_raw());
+    }
+    inode.inc_iversion();
 }
 
 /// The mode of a locked inode.
