@@ -647,6 +647,64 @@ fn remount_given_checks(fs: &str) -> TestResult {
     Ok(())
 }
 
+/// At the limit, while other processes write to new pages (each write fails with ENOSPC), a
+/// remount that keeps `size=` or sets nothing succeeds every time, nothing is charged past the
+/// limit, and a remount that raises it by one page gives exactly that page.
+fn full_remount_checks(fs: &str) -> TestResult {
+    // size=64k: 16 pages, all taken.
+    let fd = ok!(open(&p("f"), libc::O_CREAT | libc::O_RDWR, 0o644));
+    eq!(ok!(pwrite(&fd, &[1u8; 65536], 0)), 65536);
+    eq!(ok!(blocks()), (16, 0, 0));
+    let mut kids = Vec::new();
+    for i in 0..2i64 {
+        // SAFETY: this program is single-threaded, so the child may run arbitrary code.
+        let pid = unsafe { libc::fork() };
+        if pid < 0 {
+            return Err(format!("fork: {}", ename(errno())));
+        }
+        if pid == 0 {
+            // Until killed: every write to a new page fails with ENOSPC, else exit 1.
+            let mut off = 65536 + i * 4096;
+            loop {
+                if pwrite(&fd, b"x", off) != Err(libc::ENOSPC) {
+                    // SAFETY: leave the child without running the parent's destructors.
+                    unsafe { libc::_exit(1) };
+                }
+                off = if off > 1 << 30 { 65536 } else { off + 8192 };
+            }
+        }
+        kids.push(pid);
+    }
+    let mut remounts = Ok(());
+    for n in 0..300 {
+        let data = if n % 2 == 0 { Some("size=64k") } else { None };
+        if let Err(e) = remount(ROOT, 0, data) {
+            remounts = Err(format!("{fs}: remount {n} ({data:?}) while full: {}", ename(e)));
+            break;
+        }
+    }
+    let mut writes = Ok(());
+    for pid in kids {
+        let mut status = 0;
+        // SAFETY: killing and waiting for our own child.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+            libc::waitpid(pid, &mut status, 0);
+        }
+        if libc::WIFEXITED(status) {
+            writes = Err(format!("{fs}: a write past the limit did not fail with ENOSPC"));
+        }
+    }
+    remounts?;
+    writes?;
+    eq!(ok!(blocks()), (16, 0, 0));
+    ok!(remount(ROOT, 0, Some("size=68k")));
+    eq!(ok!(blocks()), (17, 1, 1));
+    eq!(ok!(pwrite(&fd, b"x", 65536)), 1);
+    eq!(ok!(blocks()), (17, 0, 0));
+    Ok(())
+}
+
 /// `size=`: writes, truncates and allocations past it fail with ENOSPC (a write that partly
 /// fits is short), statfs counts, remount rules, show_options.
 pub fn t_size() -> TestResult {
@@ -655,6 +713,9 @@ pub fn t_size() -> TestResult {
     }
     for fs in ["tmpfs", "bs2ramfs"] {
         on(fs, "size=1m,nr_inodes=100,mode=750", remount_given_checks)?;
+    }
+    for fs in ["tmpfs", "bs2ramfs"] {
+        on(fs, "size=64k", full_remount_checks)?;
     }
     // A percentage of the memory: bs2ramfs shows the same size as tmpfs.
     let mut shown = Vec::new();
