@@ -3,7 +3,7 @@
 # Counts, instruction by instruction, what the kernel executes in one system call (or any
 # kernel function, such as handle_mm_fault for page faults), per function.
 #   tools/insn-profile.sh BUILD_DIR PROGRAM SYSCALL_FUNCTION CALLS OUT_DIR
-# PROGRAM: a C file of tools/insn-profile/ (writes.c, reads.c, ftruncate.c, mmapwrites.c, stats.c): it
+# PROGRAM: a C file of tools/insn-profile/ (writes.c, reads.c, ftruncate.c, truncdata.c, mmapwrites.c, stats.c): it
 # mounts ramfs, tmpfs and bs2ramfs in turn and makes the same calls on each. The guest boots
 # paused with QEMU's gdb stub (one CPU, nokaslr); gdb stops at each of the first CALLS entries to
 # SYSCALL_FUNCTION (e.g. __x64_sys_pwrite64) and single-steps to its return (QEMU steps with
