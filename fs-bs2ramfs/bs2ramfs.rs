@@ -25,7 +25,7 @@ use kernel::{
     prelude::*,
     seq_file::{seq_print, SeqFile},
     sync::{
-        atomic::{Atomic, Relaxed},
+        atomic::{Atomic, Full, Relaxed},
         new_spinlock, SpinLock,
     },
     task::{Kgid, Kuid},
@@ -79,13 +79,95 @@ struct Options {
     inode64: Option<bool>,
 }
 
-/// How many pages of file data the files of an instance are charged for, and may be.
+/// How many pages of file data the files of an instance are charged for, and may be, in two
+/// counters that charges change without a lock: every write to a new folio takes a charge, and
+/// every folio removed gives one back.
+///
+/// A charge adds itself to the pages in use only if they stay within the limit it reads
+/// (compare and exchange), so the count never goes past the limit. A remount that lowers the
+/// limit races with the charges that read the old one: it sets the limit and then reads the
+/// pages in use, and puts the old limit back and fails if they are past it, and a charge reads
+/// the limit again after adding itself, and takes itself back and fails if it is past it. Each
+/// writes its counter with a fully ordered operation before it reads the other's, so at least
+/// one of them sees the other (as in Dekker's algorithm): nothing stays charged past a limit.
+/// Both may fail, and while a remount that fails so puts the old limit back, the lower one may
+/// be seen: as if the remount had been accepted, for that moment.
 struct Pages {
-    /// The most pages the instance may have; 0 for no limit.
-    max: u64,
-    /// The pages charged. Counted with or without a limit, so that a remount may set one;
-    /// in 128 bits, as sparse files without a limit may be charged more than 64 bits hold.
-    used: u128,
+    /// The most pages the instance may have; 0 for no limit. Changed only by remounts, which
+    /// the VFS serialises (`s_umount`).
+    max: Atomic<u64>,
+    /// The pages charged. Counted with or without a limit, so that a remount may set one. The
+    /// pages of the page cache: 64 bits hold them.
+    used: Atomic<u64>,
+}
+
+impl Pages {
+    /// Counters with a limit of `max` pages (0 for none) and nothing charged.
+    fn new(max: u64) -> Self {
+        Self {
+            max: Atomic::new(max),
+            used: Atomic::new(0),
+        }
+    }
+
+    /// Whether `used` pages are within a limit of `max` pages (0 for no limit).
+    fn fit(used: u64, max: u64) -> bool {
+        max == 0 || used <= max
+    }
+
+    /// Whether a limit of `max` pages is lower than one of `old` pages (0 for no limit).
+    fn lower(max: u64, old: u64) -> bool {
+        max != 0 && (old == 0 || max < old)
+    }
+
+    /// Takes `n` pages, or fails with `ENOSPC`.
+    fn charge(&self, n: u64) -> Result {
+        let mut used = self.used.load(Relaxed);
+        let charged = loop {
+            let new = used.checked_add(n).ok_or(ENOSPC)?;
+            if !Self::fit(new, self.max.load(Relaxed)) {
+                return Err(ENOSPC);
+            }
+            match self.used.cmpxchg(used, new, Full) {
+                Ok(_) => break new,
+                Err(now) => used = now,
+            }
+        };
+        // Read after the charge (`Full`): a remount that lowered the limit before the charge
+        // took effect is seen here, and one after it sees the charge (see [`Pages::set_max`]).
+        if !Self::fit(charged, self.max.load(Relaxed)) {
+            self.uncharge(n);
+            return Err(ENOSPC);
+        }
+        Ok(())
+    }
+
+    /// Gives back `n` pages that [`Pages::charge`] took.
+    fn uncharge(&self, n: u64) {
+        if self.used.fetch_sub(n, Relaxed) < n {
+            // Undone, so that the count does not wrap.
+            self.used.fetch_add(n, Relaxed);
+            pr_warn!("more pages uncharged than charged\n");
+        }
+    }
+
+    /// Sets the limit to `max` pages (0 for none), unless it is lower and more are in use: then
+    /// leaves it as it was and returns the pages in use. For a remount, which the VFS
+    /// serialises with others.
+    fn set_max(&self, max: u64) -> core::result::Result<(), u64> {
+        let old = self.max.xchg(max, Full);
+        if !Self::lower(max, old) {
+            return Ok(());
+        }
+        // Read after the new limit (`Full`): a charge that took effect before it is counted
+        // here, and one after it sees the new limit (see [`Pages::charge`]).
+        let used = self.used.load(Relaxed);
+        if !Self::fit(used, max) {
+            self.max.store(old, Relaxed);
+            return Err(used);
+        }
+        Ok(())
+    }
 }
 
 /// The bytes of inode space an inode takes, as tmpfs's `BOGO_INODE_SIZE`: `nr_inodes=` gives
@@ -155,8 +237,7 @@ struct Info {
     gid_given: bool,
     #[pin]
     inodes: SpinLock<Inodes>,
-    #[pin]
-    pages: SpinLock<Pages>,
+    pages: Pages,
 }
 
 impl Info {
@@ -193,29 +274,18 @@ impl Info {
 
     /// The most pages of file data the instance may have; 0 for no limit.
     fn max_pages(&self) -> u64 {
-        self.pages.lock().max
+        self.pages.max.load(Relaxed)
     }
 
     /// Takes `n` pages of the instance's limit for the data of a regular file (see
     /// [`regular`]), or fails with `ENOSPC`.
     fn charge_pages(&self, n: u64) -> Result {
-        let mut pages = self.pages.lock();
-        let used = pages.used.checked_add(u128::from(n)).ok_or(ENOSPC)?;
-        if pages.max != 0 && used > u128::from(pages.max) {
-            return Err(ENOSPC);
-        }
-        pages.used = used;
-        Ok(())
+        self.pages.charge(n)
     }
 
     /// Gives back `n` pages that [`Info::charge_pages`] took.
     fn uncharge_pages(&self, n: u64) {
-        let mut pages = self.pages.lock();
-        let used = pages.used.checked_sub(u128::from(n));
-        pages.used = used.unwrap_or(0);
-        if used.is_none() {
-            pr_warn!("more pages uncharged than charged\n");
-        }
+        self.pages.uncharge(n)
     }
 }
 
@@ -434,27 +504,26 @@ impl FileSystem for Bs2RamFs {
                 gid.into_gid_in_current_ns()
             )));
         }
-        // The limits change under the locks that charges take, so nothing slips past them,
-        // and all or none, with the width of inode numbers. Unlike tmpfs, a limit may be set on
-        // an instance mounted without one.
+        // The limits change so that no charge slips past them (under the lock that inode
+        // charges take, and as [`Pages`] says for pages), and all or none, with the width of
+        // inode numbers. Unlike tmpfs, a limit may be set on an instance mounted without one.
         let refused = {
-            let mut pages = info.pages.lock();
             let mut inodes = info.inodes.lock();
-            let max_pages = options.max_pages.unwrap_or(pages.max);
+            let max_pages = options.max_pages.unwrap_or_else(|| info.max_pages());
             let max_inodes = options.max_inodes.unwrap_or(inodes.max);
             let inode64 = options.inode64.unwrap_or(inodes.inode64);
-            if max_pages != 0 && u128::from(max_pages) < pages.used {
-                Some(Refused::Size(
-                    max_pages,
-                    u64::try_from(pages.used).unwrap_or(u64::MAX),
-                ))
+            let used_pages = info.pages.used.load(Relaxed);
+            if Pages::lower(max_pages, info.max_pages()) && !Pages::fit(used_pages, max_pages) {
+                Some(Refused::Size(max_pages, used_pages))
             } else if !inodes.fits(max_inodes) {
                 Some(Refused::Inodes(max_inodes, inodes.used, inodes.xattr_bytes))
             } else if !inode64 && inodes.next_ino > u64::from(u32::MAX) {
                 // As tmpfs: numbers past 32 bits may be in use.
                 Some(Refused::Inode32(inodes.next_ino - 1))
+            } else if let Err(used_pages) = info.pages.set_max(max_pages) {
+                // Pages charged since they were counted above.
+                Some(Refused::Size(max_pages, used_pages))
             } else {
-                pages.max = max_pages;
                 inodes.max = max_inodes;
                 inodes.inode64 = inode64;
                 None
@@ -500,10 +569,7 @@ impl FileSystem for Bs2RamFs {
                 next_ino: 1,
                 inode64: options.inode64.unwrap_or(INODE64),
             }),
-            pages <- new_spinlock!(Pages {
-                max: options.max_pages.unwrap_or_else(default_max_pages),
-                used: 0,
-            }),
+            pages: Pages::new(options.max_pages.unwrap_or_else(default_max_pages)),
         }? Error);
         KBox::pin_init(info, GFP_KERNEL)
     }
@@ -538,7 +604,7 @@ impl FileSystem for Bs2RamFs {
         if inode64 != INODE64 {
             seq_print!(m, ",inode{}", if inode64 { 64 } else { 32 });
         }
-        let max_pages = info.pages.lock().max;
+        let max_pages = info.max_pages();
         if max_pages != default_max_pages() {
             seq_print!(m, ",size={}k", kib(max_pages));
         }
@@ -550,12 +616,9 @@ impl FileSystem for Bs2RamFs {
     // (no limit), none.
     fn statfs(sb: &SuperBlock<Self>, buf: &sb::StatFs) -> Result {
         let info = sb.data();
-        let (max, used) = {
-            let pages = info.pages.lock();
-            (pages.max, pages.used)
-        };
+        let (max, used) = (info.max_pages(), info.pages.used.load(Relaxed));
         if max != 0 {
-            let free = u64::try_from(u128::from(max).saturating_sub(used)).unwrap_or(0);
+            let free = max.saturating_sub(used);
             buf.set_blocks(max, free, free);
         }
         let (max, free) = {
@@ -964,6 +1027,7 @@ mod regular {
             Ok(())
         }
 
+        #[inline]
         fn write_begin(
             _file: Option<&LocalFile>,
             inode: &Locked<'_, Bs2RamFs>,
@@ -987,6 +1051,7 @@ mod regular {
 
         // A folio that is not up to date was zeroed around the write, and where the copy did
         // not reach (the abstractions did both): it is up to date now (as `simple_write_end()`).
+        #[inline]
         fn write_end(
             _file: Option<&LocalFile>,
             _inode: &Locked<'_, Bs2RamFs>,
@@ -1001,17 +1066,16 @@ mod regular {
             Ok(copied)
         }
 
+        #[inline]
         fn invalidate_folio(
             inode: &INode<Bs2RamFs>,
             folio: &folio::Locked<&Folio>,
             offset: usize,
             len: usize,
         ) {
-            if offset == 0 && len == folio.size() && folio.is_dirty() {
-                inode
-                    .super_block()
-                    .data()
-                    .uncharge_pages(pages(folio.size()));
+            let size = folio.size();
+            if offset == 0 && len == size && folio.is_dirty() {
+                inode.super_block().data().uncharge_pages(pages(size));
             }
         }
     }

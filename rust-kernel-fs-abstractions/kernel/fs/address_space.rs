@@ -125,12 +125,12 @@ impl<T: FileSystem + ?Sized> Ops<T> {
 ///
 /// The page cache calls them with the folios of the inode's mapping. An operation that is not
 /// implemented is absent from the C table, but for `dirty_folio`: a folio that is written to is
-/// marked dirty (by the abstractions, after `write_end`). Without `writepages`, the folio is
-/// marked with `noop_dirty_folio()`, and a dirty folio stays in memory until it is truncated, as
-/// a folio of ramfs: nothing writes it back. With it, the folio is marked with
-/// `filemap_dirty_folio()`, which tags the folio and the inode for write-back. The Rust
-/// `dirty_folio` is told afterwards, if the folio was clean. `write_begin` and `write_end` are
-/// implemented both or neither (else the build fails).
+/// marked dirty (by the abstractions, after `write_end`, unless it is dirty already). Without
+/// `writepages`, the folio is marked with `noop_dirty_folio()`, and a dirty folio stays in
+/// memory until it is truncated, as a folio of ramfs: nothing writes it back. With it, the folio
+/// is marked with `filemap_dirty_folio()`, which tags the folio and the inode for write-back.
+/// The Rust `dirty_folio` is told afterwards, if the folio was clean. `write_begin` and
+/// `write_end` are implemented both or neither (else the build fails).
 ///
 /// Symbolic links cannot have these operations (see [`Ops::new`]): the kernel reads a link's
 /// target from its folio without the folio's lock, trusting the NUL that ends it, so no Rust
@@ -599,8 +599,10 @@ impl<U: Operations + ?Sized> Table<U> {
                     // folio is still locked, so that nobody sees the size before the data.
                     unsafe { bindings::i_size_write(inode.as_raw(), end) };
                 }
-                if written > 0 {
-                    // A clean folio would be dropped by reclaim or `drop_caches`.
+                // A clean folio would be dropped by reclaim or `drop_caches`. One that is dirty
+                // already (a file system may mark it in `write_begin`) is left as it is: every
+                // `dirty_folio` of the table does nothing to a dirty folio.
+                if written > 0 && !folio.is_dirty() {
                     // SAFETY: The folio is valid and locked, in the inode's mapping.
                     unsafe { bindings::folio_mark_dirty(folio.as_raw()) };
                 }
@@ -841,6 +843,7 @@ impl<T: FileSystem + ?Sized> inode::Locked<'_, T> {
     /// Fails with `EINVAL` if the inode is not a regular file or if `pos` is negative, with
     /// `EFBIG` if it is not below the superblock's maximum file size, and with `ENOMEM` if no
     /// folio can be had.
+    #[inline]
     pub fn folio_for_write(&self, pos: Offset, len: usize) -> Result<folio::ForWrite> {
         if !is_reg(self) || pos < 0 {
             return Err(EINVAL);

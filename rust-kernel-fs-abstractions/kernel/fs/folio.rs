@@ -368,6 +368,7 @@ impl Locked<ARef<Folio>> {
     }
 
     /// Gives up the guard without unlocking: the caller owns the lock and the reference.
+    #[inline]
     pub(crate) fn into_raw(self) -> *mut bindings::folio {
         let me = ManuallyDrop::new(self);
         // SAFETY: `me` is not used or dropped after this, so the reference is read out once.
@@ -381,6 +382,7 @@ impl Locked<ARef<Folio>> {
     ///
     /// `ptr` must point to a folio with initialised bytes whose lock the caller holds and gives
     /// to the guard, with a reference that it gives to the guard too.
+    #[inline]
     pub(crate) unsafe fn from_raw(ptr: NonNull<bindings::folio>) -> Self {
         // INVARIANT: The caller gives the lock and a reference.
         // SAFETY: The caller gives a reference.
@@ -395,6 +397,7 @@ impl<'a> Locked<&'a Folio> {
     ///
     /// `ptr` must point to a folio with initialised bytes whose lock the caller holds and gives
     /// to the guard, and whose reference count stays above zero for `'a`.
+    #[inline]
     pub(crate) unsafe fn from_raw(ptr: *mut bindings::folio) -> Self {
         // INVARIANT: The caller gives the lock.
         // SAFETY: The reference count stays above zero for `'a`.
@@ -463,6 +466,7 @@ impl ForWrite {
     /// `ptr` must point to a folio of a page cache whose lock the caller holds and gives to the
     /// guard, with a reference that it gives to the guard too, and that holds the byte at `pos`.
     /// If it is up to date, its bytes must be initialised.
+    #[inline]
     pub(crate) unsafe fn from_raw(ptr: NonNull<bindings::folio>, pos: Offset, len: usize) -> Self {
         let folio = ptr.as_ptr();
         // SAFETY: The folio is valid and locked (safety section).
@@ -581,6 +585,7 @@ impl ForWrite {
 
     /// Gives up the guard without unlocking: the caller owns the lock and the reference, and
     /// must not let any byte of the window be read before it is written or zeroed.
+    #[inline]
     pub(crate) fn into_raw(self) -> *mut bindings::folio {
         ManuallyDrop::new(self).as_raw()
     }
