@@ -121,6 +121,7 @@ impl Pages {
     }
 
     /// Takes `n` pages, or fails with `ENOSPC`.
+    #[inline(always)]
     fn charge(&self, n: u64) -> Result {
         let mut used = self.used.load(Relaxed);
         let charged = loop {
@@ -143,6 +144,7 @@ impl Pages {
     }
 
     /// Gives back `n` pages that [`Pages::charge`] took.
+    #[inline(always)]
     fn uncharge(&self, n: u64) {
         if self.used.fetch_sub(n, Relaxed) < n {
             // Undone, so that the count does not wrap.
@@ -279,11 +281,13 @@ impl Info {
 
     /// Takes `n` pages of the instance's limit for the data of a regular file (see
     /// [`regular`]), or fails with `ENOSPC`.
+    #[inline(always)]
     fn charge_pages(&self, n: u64) -> Result {
         self.pages.charge(n)
     }
 
     /// Gives back `n` pages that [`Info::charge_pages`] took.
+    #[inline(always)]
     fn uncharge_pages(&self, n: u64) {
         self.pages.uncharge(n)
     }

@@ -438,6 +438,7 @@ impl<U: Operations + ?Sized> Table<U> {
     /// `folio` must be a folio whose lock the caller holds, and whose reference count it keeps
     /// above zero, for the call; if it is in a page cache, that of an inode of `Fs<U>` with this
     /// table.
+    #[inline(always)]
     unsafe fn leaving<R>(
         folio: *mut bindings::folio,
         gone: R,
@@ -520,7 +521,7 @@ impl<U: Operations + ?Sized> Table<U> {
         // SAFETY: See the function's safety section.
         let (file, inode) = unsafe { Self::write_args(iocb, mapping) };
         let ret = (|| {
-            let folio = U::write_begin(file, &inode, pos, len as usize)?;
+            let mut folio = U::write_begin(file, &inode, pos, len as usize)?;
             // The caller copies into the folio at `pos` and then releases it with `write_end`.
             let (fpos, size) = (folio.pos(), folio.size());
             if folio.mapping() != mapping || pos < fpos || pos - fpos >= size as Offset {
@@ -529,12 +530,11 @@ impl<U: Operations + ?Sized> Table<U> {
             let offset = (pos - fpos) as usize;
             // The caller copies no more than the rest of the folio (`generic_perform_write()`).
             let copy = (offset, (len as usize).min(size - offset));
-            let folio = if folio.window() == copy || folio.window().1 == 0 {
-                folio
-            } else {
-                // Bytes the copy does not overwrite are zeroed.
-                folio.into_locked().into()
-            };
+            if folio.window() != copy {
+                // Bytes the copy does not overwrite are zeroed, in place (the guard is not
+                // moved into another, which would keep it in memory and copy it every page).
+                folio.zero_window();
+            }
             // SAFETY: `fsdata` is valid for writes: it tells `write_end` whether the bytes of
             // the write are to be zeroed where the copy does not reach.
             unsafe { *fsdata = core::ptr::without_provenance_mut(folio.window().1) };
@@ -843,7 +843,7 @@ impl<T: FileSystem + ?Sized> inode::Locked<'_, T> {
     /// Fails with `EINVAL` if the inode is not a regular file or if `pos` is negative, with
     /// `EFBIG` if it is not below the superblock's maximum file size, and with `ENOMEM` if no
     /// folio can be had.
-    #[inline]
+    #[inline(always)]
     pub fn folio_for_write(&self, pos: Offset, len: usize) -> Result<folio::ForWrite> {
         if !is_reg(self) || pos < 0 {
             return Err(EINVAL);

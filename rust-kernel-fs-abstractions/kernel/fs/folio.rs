@@ -466,7 +466,7 @@ impl ForWrite {
     /// `ptr` must point to a folio of a page cache whose lock the caller holds and gives to the
     /// guard, with a reference that it gives to the guard too, and that holds the byte at `pos`.
     /// If it is up to date, its bytes must be initialised.
-    #[inline]
+    #[inline(always)]
     pub(crate) unsafe fn from_raw(ptr: NonNull<bindings::folio>, pos: Offset, len: usize) -> Self {
         let folio = ptr.as_ptr();
         // SAFETY: The folio is valid and locked (safety section).
@@ -566,15 +566,25 @@ impl ForWrite {
     /// Zeroes the window (if the folio is not up to date, else it is empty) and returns a
     /// [`Locked`] guard with the lock and the reference: for a file system that fills the whole
     /// folio before the write (reading a block it writes a part of), or that is to read it.
-    pub fn into_locked(self) -> Locked {
+    pub fn into_locked(mut self) -> Locked {
+        self.zero_window();
         let me = ManuallyDrop::new(self);
-        if me.len > 0 {
-            // SAFETY: The folio is valid and locked, the window within it (type invariants).
-            unsafe { bindings::folio_zero_range(me.as_raw(), me.offset, me.len) };
-        }
         // SAFETY: The guard gives its lock and its reference, once (it is not dropped); every
         // byte of the folio is initialised now.
         unsafe { Locked::<ARef<Folio>>::from_raw(me.ptr) }
+    }
+
+    /// Zeroes the window, if it is not empty, and makes it empty: every byte of the folio is
+    /// initialised afterwards, and the guard keeps the lock and the reference.
+    #[inline]
+    pub(crate) fn zero_window(&mut self) {
+        if self.len > 0 {
+            // SAFETY: The folio is valid and locked, the window within it (type invariants).
+            unsafe { bindings::folio_zero_range(self.as_raw(), self.offset, self.len) };
+            // INVARIANT: The window was the only range whose bytes were not initialised.
+            self.offset = 0;
+            self.len = 0;
+        }
     }
 
     /// Removes the folio from the page cache, as [`Locked::remove`]: for a folio that a file
@@ -611,10 +621,7 @@ impl From<Locked> for ForWrite {
 
 impl Drop for ForWrite {
     fn drop(&mut self) {
-        if self.len > 0 {
-            // SAFETY: The folio is valid and locked, the window within it (type invariants).
-            unsafe { bindings::folio_zero_range(self.as_raw(), self.offset, self.len) };
-        }
+        self.zero_window();
         // SAFETY: The lock and the reference are held for the guard, which releases them once,
         // here (type invariants).
         unsafe {

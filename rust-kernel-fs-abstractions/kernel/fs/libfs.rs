@@ -236,10 +236,10 @@ where
 pub fn setattr<T: FileSystem + ?Sized>(target: &SetAttr<'_, T>, attr: &IAttr) -> Result {
     let idmap = target.idmap();
     let inode = target.inode().as_raw();
-    let size = attr
-        .valid()
-        .contains(inode::Attr::Size)
-        .then(|| attr.size());
+    // Only a file system that charges pages has a size change to charge, settle or restore;
+    // for the others `simple_setattr()` checks the size as it does for a C file system.
+    let size =
+        (T::HAS_CHARGE_PAGES && attr.valid().contains(inode::Attr::Size)).then(|| attr.size());
     let old = match size {
         Some(size) => {
             // SAFETY: The inode is valid and locked (type invariants of `SetAttr`); it is of

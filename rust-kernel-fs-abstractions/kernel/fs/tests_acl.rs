@@ -317,6 +317,37 @@ mod acl_tests {
             to_result(ret)
         }
 
+        /// `truncate(2)` to `size`, through `notify_change()`.
+        fn truncate(&self, size: i64) -> Result {
+            let mut attr = bindings::iattr {
+                ia_valid: bindings::ATTR_SIZE | bindings::ATTR_MTIME | bindings::ATTR_CTIME,
+                ia_size: size,
+                ..Default::default()
+            };
+            let inode = self.inode();
+            // SAFETY: The inode is valid; the lock is released below.
+            unsafe { bindings::inode_lock(inode) };
+            // SAFETY: The dentry is positive and its inode locked.
+            let ret = unsafe {
+                bindings::notify_change(
+                    MntIdmap::nop().as_raw(),
+                    self.0,
+                    &mut attr,
+                    ptr::null_mut(),
+                )
+            };
+            // SAFETY: Locked above.
+            unsafe { bindings::inode_unlock(inode) };
+            to_result(ret)
+        }
+
+        /// The size of the inode.
+        fn size(&self) -> i64 {
+            // SAFETY: The inode is valid while the dentry is; nothing changes the size while the
+            // test reads it.
+            unsafe { (*self.inode()).i_size }
+        }
+
         /// The entries of the cached ACL of `typ`, as (tag, permissions), if any.
         fn acl(&self, typ: u32) -> Option<KVec<(u32, u16)>> {
             let inode = self.inode();
@@ -499,6 +530,28 @@ mod acl_tests {
         let acl = f.acl(ACCESS).ok_or(ENODATA)?;
         assert_eq!(acl.iter().find(|e| e.0 == MASK).map(|e| e.1), Some(4));
         assert_eq!(acl.iter().find(|e| e.0 == O).map(|e| e.1), Some(0));
+        Ok(())
+    }
+
+    /// `libfs::setattr()` on a file system that charges no pages: sizes change, and are
+    /// checked, as `simple_setattr()` changes and checks them.
+    #[test]
+    fn sizes_without_a_page_charge() -> Result {
+        let m = Mounted::new()?;
+        let f = m.make(c"f", bindings::S_IFREG as u16 | 0o600)?;
+        let page = crate::page::PAGE_SIZE as i64;
+        f.truncate(3 * page + 1)?;
+        assert_eq!(f.size(), 3 * page + 1);
+        f.truncate(page)?;
+        assert_eq!(f.size(), page);
+        // SAFETY: The superblock of a valid inode is valid.
+        let max = unsafe { (*(*f.inode()).i_sb).s_maxbytes };
+        let beyond = max.checked_add(1).ok_or(EINVAL)?;
+        assert!(matches!(f.truncate(beyond), Err(e) if e == EFBIG));
+        assert!(matches!(f.truncate(-1), Err(e) if e == EINVAL));
+        assert_eq!(f.size(), page);
+        f.truncate(0)?;
+        assert_eq!(f.size(), 0);
         Ok(())
     }
 
