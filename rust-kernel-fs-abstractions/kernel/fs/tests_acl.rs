@@ -295,35 +295,24 @@ mod acl_tests {
 
         /// `chmod(2)`, through `notify_change()`.
         fn chmod(&self, mode: u16) -> Result {
-            let mut attr = bindings::iattr {
+            self.setattr(bindings::iattr {
                 ia_valid: bindings::ATTR_MODE | bindings::ATTR_CTIME,
                 ia_mode: mode,
                 ..Default::default()
-            };
-            let inode = self.inode();
-            // SAFETY: The inode is valid; the lock is released below.
-            unsafe { bindings::inode_lock(inode) };
-            // SAFETY: The dentry is positive and its inode locked.
-            let ret = unsafe {
-                bindings::notify_change(
-                    MntIdmap::nop().as_raw(),
-                    self.0,
-                    &mut attr,
-                    ptr::null_mut(),
-                )
-            };
-            // SAFETY: Locked above.
-            unsafe { bindings::inode_unlock(inode) };
-            to_result(ret)
+            })
         }
 
         /// `truncate(2)` to `size`, through `notify_change()`.
         fn truncate(&self, size: i64) -> Result {
-            let mut attr = bindings::iattr {
+            self.setattr(bindings::iattr {
                 ia_valid: bindings::ATTR_SIZE | bindings::ATTR_MTIME | bindings::ATTR_CTIME,
                 ia_size: size,
                 ..Default::default()
-            };
+            })
+        }
+
+        /// Changes the attributes `attr` names with `notify_change()`, under the inode's lock.
+        fn setattr(&self, mut attr: bindings::iattr) -> Result {
             let inode = self.inode();
             // SAFETY: The inode is valid; the lock is released below.
             unsafe { bindings::inode_lock(inode) };
