@@ -531,8 +531,7 @@ impl<U: Operations + ?Sized> Table<U> {
             // The caller copies no more than the rest of the folio (`generic_perform_write()`).
             let copy = (offset, (len as usize).min(size - offset));
             if folio.window() != copy {
-                // Bytes the copy does not overwrite are zeroed, in place (the guard is not
-                // moved into another, which would keep it in memory and copy it every page).
+                // Bytes the copy does not overwrite are zeroed, in place.
                 folio.zero_window();
             }
             // SAFETY: `fsdata` is valid for writes: it tells `write_end` whether the bytes of
